@@ -1,0 +1,28 @@
+from django.db import models
+from django.db.models import Q
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written in the same transaction as the change it describes.
+
+    Events with a `handler` are follow-up work (a cross-post, an un-snooze) that a Celery task applies
+    exactly once; they stay pending (`done_at` empty) until it has, and the sweep re-enqueues any
+    that a broker outage or a killed worker left behind.
+    """
+
+    kind = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    handler = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["created_at"], name="outbox_pending_idx", condition=Q(done_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

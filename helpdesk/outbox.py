@@ -1,0 +1,102 @@
+"""The transactional outbox: how follow-up work survives broker outages and worker crashes.
+
+An action calls `record(...)` inside its transaction. Each event becomes an `OutboxEvent` row in that
+same transaction; events whose class names a `handler` are enqueued for `dispatch_event` only after
+the commit, and `apply_event` runs the handler and marks the row done in one transaction, so a task
+delivered twice applies once. Rows still pending after `OUTBOX_SWEEP_AFTER` are re-enqueued by
+`sweep_outbox` (Celery beat), which covers an enqueue lost while the broker was down.
+"""
+
+import dataclasses
+import logging
+from functools import partial
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from helpdesk.models import OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of domain events: frozen dataclasses named in the past tense, JSON-safe fields only."""
+
+    handler: ClassVar[str] = ""  # dotted path of the follow-up, called with the OutboxEvent row
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+
+def record(*events: Event) -> list[Event]:
+    """Write the events as outbox rows in the caller's transaction; enqueue the ones with a handler on commit."""
+    now = timezone.now()
+    rows = OutboxEvent.objects.bulk_create(
+        OutboxEvent(
+            kind=event.kind,
+            payload=dataclasses.asdict(event),
+            handler=event.handler,
+            done_at=None if event.handler else now,
+        )
+        for event in events
+    )
+    for row in rows:
+        if row.handler:
+            transaction.on_commit(partial(enqueue, row.pk))
+    return list(events)
+
+
+def enqueue(event_id: int) -> bool:
+    """Send one pending event to the broker. A failure is logged, not raised: the sweep retries it."""
+    from helpdesk.tasks import dispatch_event
+
+    try:
+        dispatch_event.delay(event_id)
+    except Exception:  # any broker error: the committed row is the durable record
+        logger.warning("Could not enqueue outbox event %s; the sweep will retry it.", event_id, exc_info=True)
+        return False
+    return True
+
+
+def apply_event(event_id: int) -> bool:
+    """Run one pending event's handler and mark it done, in one transaction. Returns False if already done.
+
+    Locks the row with SKIP LOCKED, so a second delivery while the first runs returns at once.
+    A handler's error rolls its work back, counts the attempt and is raised for Celery to retry.
+    """
+    try:
+        with transaction.atomic():
+            event = (
+                OutboxEvent.objects.select_for_update(skip_locked=True)
+                .filter(pk=event_id, done_at__isnull=True)
+                .first()
+            )
+            if event is None:
+                return False
+            import_string(event.handler)(event)
+            event.done_at = timezone.now()
+            event.attempts += 1
+            event.save(update_fields=["done_at", "attempts"])
+            return True
+    except Exception as error:
+        OutboxEvent.objects.filter(pk=event_id, done_at__isnull=True).update(
+            attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        raise
+
+
+def pending_event_ids(*, older_than=None, limit: int = 1000) -> list[int]:
+    """Ids of events whose follow-up has not been applied, oldest first."""
+    cutoff = timezone.now() - (settings.OUTBOX_SWEEP_AFTER if older_than is None else older_than)
+    return list(
+        OutboxEvent.objects.filter(done_at__isnull=True, created_at__lte=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+

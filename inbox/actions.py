@@ -1,0 +1,273 @@
+"""Every change to conversations goes through these functions.
+
+Each locks the conversation row, checks the rules, writes, adds the timeline part and records its
+event in the outbox, all in one transaction. `actor=None` means the system (a task, the sweep).
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from helpdesk.errors import InvalidInput, NotFound, RuleViolation
+from helpdesk.outbox import Event, record
+from inbox import events
+from inbox.models import Contact, Conversation, ConversationState, Part, PartKind, Team, Teammate
+
+MAX_BODY_LENGTH = 20_000
+
+
+class WakeReason:
+    SNOOZE_EXPIRED = "snooze_expired"
+    CUSTOMER_MESSAGE = "customer_message"
+    TICKET_UPDATE = "ticket_update"
+    TEAMMATE = "teammate"
+
+
+def clean_body(body: str) -> str:
+    """The message text, trimmed; refused when empty or too long."""
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput("Write a message first.", {"body": ["This field is required."]})
+    if len(body) > MAX_BODY_LENGTH:
+        raise InvalidInput(
+            f"Messages are limited to {MAX_BODY_LENGTH:,} characters.",
+            {"body": [f"Ensure this value has at most {MAX_BODY_LENGTH} characters (it has {len(body)})."]},
+        )
+    return body
+
+
+def lock_conversation(conversation_id: int) -> Conversation:
+    """The conversation, locked FOR UPDATE until the transaction ends. Raises NotFound."""
+    conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+    if conversation is None:
+        raise NotFound("That conversation does not exist.")
+    return conversation
+
+
+def add_event_part(
+    conversation: Conversation, *, event_type: str, body: str, actor: Teammate | None = None, **data
+) -> Part:
+    """Append an event to the timeline of a conversation the caller has locked."""
+    return Part.objects.create(
+        conversation=conversation, kind=PartKind.EVENT, event_type=event_type, body=body, author=actor, data=data
+    )
+
+
+def _name(actor: Teammate | None) -> str:
+    return actor.display_name if actor else "The system"
+
+
+@transaction.atomic
+def start_conversation(*, contact_id: int, body: str, subject: str = "") -> Conversation:
+    """A contact writes a first message. Emits ConversationStarted and CustomerMessageReceived."""
+    body = clean_body(body)
+    if not Contact.objects.filter(pk=contact_id).exists():
+        raise NotFound("That contact does not exist.")
+    now = timezone.now()
+    conversation = Conversation.objects.create(contact_id=contact_id, subject=subject[:200], waiting_since=now)
+    part = Part.objects.create(conversation=conversation, kind=PartKind.CUSTOMER_MESSAGE, body=body)
+    record(
+        events.ConversationStarted(conversation_id=conversation.pk, contact_id=contact_id),
+        events.CustomerMessageReceived(conversation_id=conversation.pk, part_id=part.pk),
+    )
+    return conversation
+
+
+@transaction.atomic
+def record_customer_message(*, conversation_id: int, body: str) -> Part:
+    """The contact writes in their conversation: un-snoozes or reopens it. Emits CustomerMessageReceived."""
+    body = clean_body(body)
+    conversation = lock_conversation(conversation_id)
+    part = Part.objects.create(conversation=conversation, kind=PartKind.CUSTOMER_MESSAGE, body=body)
+    if conversation.state == ConversationState.SNOOZED:
+        _wake(conversation, reason=WakeReason.CUSTOMER_MESSAGE, body="Un-snoozed: the customer replied.")
+    elif conversation.state == ConversationState.CLOSED:
+        _set_state(conversation, ConversationState.OPEN)
+        add_event_part(conversation, event_type="reopened", body="Reopened: the customer replied.")
+        record(events.ConversationReopened(conversation_id=conversation.pk, actor_id=None))
+    conversation.waiting_since = conversation.waiting_since or part.created_at
+    conversation.save(update_fields=["waiting_since", "updated_at"])
+    record(events.CustomerMessageReceived(conversation_id=conversation.pk, part_id=part.pk))
+    return part
+
+
+@transaction.atomic
+def post_reply(*, actor: Teammate, conversation_id: int, body: str) -> Part:
+    """A teammate answers the customer (customer-visible). Emits ReplyPosted."""
+    body = clean_body(body)
+    conversation = lock_conversation(conversation_id)
+    part = Part.objects.create(conversation=conversation, kind=PartKind.REPLY, body=body, author=actor)
+    conversation.waiting_since = None
+    conversation.save(update_fields=["waiting_since", "updated_at"])
+    record(events.ReplyPosted(conversation_id=conversation.pk, part_id=part.pk, actor_id=actor.pk))
+    return part
+
+
+@transaction.atomic
+def post_note(*, actor: Teammate, conversation_id: int, body: str) -> Part:
+    """A teammate writes an internal note in the conversation. Emits ConversationNotePosted."""
+    body = clean_body(body)
+    conversation = lock_conversation(conversation_id)
+    part = Part.objects.create(conversation=conversation, kind=PartKind.NOTE, body=body, author=actor)
+    conversation.save(update_fields=["updated_at"])
+    record(events.ConversationNotePosted(conversation_id=conversation.pk, part_id=part.pk, actor_id=actor.pk))
+    return part
+
+
+@transaction.atomic
+def assign_conversation(
+    *, actor: Teammate | None, conversation_id: int, assignee_id: int | None, team_id: int | None
+) -> list[Event]:
+    """Set the conversation's assignee and team (None clears). A no-op when nothing changes."""
+    conversation = lock_conversation(conversation_id)
+    if (conversation.assignee_id, conversation.team_id) == (assignee_id, team_id):
+        return []
+    assignee = _get_or_invalid(Teammate.objects.filter(is_active=True), assignee_id, "assignee", "teammate")
+    team = _get_or_invalid(Team.objects.all(), team_id, "team", "team")
+    conversation.assignee, conversation.team = assignee, team
+    conversation.save(update_fields=["assignee", "team", "updated_at"])
+    add_event_part(
+        conversation,
+        event_type="assigned",
+        body=f"{_name(actor)} assigned this conversation to {assignee or 'nobody'}"
+        + (f" in {team}" if team else "")
+        + ".",
+        actor=actor,
+        assignee_id=assignee_id,
+        team_id=team_id,
+    )
+    return record(
+        events.ConversationAssigned(
+            conversation_id=conversation.pk,
+            assignee_id=assignee_id,
+            team_id=team_id,
+            actor_id=actor.pk if actor else None,
+        )
+    )
+
+
+def _get_or_invalid(queryset, pk: int | None, field: str, noun: str):
+    if pk is None:
+        return None
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise InvalidInput(f"That {noun} does not exist.", {field: [f"Choose an existing {noun}."]})
+    return obj
+
+
+@transaction.atomic
+def snooze_conversation(*, actor: Teammate | None, conversation_id: int, until: datetime) -> list[Event]:
+    """Snooze until a time in the future; re-snoozing to the same time is a no-op. Emits ConversationSnoozed."""
+    conversation = lock_conversation(conversation_id)
+    if conversation.state == ConversationState.SNOOZED and conversation.snoozed_until == until:
+        return []
+    if until <= timezone.now():
+        raise InvalidInput("Snooze time must be in the future.", {"until": ["Choose a time in the future."]})
+    if conversation.state == ConversationState.CLOSED:
+        raise RuleViolation("A closed conversation cannot be snoozed; reopen it first.")
+    _set_state(conversation, ConversationState.SNOOZED, snoozed_until=until)
+    add_event_part(
+        conversation,
+        event_type="snoozed",
+        body=f"{_name(actor)} snoozed this conversation until {until:%Y-%m-%d %H:%M %Z}.",
+        actor=actor,
+        until=until.isoformat(),
+    )
+    return record(
+        events.ConversationSnoozed(
+            conversation_id=conversation.pk, until=until.isoformat(), actor_id=actor.pk if actor else None
+        )
+    )
+
+
+@transaction.atomic
+def wake_conversation(*, conversation_id: int, reason: str, actor: Teammate | None = None) -> bool:
+    """Un-snooze. For `snooze_expired`, only once the deadline has passed. Returns False if nothing changed."""
+    conversation = lock_conversation(conversation_id)
+    if conversation.state != ConversationState.SNOOZED:
+        return False
+    if reason == WakeReason.SNOOZE_EXPIRED and conversation.snoozed_until > timezone.now():
+        return False  # re-snoozed to a later time after the sweep selected it
+    body = {
+        WakeReason.SNOOZE_EXPIRED: "Un-snoozed: the snooze time has passed.",
+        WakeReason.TEAMMATE: f"{_name(actor)} un-snoozed this conversation.",
+    }.get(reason, "Un-snoozed.")
+    _wake(conversation, reason=reason, body=body, actor=actor)
+    return True
+
+
+def _wake(conversation: Conversation, *, reason: str, body: str, actor: Teammate | None = None, **data) -> None:
+    _set_state(conversation, ConversationState.OPEN)
+    add_event_part(conversation, event_type="unsnoozed", body=body, actor=actor, reason=reason, **data)
+    record(events.ConversationWoken(conversation_id=conversation.pk, reason=reason))
+
+
+@transaction.atomic
+def close_conversation(*, actor: Teammate | None, conversation_id: int) -> list[Event]:
+    """Close (from open or snoozed); closing a closed conversation is a no-op. Emits ConversationClosed."""
+    conversation = lock_conversation(conversation_id)
+    if conversation.state == ConversationState.CLOSED:
+        return []
+    _set_state(conversation, ConversationState.CLOSED)
+    add_event_part(conversation, event_type="closed", body=f"{_name(actor)} closed this conversation.", actor=actor)
+    return record(events.ConversationClosed(conversation_id=conversation.pk, actor_id=actor.pk if actor else None))
+
+
+@transaction.atomic
+def reopen_conversation(*, actor: Teammate | None, conversation_id: int) -> list[Event]:
+    """Reopen a closed or snoozed conversation; an open one is a no-op. Emits ConversationReopened."""
+    conversation = lock_conversation(conversation_id)
+    if conversation.state == ConversationState.OPEN:
+        return []
+    _set_state(conversation, ConversationState.OPEN)
+    add_event_part(conversation, event_type="reopened", body=f"{_name(actor)} reopened this conversation.", actor=actor)
+    return record(events.ConversationReopened(conversation_id=conversation.pk, actor_id=actor.pk if actor else None))
+
+
+def _set_state(conversation: Conversation, state: str, *, snoozed_until: datetime | None = None) -> None:
+    conversation.state, conversation.snoozed_until = state, snoozed_until
+    conversation.save(update_fields=["state", "snoozed_until", "updated_at"])
+
+
+@transaction.atomic
+def deliver_ticket_update(
+    *,
+    conversation_id: int,
+    source_key: str,
+    kind: str,
+    body: str,
+    ticket_id: int,
+    ticket_assignee_id: int | None,
+    author_id: int | None,
+    event_type: str = "",
+    data: dict | None = None,
+) -> Part | None:
+    """Post a ticket's cross-posted note or state event into a conversation, then apply the un-snooze rule.
+
+    Idempotent by `source_key`: returns None when that delivery already happened. Locks the conversation.
+    Rule 9: a snoozed conversation wakes unless it and the ticket have the same (non-empty) assignee.
+    """
+    conversation = lock_conversation(conversation_id)
+    if Part.objects.filter(source_key=source_key).exists():
+        return None
+    part = Part.objects.create(
+        conversation=conversation,
+        kind=kind,
+        event_type=event_type,
+        body=body,
+        author_id=author_id,
+        data={**(data or {}), "ticket_id": ticket_id},
+        source_key=source_key,
+    )
+    same_assignee = ticket_assignee_id is not None and ticket_assignee_id == conversation.assignee_id
+    if conversation.state == ConversationState.SNOOZED and not same_assignee:
+        _wake(
+            conversation,
+            reason=WakeReason.TICKET_UPDATE,
+            body=f"Un-snoozed: ticket #{ticket_id} was updated.",
+            ticket_id=ticket_id,
+        )
+    else:
+        conversation.save(update_fields=["updated_at"])
+    return part

@@ -1,0 +1,65 @@
+"""Events of the inbox app, recorded in the outbox by its actions."""
+
+from dataclasses import dataclass
+
+from helpdesk.outbox import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationStarted(Event):
+    conversation_id: int
+    contact_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CustomerMessageReceived(Event):
+    handler = "tickets.handlers.resume_waiting_tickets"
+    conversation_id: int
+    part_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplyPosted(Event):
+    conversation_id: int
+    part_id: int
+    actor_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationNotePosted(Event):
+    conversation_id: int
+    part_id: int
+    actor_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationAssigned(Event):
+    conversation_id: int
+    assignee_id: int | None
+    team_id: int | None
+    actor_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationSnoozed(Event):
+    conversation_id: int
+    until: str
+    actor_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationWoken(Event):
+    conversation_id: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationClosed(Event):
+    conversation_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationReopened(Event):
+    conversation_id: int
+    actor_id: int | None

@@ -1,0 +1,132 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Teammate(AbstractUser):
+    """A staff user of the help desk; contacts (customers) are never teammates."""
+
+    teams = models.ManyToManyField(Team, blank=True, related_name="members")
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+
+class Contact(models.Model):
+    """A customer. Reaches only customer-facing pages, identified by `external_id` and a verified hash."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    external_id = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.external_id
+
+
+class ConversationState(models.TextChoices):
+    OPEN = "open", "Open"
+    SNOOZED = "snoozed", "Snoozed"
+    CLOSED = "closed", "Closed"
+
+
+class Conversation(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
+    subject = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=16, choices=ConversationState, default=ConversationState.OPEN)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        Teammate, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_conversations"
+    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations")
+    # When the customer's oldest unanswered message arrived; empty once a teammate has replied.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(name="conversation_state_valid", condition=Q(state__in=ConversationState.values)),
+            models.CheckConstraint(
+                name="conversation_snooze_iff_deadline",
+                condition=Q(state=ConversationState.SNOOZED, snoozed_until__isnull=False)
+                | (~Q(state=ConversationState.SNOOZED) & Q(snoozed_until__isnull=True)),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-updated_at"], name="conversation_state_idx"),
+            models.Index(fields=["assignee", "state", "-updated_at"], name="conversation_assignee_idx"),
+            models.Index(fields=["team", "state", "-updated_at"], name="conversation_team_idx"),
+            models.Index(
+                fields=["snoozed_until"], name="conversation_snoozed_idx", condition=Q(state=ConversationState.SNOOZED)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversation #{self.pk}: {self.subject}" if self.subject else f"Conversation #{self.pk}"
+
+
+class PartKind(models.TextChoices):
+    CUSTOMER_MESSAGE = "customer_message", "Customer message"
+    REPLY = "reply", "Reply"
+    NOTE = "note", "Internal note"
+    EVENT = "event", "Event"
+    CROSS_POST = "cross_post", "Cross-posted note"
+
+
+CUSTOMER_VISIBLE_PART_KINDS = (PartKind.CUSTOMER_MESSAGE, PartKind.REPLY)
+
+
+class Part(models.Model):
+    """One entry of a conversation's timeline. Only customer messages and replies reach a customer."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="parts")
+    kind = models.CharField(max_length=20, choices=PartKind)
+    body = models.TextField(blank=True)
+    author = models.ForeignKey(Teammate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # For events: what happened ("assigned", "snoozed", "ticket_state_changed", ...) and its details;
+    # for cross-posts: the ticket it came from.
+    event_type = models.CharField(max_length=40, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    # Set by asynchronous deliveries: a redelivered task finds its part already there.
+    source_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(name="part_kind_valid", condition=Q(kind__in=PartKind.values)),
+            models.CheckConstraint(
+                name="part_event_has_type", condition=~Q(kind=PartKind.EVENT) | ~Q(event_type="")
+            ),
+        ]
+        indexes = [models.Index(fields=["conversation", "created_at"], name="part_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} in #{self.conversation_id}"
+
+    @property
+    def is_customer_visible(self) -> bool:
+        return self.kind in CUSTOMER_VISIBLE_PART_KINDS

@@ -1,0 +1,15 @@
+from celery import shared_task
+from django.utils import timezone
+
+BATCH_SIZE = 500
+
+
+@shared_task
+def wake_snoozed_conversations() -> int:
+    """Wake conversations whose snooze time has passed (Celery beat, every 30 s). Returns how many woke."""
+    from inbox import actions, selectors
+
+    woken = 0
+    for conversation_id in selectors.list_expired_snooze_ids(now=timezone.now(), limit=BATCH_SIZE):
+        woken += actions.wake_conversation(conversation_id=conversation_id, reason=actions.WakeReason.SNOOZE_EXPIRED)
+    return woken

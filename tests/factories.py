@@ -1,0 +1,110 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from inbox.models import Contact, Conversation, ConversationState, Part, PartKind, Team, Teammate
+from tickets.models import (
+    SharingPolicy,
+    StateCategory,
+    Ticket,
+    TicketAttribute,
+    TicketCategory,
+    TicketState,
+    TicketType,
+)
+
+
+class TeamFactory(DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class TeammateFactory(DjangoModelFactory):
+    class Meta:
+        model = Teammate
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"teammate{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    is_staff = True
+    password = factory.django.Password("correct horse battery staple")
+
+
+class ContactFactory(DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    name = factory.Faker("name")
+    email = factory.Faker("email")
+    external_id = factory.Sequence(lambda n: f"customer-{n}")
+
+
+class ConversationFactory(DjangoModelFactory):
+    class Meta:
+        model = Conversation
+
+    contact = factory.SubFactory(ContactFactory)
+    subject = factory.Sequence(lambda n: f"Conversation {n}")
+
+    class Params:
+        snoozed = factory.Trait(
+            state=ConversationState.SNOOZED,
+            snoozed_until=factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1)),
+        )
+        closed = factory.Trait(state=ConversationState.CLOSED)
+
+
+class PartFactory(DjangoModelFactory):
+    class Meta:
+        model = Part
+
+    conversation = factory.SubFactory(ConversationFactory)
+    kind = PartKind.CUSTOMER_MESSAGE
+    body = factory.Faker("sentence")
+
+
+def default_states() -> list[TicketState]:
+    """The four states the migration creates, one per category."""
+    return list(TicketState.objects.filter(category__in=StateCategory.values).order_by("position")[:4])
+
+
+def state(category: str) -> TicketState:
+    return TicketState.objects.filter(category=category).order_by("position").first()
+
+
+class TicketTypeFactory(DjangoModelFactory):
+    class Meta:
+        model = TicketType
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Ticket type {n}")
+    icon = "🎫"
+    category = TicketCategory.BACK_OFFICE
+    sharing_policy = SharingPolicy.OPTIONAL
+
+    @factory.post_generation
+    def states(self, create, extracted, **kwargs):
+        if create:
+            self.states.set(extracted if extracted is not None else default_states())
+
+    class Params:
+        never_shared = factory.Trait(sharing_policy=SharingPolicy.NEVER)
+        customer = factory.Trait(category=TicketCategory.CUSTOMER, sharing_policy=SharingPolicy.ALWAYS)
+        tracker = factory.Trait(category=TicketCategory.TRACKER, sharing_policy=SharingPolicy.NEVER)
+
+
+class TicketAttributeFactory(DjangoModelFactory):
+    class Meta:
+        model = TicketAttribute
+
+    ticket_type = factory.SubFactory(TicketTypeFactory)
+    key = factory.Sequence(lambda n: f"attribute_{n}")
+    name = factory.Sequence(lambda n: f"Attribute {n}")
+    kind = "text"

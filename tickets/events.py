@@ -1,0 +1,63 @@
+"""Events of the tickets app, recorded in the outbox by its actions."""
+
+from dataclasses import dataclass
+
+from helpdesk.outbox import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketCreated(Event):
+    ticket_id: int
+    category: str
+    actor_id: int | None
+    is_shared: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketShared(Event):
+    ticket_id: int
+    conversation_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketNotePosted(Event):
+    ticket_id: int
+    part_id: int
+    actor_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketNoteCrossPosted(TicketNotePosted):
+    """A note to be copied into the linked conversation(s) or customer ticket(s) (rule 7)."""
+
+    handler = "tickets.handlers.cross_post_note"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketStateChanged(Event):
+    """Cross-posted as an event into what the ticket is linked to (rule 8)."""
+
+    handler = "tickets.handlers.cross_post_state_change"
+    ticket_id: int
+    from_state_id: int
+    to_state_id: int
+    from_label: str
+    to_label: str
+    actor_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketAssigned(Event):
+    ticket_id: int
+    assignee_id: int | None
+    team_id: int | None
+    actor_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketLinkedToTracker(Event):
+    tracker_id: int
+    conversation_id: int | None
+    customer_ticket_id: int | None
+    actor_id: int | None

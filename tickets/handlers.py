@@ -1,0 +1,60 @@
+"""Follow-up work of ticket and inbox events, run by `helpdesk.tasks.dispatch_event` after commit.
+
+Each handler runs inside the transaction that marks its outbox event done, and every delivery is
+keyed by the event id, so a redelivered task changes nothing (rule 11).
+"""
+
+from helpdesk.models import OutboxEvent
+from inbox import actions as inbox_actions
+from inbox.models import PartKind, Teammate
+from tickets import actions
+from tickets.models import StateCategory, Ticket, TicketPart
+from tickets.selectors import get_first_state, list_customer_facing_tickets_of_conversation, list_delivery_conversation_ids
+
+
+def cross_post_note(event: OutboxEvent) -> None:
+    """Copy a ticket note into each conversation the ticket is linked to, marked with the ticket (rule 7)."""
+    note = TicketPart.objects.select_related("ticket").get(pk=event.payload["part_id"])
+    ticket = note.ticket
+    for conversation_id in list_delivery_conversation_ids(ticket):
+        inbox_actions.deliver_ticket_update(
+            conversation_id=conversation_id,
+            source_key=f"event:{event.pk}:{conversation_id}",
+            kind=PartKind.CROSS_POST,
+            body=note.body,
+            ticket_id=ticket.pk,
+            ticket_assignee_id=ticket.assignee_id,
+            author_id=note.author_id,
+            data={"ticket_title": ticket.title, "ticket_part_id": note.pk},
+        )
+
+
+def cross_post_state_change(event: OutboxEvent) -> None:
+    """Post "Ticket #N moved from A to B" into each linked conversation (rule 8)."""
+    payload = event.payload
+    ticket = Ticket.objects.get(pk=payload["ticket_id"])
+    actor = Teammate.objects.filter(pk=payload["actor_id"]).first() if payload["actor_id"] else None
+    body = f"Ticket #{ticket.pk} moved from {payload['from_label']} to {payload['to_label']}" + (
+        f" by {actor}." if actor else "."
+    )
+    for conversation_id in list_delivery_conversation_ids(ticket):
+        inbox_actions.deliver_ticket_update(
+            conversation_id=conversation_id,
+            source_key=f"event:{event.pk}:{conversation_id}",
+            kind=PartKind.EVENT,
+            event_type="ticket_state_changed",
+            body=body,
+            ticket_id=ticket.pk,
+            ticket_assignee_id=ticket.assignee_id,
+            author_id=actor.pk if actor else None,
+            data={"from_state_id": payload["from_state_id"], "to_state_id": payload["to_state_id"]},
+        )
+
+
+def resume_waiting_tickets(event: OutboxEvent) -> None:
+    """A customer replied: move their customer-facing tickets that wait on them back to in progress."""
+    for ticket in list_customer_facing_tickets_of_conversation(event.payload["conversation_id"]):
+        if ticket.state.category != StateCategory.WAITING_ON_CUSTOMER:
+            continue
+        if state := get_first_state(ticket, StateCategory.IN_PROGRESS):
+            actions.change_ticket_state(actor=None, ticket_id=ticket.pk, state_id=state.pk)

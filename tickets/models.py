@@ -1,0 +1,261 @@
+from django.db import models
+from django.db.models import F, Q
+
+from inbox.models import Conversation, Team, Teammate
+
+
+class TicketCategory(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    BACK_OFFICE = "back_office", "Back-office"
+    TRACKER = "tracker", "Tracker"
+
+
+class SharingPolicy(models.TextChoices):
+    NEVER = "never", "Never shared with the customer"
+    OPTIONAL = "optional", "Teammate chooses at creation"
+    ALWAYS = "always", "Always customer-visible"
+
+
+class StateCategory(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    IN_PROGRESS = "in_progress", "In progress"
+    WAITING_ON_CUSTOMER = "waiting_on_customer", "Waiting on customer"
+    RESOLVED = "resolved", "Resolved"
+
+
+class TicketState(models.Model):
+    internal_label = models.CharField(max_length=80, unique=True)
+    customer_label = models.CharField(max_length=80)
+    category = models.CharField(max_length=24, choices=StateCategory)
+    position = models.PositiveSmallIntegerField(default=0)
+    archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(name="ticket_state_category_valid", condition=Q(category__in=StateCategory.values)),
+        ]
+
+    def __str__(self) -> str:
+        return self.internal_label
+
+
+# Which sharing policies each category of ticket type may have (rule 3: customer types are always
+# customer-visible, tracker types never, back-office types never or optional).
+POLICIES_BY_CATEGORY = {
+    TicketCategory.CUSTOMER: [SharingPolicy.ALWAYS],
+    TicketCategory.BACK_OFFICE: [SharingPolicy.NEVER, SharingPolicy.OPTIONAL],
+    TicketCategory.TRACKER: [SharingPolicy.NEVER],
+}
+
+
+class TicketType(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    icon = models.CharField(max_length=8, blank=True, help_text="An emoji shown beside the type's name.")
+    category = models.CharField(max_length=16, choices=TicketCategory)
+    sharing_policy = models.CharField(max_length=16, choices=SharingPolicy)
+    states = models.ManyToManyField(TicketState, related_name="ticket_types")
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="ticket_type_policy_fits_category",
+                condition=Q(category=TicketCategory.CUSTOMER, sharing_policy=SharingPolicy.ALWAYS)
+                | Q(category=TicketCategory.BACK_OFFICE, sharing_policy__in=[SharingPolicy.NEVER, SharingPolicy.OPTIONAL])
+                | Q(category=TicketCategory.TRACKER, sharing_policy=SharingPolicy.NEVER),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.icon} {self.name}".strip()
+
+
+class AttributeKind(models.TextChoices):
+    TEXT = "text", "Text (single line)"
+    MULTILINE_TEXT = "multiline_text", "Text (multi-line)"
+    INTEGER = "integer", "Integer"
+    DECIMAL = "decimal", "Decimal"
+    BOOLEAN = "boolean", "Yes / no"
+    DATETIME = "datetime", "Date and time"
+    LIST = "list", "List of options"
+
+
+class TicketAttribute(models.Model):
+    """A custom attribute of a ticket type; title and description are built into every ticket."""
+
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="attributes")
+    key = models.SlugField(max_length=60, help_text="Stable identifier used in forms and the API.")
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=16, choices=AttributeKind)
+    options = models.JSONField(default=list, blank=True, help_text="For lists: the options, one string each.")
+    required_to_create = models.BooleanField(default=False, help_text="Teammates must fill it to create.")
+    visible_on_create = models.BooleanField(default=True)
+    visible_to_customers = models.BooleanField(default=False)
+    required_for_customers = models.BooleanField(default=False)
+    archived = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket_type", "key"], name="ticket_attribute_key_unique"),
+            models.CheckConstraint(name="ticket_attribute_kind_valid", condition=Q(kind__in=AttributeKind.values)),
+            models.CheckConstraint(
+                name="ticket_attribute_required_is_visible",
+                condition=Q(required_to_create=False) | Q(visible_on_create=True),
+            ),
+            models.CheckConstraint(
+                name="ticket_attribute_customer_required_is_visible",
+                condition=Q(required_for_customers=False) | Q(visible_to_customers=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(models.Model):
+    """A ticket; its pk is the human number (#123).
+
+    A customer ticket owns its customer thread (`thread`, a conversation). A back-office ticket is
+    linked to exactly one conversation or customer ticket. A tracker links many through TrackerLink.
+    `category` and `sharing_policy` are copied from the type at creation so the database can hold
+    the sharing rules; a type's category and policy are read-only once it has tickets.
+    """
+
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="tickets")
+    category = models.CharField(max_length=16, choices=TicketCategory)
+    sharing_policy = models.CharField(max_length=16, choices=SharingPolicy)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    state = models.ForeignKey(TicketState, on_delete=models.PROTECT, related_name="tickets")
+    assignee = models.ForeignKey(
+        Teammate, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    created_by = models.ForeignKey(Teammate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    thread = models.OneToOneField(
+        Conversation, null=True, blank=True, on_delete=models.PROTECT, related_name="customer_ticket"
+    )
+    linked_conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.PROTECT, related_name="back_office_tickets"
+    )
+    linked_ticket = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="back_office_tickets"
+    )
+    is_shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(name="ticket_category_valid", condition=Q(category__in=TicketCategory.values)),
+            models.CheckConstraint(
+                name="ticket_customer_iff_thread",
+                condition=Q(category=TicketCategory.CUSTOMER, thread__isnull=False)
+                | (~Q(category=TicketCategory.CUSTOMER) & Q(thread__isnull=True)),
+            ),
+            # Rule 2: a back-office ticket is linked to exactly one conversation or customer ticket;
+            # other tickets have neither link.
+            models.CheckConstraint(
+                name="ticket_back_office_linked_once",
+                condition=Q(
+                    category=TicketCategory.BACK_OFFICE, linked_conversation__isnull=False, linked_ticket__isnull=True
+                )
+                | Q(category=TicketCategory.BACK_OFFICE, linked_conversation__isnull=True, linked_ticket__isnull=False)
+                | (
+                    ~Q(category=TicketCategory.BACK_OFFICE)
+                    & Q(linked_conversation__isnull=True, linked_ticket__isnull=True)
+                ),
+            ),
+            # Rules 3 and 5: only a back-office ticket of an `optional` type, linked to a conversation
+            # (not to a customer ticket), can be shared.
+            models.CheckConstraint(
+                name="ticket_shared_only_when_allowed",
+                condition=Q(is_shared=False)
+                | Q(
+                    category=TicketCategory.BACK_OFFICE,
+                    sharing_policy=SharingPolicy.OPTIONAL,
+                    linked_conversation__isnull=False,
+                ),
+            ),
+            # Rule 4: at most one shared back-office ticket per conversation.
+            models.UniqueConstraint(
+                fields=["linked_conversation"], condition=Q(is_shared=True), name="ticket_one_shared_per_conversation"
+            ),
+            models.CheckConstraint(name="ticket_not_linked_to_itself", condition=~Q(linked_ticket=F("pk"))),
+        ]
+        indexes = [
+            models.Index(fields=["assignee", "category", "-updated_at"], name="ticket_assignee_idx"),
+            models.Index(fields=["team", "category", "-updated_at"], name="ticket_team_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def number(self) -> int:
+        return self.pk
+
+    @property
+    def is_back_office(self) -> bool:
+        return self.category == TicketCategory.BACK_OFFICE
+
+
+class TrackerLink(models.Model):
+    """A tracker ticket's link to one conversation or one customer ticket."""
+
+    tracker = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="tracker_links")
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="tracker_links"
+    )
+    customer_ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="tracked_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="tracker_link_exactly_one_target",
+                condition=Q(conversation__isnull=False, customer_ticket__isnull=True)
+                | Q(conversation__isnull=True, customer_ticket__isnull=False),
+            ),
+            models.UniqueConstraint(fields=["tracker", "conversation"], name="tracker_link_conversation_unique"),
+            models.UniqueConstraint(fields=["tracker", "customer_ticket"], name="tracker_link_ticket_unique"),
+        ]
+
+
+class TicketPartKind(models.TextChoices):
+    NOTE = "note", "Internal note"
+    EVENT = "event", "Event"
+
+
+class TicketPart(models.Model):
+    """One entry of a ticket's own timeline: internal notes and events (created, state changes, ...)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="parts")
+    kind = models.CharField(max_length=8, choices=TicketPartKind)
+    event_type = models.CharField(max_length=40, blank=True)
+    body = models.TextField(blank=True)
+    author = models.ForeignKey(Teammate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cross_posted = models.BooleanField(default=False)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(name="ticket_part_kind_valid", condition=Q(kind__in=TicketPartKind.values)),
+        ]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticket_part_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on #{self.ticket_id}"
