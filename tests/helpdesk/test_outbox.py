@@ -1,0 +1,90 @@
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+
+from helpdesk import outbox
+from helpdesk.celery import app
+from helpdesk.models import OutboxEvent
+from inbox.events import ConversationClosed, CustomerMessageReceived
+from inbox.models import Team
+from tests.worker import broker_unreachable
+
+
+def create_team_handler(event: OutboxEvent) -> None:
+    Team.objects.create(name=f"made by event {event.pk}")
+
+
+def failing_handler(event: OutboxEvent) -> None:
+    Team.objects.create(name="half-written")
+    raise RuntimeError("downstream refused")
+
+
+def make_event(handler: str) -> OutboxEvent:
+    return OutboxEvent.objects.create(kind="TestEvent", handler=handler)
+
+
+def test_record_enqueues_follow_up_only_after_commit(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with transaction.atomic():
+            outbox.record(CustomerMessageReceived(conversation_id=1, part_id=2))
+            assert callbacks == []
+    assert len(callbacks) == 1
+    event = OutboxEvent.objects.get()
+    assert (event.kind, event.payload, event.done_at) == (
+        "CustomerMessageReceived",
+        {"conversation_id": 1, "part_id": 2},
+        None,
+    )
+
+
+def test_record_marks_events_without_follow_up_done(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        outbox.record(ConversationClosed(conversation_id=1, actor_id=None))
+    assert callbacks == []
+    assert OutboxEvent.objects.get().done_at is not None
+
+
+def test_apply_event_runs_handler_once(db):
+    event = make_event("tests.helpdesk.test_outbox.create_team_handler")
+    assert outbox.apply_event(event.pk) is True
+    assert outbox.apply_event(event.pk) is False
+    assert Team.objects.filter(name=f"made by event {event.pk}").count() == 1
+    event.refresh_from_db()
+    assert event.done_at is not None and event.attempts == 1
+
+
+def test_apply_event_failure_rolls_back_and_records_error(db):
+    event = make_event("tests.helpdesk.test_outbox.failing_handler")
+    with pytest.raises(RuntimeError):
+        outbox.apply_event(event.pk)
+    event.refresh_from_db()
+    assert not Team.objects.filter(name="half-written").exists()
+    assert (event.done_at, event.attempts, event.last_error) == (None, 1, "RuntimeError: downstream refused")
+
+
+def test_pending_event_ids_waits_for_the_sweep_delay(db, settings):
+    settings.OUTBOX_SWEEP_AFTER = timedelta(minutes=5)
+    event = make_event("tests.helpdesk.test_outbox.create_team_handler")
+    assert outbox.pending_event_ids() == []
+    assert outbox.pending_event_ids(older_than=timedelta(0)) == [event.pk]
+
+
+def test_pending_event_ids_skips_done_events(db):
+    event = make_event("tests.helpdesk.test_outbox.create_team_handler")
+    outbox.apply_event(event.pk)
+    assert outbox.pending_event_ids(older_than=timedelta(0)) == []
+
+
+def test_enqueue_with_broker_down_keeps_event_pending(db):
+    event = make_event("tests.helpdesk.test_outbox.create_team_handler")
+    with broker_unreachable():
+        assert outbox.enqueue(event.pk) is False
+    event.refresh_from_db()
+    assert event.done_at is None
+
+
+def test_beat_schedule_names_registered_tasks(settings):
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
