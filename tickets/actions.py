@@ -275,9 +275,6 @@ def link_to_tracker(
     """Link a conversation or a customer ticket to a tracker; linking twice is a no-op."""
     if (conversation_id is None) == (customer_ticket_id is None):
         raise InvalidInput("Link the tracker to one conversation or one customer ticket.")
-    tracker = lock_ticket(tracker_id)
-    if tracker.category != TicketCategory.TRACKER:
-        raise RuleViolation(f"Ticket #{tracker.pk} is not a tracker ticket.")
     if customer_ticket_id is not None:
         target = Ticket.objects.filter(pk=customer_ticket_id, category=TicketCategory.CUSTOMER).first()
         if target is None:
@@ -285,7 +282,10 @@ def link_to_tracker(
         thread_id = target.thread_id
     else:
         thread_id = conversation_id
-    conversation = inbox_actions.lock_conversation(thread_id)
+    conversation = inbox_actions.lock_conversation(thread_id)  # conversation before ticket: the lock order
+    tracker = lock_ticket(tracker_id)
+    if tracker.category != TicketCategory.TRACKER:
+        raise RuleViolation(f"Ticket #{tracker.pk} is not a tracker ticket.")
     _, created = TrackerLink.objects.get_or_create(
         tracker=tracker, conversation_id=conversation_id, customer_ticket_id=customer_ticket_id
     )
