@@ -56,3 +56,47 @@ def contact(db):
 @pytest.fixture
 def conversation(db, contact):
     return ConversationFactory(contact=contact)
+
+
+@pytest.fixture
+def apply_outbox(db):
+    """Apply every pending outbox event, oldest first, as the Celery worker would (plain function calls).
+
+    Events recorded by the handlers themselves (a state change after a customer reply) are applied too.
+    Returns the ids applied.
+    """
+    from helpdesk.models import OutboxEvent
+    from helpdesk.outbox import apply_event
+
+    def apply() -> list[int]:
+        applied: list[int] = []
+        for _ in range(10):  # bounded: a handler that keeps recording events is a bug to surface, not to loop on
+            pending = list(
+                OutboxEvent.objects.filter(done_at__isnull=True)
+                .exclude(pk__in=applied)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            if not pending:
+                return applied
+            for event_id in pending:
+                apply_event(event_id)
+                applied.append(event_id)
+        raise AssertionError("Outbox events keep being recorded while applying them.")
+
+    return apply
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """Record the outbox events handed to the broker instead of sending them (nothing here needs a broker)."""
+    from helpdesk import outbox
+
+    event_ids: list[int] = []
+
+    def enqueue(event_id: int) -> bool:
+        event_ids.append(event_id)
+        return True
+
+    monkeypatch.setattr(outbox, "enqueue", enqueue)
+    return event_ids

@@ -108,3 +108,72 @@ class TicketAttributeFactory(DjangoModelFactory):
     key = factory.Sequence(lambda n: f"attribute_{n}")
     name = factory.Sequence(lambda n: f"Attribute {n}")
     kind = "text"
+
+
+# Tickets are built through their actions, so a test starts from a row the rules produced (the right
+# first state, the copied category and sharing policy, the "ticket linked" part) rather than a hand-made one.
+
+
+class CustomerTicketFactory(factory.Factory):
+    """A customer ticket with its own thread, created by `tickets.actions.create_customer_ticket`."""
+
+    class Meta:
+        model = Ticket
+
+    actor = factory.SubFactory(TeammateFactory)
+    ticket_type = factory.SubFactory(TicketTypeFactory, customer=True)
+    contact = factory.SubFactory(ContactFactory)
+    title = factory.Sequence(lambda n: f"Customer ticket {n}")
+
+    @classmethod
+    def _create(cls, model_class, *, actor, ticket_type, contact, **kwargs):
+        from tickets.actions import create_customer_ticket
+
+        return create_customer_ticket(actor=actor, ticket_type_id=ticket_type.pk, contact_id=contact.pk, **kwargs)
+
+
+class BackOfficeTicketFactory(factory.Factory):
+    """A back-office ticket created by `tickets.actions.create_back_office_ticket`.
+
+    Linked to a new conversation unless given `conversation=` or `customer_ticket=`.
+    """
+
+    class Meta:
+        model = Ticket
+
+    actor = factory.SubFactory(TeammateFactory)
+    ticket_type = factory.SubFactory(TicketTypeFactory)
+    customer_ticket = None
+    conversation = factory.Maybe(
+        "customer_ticket", yes_declaration=None, no_declaration=factory.SubFactory(ConversationFactory)
+    )
+    title = factory.Sequence(lambda n: f"Back-office ticket {n}")
+
+    @classmethod
+    def _create(cls, model_class, *, actor, ticket_type, conversation, customer_ticket, **kwargs):
+        from tickets.actions import create_back_office_ticket
+
+        return create_back_office_ticket(
+            actor=actor,
+            ticket_type_id=ticket_type.pk,
+            conversation_id=conversation.pk if conversation else None,
+            customer_ticket_id=customer_ticket.pk if customer_ticket else None,
+            **kwargs,
+        )
+
+
+class TrackerTicketFactory(factory.Factory):
+    """A tracker ticket created by `tickets.actions.create_tracker_ticket`, linked to nothing yet."""
+
+    class Meta:
+        model = Ticket
+
+    actor = factory.SubFactory(TeammateFactory)
+    ticket_type = factory.SubFactory(TicketTypeFactory, tracker=True)
+    title = factory.Sequence(lambda n: f"Tracker ticket {n}")
+
+    @classmethod
+    def _create(cls, model_class, *, actor, ticket_type, **kwargs):
+        from tickets.actions import create_tracker_ticket
+
+        return create_tracker_ticket(actor=actor, ticket_type_id=ticket_type.pk, **kwargs)
