@@ -58,7 +58,10 @@ def parse_value(attribute: TicketAttribute, raw: Any) -> Any:
         case AttributeKind.INTEGER:
             if isinstance(raw, bool) or not str(raw).strip().lstrip("-").isdigit():
                 raise ValueError(f"{attribute.name} must be a whole number.")
-            return int(str(raw).strip())
+            try:  # isdigit() lets through "--5", "²" and numbers too long to convert
+                return int(str(raw).strip())
+            except ValueError:
+                raise ValueError(f"{attribute.name} must be a whole number.") from None
         case AttributeKind.DECIMAL:
             try:
                 number = Decimal(str(raw).strip())
