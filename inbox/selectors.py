@@ -12,3 +12,11 @@ def list_expired_snooze_ids(*, now: datetime, limit: int) -> list[int]:
         .order_by("snoozed_until")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def list_recent_conversations(*, limit: int) -> list[Conversation]:
+    """The `limit` most recently updated conversations, newest first, with contact and assignee loaded.
+
+    One query whatever `limit` is; the placeholder inbox page shows these until the real views land.
+    """
+    return list(Conversation.objects.select_related("contact", "assignee").order_by("-updated_at", "-pk")[:limit])

@@ -1,0 +1,31 @@
+"""Sign in through the real form in Chromium, under the real Content-Security-Policy."""
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+PASSWORD = "correct horse battery staple"  # TeammateFactory's password
+
+
+def _is_csp_violation(message: ConsoleMessage) -> bool:
+    return "Content Security Policy" in message.text
+
+
+@pytest.mark.browser
+def test_login_form_signs_in_and_shows_inbox(live_server, page: Page, teammate, conversation):
+    console: list[ConsoleMessage] = []
+    page.on("console", lambda message: console.append(message))
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(teammate.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Inbox", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name=conversation.subject)).to_be_visible()
+    assert page.evaluate("typeof htmx") == "object"  # the script loaded under the CSP
+    assert [m.text for m in console if _is_csp_violation(m)] == []
+
+    # Control: the check above would have seen a violation (an inline <style> is refused).
+    with page.expect_console_message(_is_csp_violation):
+        page.evaluate("document.head.appendChild(document.createElement('style')).textContent = 'body {}'")
