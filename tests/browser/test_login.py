@@ -10,7 +10,10 @@ def _is_csp_violation(message: ConsoleMessage) -> bool:
     return "Content Security Policy" in message.text
 
 
+# live_server makes this a transactional test; serialized_rollback keeps the flush after it from
+# re-creating content types, which would break the next serialized transactional test (the worker tests).
 @pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_login_form_signs_in_and_shows_inbox(live_server, page: Page, teammate, conversation):
     console: list[ConsoleMessage] = []
     page.on("console", lambda message: console.append(message))
