@@ -177,3 +177,15 @@ class TrackerTicketFactory(factory.Factory):
         from tickets.actions import create_tracker_ticket
 
         return create_tracker_ticket(actor=actor, ticket_type_id=ticket_type.pk, **kwargs)
+
+
+class TicketStateFactory(DjangoModelFactory):
+    """An extra ticket state; the four defaults come from the migration (see `default_states`)."""
+
+    class Meta:
+        model = TicketState
+
+    internal_label = factory.Sequence(lambda n: f"State {n}")
+    customer_label = factory.LazyAttribute(lambda o: o.internal_label)
+    category = StateCategory.IN_PROGRESS
+    position = 100

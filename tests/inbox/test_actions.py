@@ -51,7 +51,9 @@ def test_clean_body_trims_and_accepts_message_at_the_limit():
 
 
 def test_start_conversation_writes_the_customer_message(contact):
-    conversation = actions.start_conversation(contact_id=contact.pk, body=" My card was charged twice ", subject="Refund")
+    conversation = actions.start_conversation(
+        contact_id=contact.pk, body=" My card was charged twice ", subject="Refund"
+    )
 
     part = last_part(conversation)
     assert (part.kind, part.body, part.author) == (PartKind.CUSTOMER_MESSAGE, "My card was charged twice", None)
@@ -205,7 +207,9 @@ def test_assign_conversation_refuses_deactivated_teammate(conversation, teammate
     former = TeammateFactory(is_active=False)
 
     with pytest.raises(InvalidInput):
-        actions.assign_conversation(actor=teammate, conversation_id=conversation.pk, assignee_id=former.pk, team_id=None)
+        actions.assign_conversation(
+            actor=teammate, conversation_id=conversation.pk, assignee_id=former.pk, team_id=None
+        )
 
     assert refreshed(conversation).assignee is None
 
@@ -282,7 +286,8 @@ def test_close_conversation_closes_with_a_closed_event(conversation, teammate):
 
     assert refreshed(conversation).state == ConversationState.CLOSED
     part = last_part(conversation)
-    assert (part.kind, part.event_type, part.body) == (PartKind.EVENT, "closed", f"{teammate} closed this conversation.")
+    assert (part.kind, part.event_type) == (PartKind.EVENT, "closed")
+    assert part.body == f"{teammate} closed this conversation."
 
 
 def test_close_conversation_ends_a_snooze(teammate):
