@@ -32,7 +32,7 @@ from tests.factories import (
     state,
 )
 from tickets import actions
-from tickets.handlers import cross_post_note
+from tickets.handlers import cross_post_note, cross_post_state_change
 from tickets.models import AttributeKind, StateCategory, Ticket, TicketPart, TicketPartKind
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
@@ -177,6 +177,23 @@ def test_create_back_office_ticket_refuses_nonexistent_conversation(teammate):
         )
 
     assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize("links", ["neither", "both"])
+def test_create_back_office_ticket_refuses_anything_but_one_link(teammate, conversation, links):
+    customer_ticket_id = CustomerTicketFactory().pk if links == "both" else None
+    conversation_id = conversation.pk if links == "both" else None
+
+    with pytest.raises(InvalidInput, match="Link the ticket to one conversation or one customer ticket"):
+        actions.create_back_office_ticket(
+            actor=teammate,
+            ticket_type_id=TicketTypeFactory().pk,
+            conversation_id=conversation_id,
+            customer_ticket_id=customer_ticket_id,
+            title="Refund",
+        )
+
+    assert not Ticket.objects.filter(category="back_office").exists()
 
 
 def test_create_back_office_ticket_from_customer_ticket_thread_links_the_customer_ticket(teammate):
@@ -560,6 +577,17 @@ def test_change_ticket_state_posts_the_change_into_the_conversation(teammate, co
     assert (part.author, part.data["ticket_id"]) == (teammate, ticket.pk)
 
 
+def test_change_ticket_state_of_ticket_linked_to_customer_ticket_lands_in_its_thread(teammate, apply_outbox):
+    customer_ticket = CustomerTicketFactory()
+    ticket = BackOfficeTicketFactory(actor=teammate, customer_ticket=customer_ticket)
+    actions.change_ticket_state(actor=teammate, ticket_id=ticket.pk, state_id=in_progress().pk)
+
+    apply_outbox()
+
+    [part] = parts_of(customer_ticket.thread, event_type="ticket_state_changed")
+    assert part.body == f"Ticket #{ticket.pk} moved from Submitted to In progress by {teammate}."
+
+
 def test_change_ticket_state_of_tracker_reaches_every_linked_conversation(teammate, conversation, apply_outbox):
     customer_ticket = CustomerTicketFactory()
     tracker = tracker_linked_to(conversation, customer_ticket, actor=teammate)
@@ -782,6 +810,17 @@ def test_cross_post_note_handler_run_twice_posts_once(teammate, conversation):
     cross_post_note(event)
 
     assert len(cross_posts_in(conversation)) == 1
+
+
+def test_cross_post_state_change_handler_run_twice_posts_once(teammate, conversation):
+    ticket = BackOfficeTicketFactory(actor=teammate, conversation=conversation)
+    actions.change_ticket_state(actor=teammate, ticket_id=ticket.pk, state_id=in_progress().pk)
+    event = OutboxEvent.objects.get(kind="TicketStateChanged")
+
+    cross_post_state_change(event)
+    cross_post_state_change(event)
+
+    assert len(parts_of(conversation, event_type="ticket_state_changed")) == 1
 
 
 # State categories: a customer reply resumes a ticket that waits on the customer
