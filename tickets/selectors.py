@@ -13,8 +13,9 @@ def list_delivery_conversation_ids(ticket: Ticket) -> list[int]:
             return [ticket.linked_conversation_id]
         return list(Ticket.objects.filter(pk=ticket.linked_ticket_id).values_list("thread_id", flat=True))
     if ticket.category == TicketCategory.TRACKER:
-        links = ticket.tracker_links.select_related("customer_ticket").order_by("pk")
-        return [link.conversation_id or link.customer_ticket.thread_id for link in links]
+        links = ticket.tracker_links.select_related("customer_ticket")
+        # Sorted, so two trackers cross-posting into the same conversations lock them in the same order.
+        return sorted(link.conversation_id or link.customer_ticket.thread_id for link in links)
     return []
 
 
