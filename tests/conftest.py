@@ -87,22 +87,7 @@ def apply_outbox(db):
     return apply
 
 
-@pytest.fixture
-def enqueued(monkeypatch):
-    """Record the outbox events handed to the broker instead of sending them (nothing here needs a broker)."""
-    from helpdesk import outbox
-
-    event_ids: list[int] = []
-
-    def enqueue(event_id: int) -> bool:
-        event_ids.append(event_id)
-        return True
-
-    monkeypatch.setattr(outbox, "enqueue", enqueue)
-    return event_ids
-
-
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """MD5 instead of PBKDF2: each TeammateFactory otherwise spends about 0.3 s hashing its password."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

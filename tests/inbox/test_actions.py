@@ -10,7 +10,7 @@ from inbox import actions
 from inbox.models import Conversation, ConversationState, Part, PartKind
 from tests.factories import ConversationFactory, TeamFactory, TeammateFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def refreshed(conversation: Conversation) -> Conversation:

@@ -16,7 +16,7 @@ from tests.factories import (
 )
 from tickets.models import SharingPolicy, StateCategory, Ticket, TicketCategory, TicketType
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def insert_ticket(**fields) -> Ticket:
