@@ -1,0 +1,115 @@
+"""Admin for teams, teammates and contacts (configuration), and read-only browsing of conversations.
+
+Conversations change only through `inbox.actions`, so their admin is a viewer: no add, change or delete.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+
+from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link
+from inbox.models import Contact, Conversation, Part, Team, Teammate
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "member_count", "created_at"]
+    search_fields = ["name"]
+    ordering = ["name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
+        return super().get_queryset(request).annotate(member_count=Count("members", distinct=True))
+
+    @admin.display(description="Members", ordering="member_count")
+    def member_count(self, team: Team) -> int:
+        return team.member_count
+
+
+@admin.register(Teammate)
+class TeammateAdmin(UserAdmin):
+    fieldsets = (*UserAdmin.fieldsets, ("Help desk", {"fields": ["teams"]}))
+    add_fieldsets = (
+        (None, {"classes": ["wide"], "fields": ["username", "usable_password", "password1", "password2"]}),
+        ("Help desk", {"fields": ["first_name", "last_name", "email", "teams"]}),
+    )
+    filter_horizontal = ["teams", "groups", "user_permissions"]
+    list_display = ["full_name", "username", "email", "team_names", "is_staff", "is_active"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "teams"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    ordering = ["first_name", "last_name", "username"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Teammate]:
+        return super().get_queryset(request).prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+
+    @admin.display(description="Name", ordering="first_name")
+    def full_name(self, teammate: Teammate) -> str:
+        return teammate.get_full_name() or "-"
+
+    @admin.display(description="Teams")
+    def team_names(self, teammate: Teammate) -> str:
+        return ", ".join(team.name for team in teammate.teams.all()) or "-"
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "external_id", "conversation_count", "created_at"]
+    search_fields = ["name", "email", "external_id"]
+    ordering = ["name"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
+        return super().get_queryset(request).annotate(conversation_count=Count("conversations"))
+
+    @admin.display(description="Conversations", ordering="conversation_count")
+    def conversation_count(self, contact: Contact) -> int:
+        return contact.conversation_count
+
+
+class PartInline(TimelineInline):
+    model = Part
+    parent_field = "conversation"
+    fields = ["created_at", "kind", "event_type", "author", "body"]
+    readonly_fields = fields
+
+
+@admin.register(Conversation)
+class ConversationAdmin(TimelineAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "subject", "contact", "state", "assignee", "team", "waiting_since", "updated_at"]
+    list_display_links = ["id", "subject"]
+    list_filter = ["state", "team", ("assignee", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["contact", "assignee", "team"]
+    search_fields = ["=id", "subject", "contact__name", "contact__email", "contact__external_id"]
+    date_hierarchy = "updated_at"
+    ordering = ["-updated_at"]
+    show_full_result_count = False
+    fieldsets = [
+        (None, {"fields": ["subject", "contact_link", "state", "snoozed_until", "assignee", "team"]}),
+        ("Tickets", {"fields": ["linked_tickets"]}),
+        ("Dates", {"fields": ["waiting_since", "created_at", "updated_at"]}),
+    ]
+    readonly_fields = ["contact_link", "linked_tickets", "waiting_since", "created_at", "updated_at"]
+    inlines = [PartInline]
+
+    @admin.display(description="Contact")
+    def contact_link(self, conversation: Conversation) -> str:
+        return admin_link(conversation.contact)
+
+    @admin.display(description="Linked tickets")
+    def linked_tickets(self, conversation: Conversation) -> str:
+        """The customer ticket this conversation is the thread of, its back-office tickets and trackers.
+
+        Reached through reverse relations so that the inbox app does not import the tickets app."""
+        tickets = []
+        if customer_ticket := getattr(conversation, "customer_ticket", None):
+            tickets.append(("Customer ticket", customer_ticket))
+        for ticket in conversation.back_office_tickets.order_by("pk"):
+            tickets.append(("Back-office ticket, shared" if ticket.is_shared else "Back-office ticket", ticket))
+        for link in conversation.tracker_links.select_related("tracker").order_by("pk"):
+            tickets.append(("Tracker", link.tracker))
+        if not tickets:
+            return "-"
+        return format_html_join(mark_safe("<br>"), "{}: {}", ((kind, admin_link(t)) for kind, t in tickets))

@@ -1,0 +1,313 @@
+"""Admin for configuring ticket types, their attributes and the ticket states, and read-only ticket browsing.
+
+Types, attributes and states are archived, never deleted: tickets keep pointing at them. Tickets change
+only through `tickets.actions`, so their admin is a viewer.
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+
+from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link
+from tickets import actions
+from tickets.models import (
+    POLICIES_BY_CATEGORY,
+    AttributeKind,
+    SharingPolicy,
+    StateCategory,
+    Ticket,
+    TicketAttribute,
+    TicketCategory,
+    TicketPart,
+    TicketState,
+    TicketType,
+)
+
+# The sharing policies grouped under the category they fit, so the select shows which goes with which.
+POLICY_CHOICES = [
+    ("", "---------"),
+    *(
+        (f"{TicketCategory(category).label} types", [(p.value, p.label) for p in policies])
+        for category, policies in POLICIES_BY_CATEGORY.items()
+    ),
+]
+
+
+class OptionsField(forms.CharField):
+    """A list attribute's options, edited one per line and stored as a JSON list of strings."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 24})
+
+    def prepare_value(self, value):
+        return "\n".join(map(str, value)) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in (super().to_python(value) or "").splitlines() if line.strip()]
+
+
+class TicketAttributeForm(forms.ModelForm):
+    options = OptionsField(required=False, help_text="For lists: one option per line.")
+
+    class Meta:
+        model = TicketAttribute
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, options = cleaned.get("kind"), cleaned.get("options") or []
+        if kind == AttributeKind.LIST and not options:
+            self.add_error("options", "A list attribute needs at least one option (one per line).")
+        elif kind and kind != AttributeKind.LIST and options:
+            self.add_error("options", "Only list attributes have options: clear them, or choose “List of options”.")
+        elif len(set(options)) != len(options):
+            self.add_error("options", "Each option must appear once.")
+        if cleaned.get("required_to_create") and not cleaned.get("visible_on_create"):
+            self.add_error("visible_on_create", "An attribute required to create must be visible on create.")
+        if cleaned.get("required_for_customers") and not cleaned.get("visible_to_customers"):
+            self.add_error("visible_to_customers", "An attribute required for customers must be visible to them.")
+        return cleaned
+
+
+class TicketAttributeInline(admin.TabularInline):
+    model = TicketAttribute
+    form = TicketAttributeForm
+    fields = [
+        "key",
+        "name",
+        "description",
+        "kind",
+        "options",
+        "required_to_create",
+        "visible_on_create",
+        "visible_to_customers",
+        "required_for_customers",
+        "archived",
+        "position",
+    ]
+    ordering = ["position", "pk"]
+    extra = 0
+    can_delete = False  # tickets keep their values: archive an attribute instead
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class StateChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, state: TicketState) -> str:
+        label = f"{state.internal_label} ({state.get_category_display()})"
+        return f"{label}, archived" if state.archived else label
+
+
+class TicketTypeForm(forms.ModelForm):
+    sharing_policy = forms.ChoiceField(
+        choices=POLICY_CHOICES,
+        required=False,
+        help_text="Customer types are always customer-visible and tracker types never (left empty, it is set "
+        "for you); a back-office type is either never shared or shared when the teammate chooses.",
+    )
+
+    class Meta:
+        model = TicketType
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_sharing_policy(cleaned)
+        states = cleaned.get("states")
+        if states is not None:
+            live = {state.category for state in states if not state.archived}
+            if missing := [category.label for category in StateCategory if category not in live]:
+                self.add_error(
+                    "states",
+                    "A ticket type offers at least one live state of each category; "
+                    f"add a state for: {', '.join(missing)}.",
+                )
+        return cleaned
+
+    def _clean_sharing_policy(self, cleaned: dict) -> None:
+        if "category" not in self.fields:
+            return  # read-only: the type has tickets, which copied its category and policy
+        category, policy = cleaned.get("category"), cleaned.get("sharing_policy")
+        if not category:
+            return
+        fitting = POLICIES_BY_CATEGORY[TicketCategory(category)]
+        if not policy and len(fitting) == 1:
+            cleaned["sharing_policy"] = policy = fitting[0].value
+        if not policy:
+            self.add_error("sharing_policy", "Choose whether tickets of this type are never shared or optional.")
+        elif policy not in fitting:
+            self.add_error(
+                "sharing_policy",
+                f"A {TicketCategory(category).label.lower()} type cannot be “{SharingPolicy(policy).label}”; "
+                f"choose {' or '.join(f'“{p.label}”' for p in fitting)}.",
+            )
+        elif self.instance.pk and self.has_changed() and {"category", "sharing_policy"} & set(self.changed_data):
+            if self.instance.tickets.exists():  # a ticket was created since the page was loaded
+                self.add_error("category", "This type has tickets now: its category and sharing policy are fixed.")
+
+
+@admin.register(TicketType)
+class TicketTypeAdmin(admin.ModelAdmin):
+    form = TicketTypeForm
+    list_display = ["type_name", "category", "sharing_policy", "archived", "ticket_count"]
+    list_filter = ["category", "sharing_policy", "archived"]
+    search_fields = ["name", "description"]
+    ordering = ["archived", "name"]
+    fields = ["name", "icon", "description", "category", "sharing_policy", "states", "archived"]
+    filter_horizontal = ["states"]
+    inlines = [TicketAttributeInline]
+    actions = ["archive_selected", "unarchive_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TicketType]:
+        return super().get_queryset(request).annotate(ticket_count=Count("tickets"))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: TicketType | None = None) -> list[str]:
+        readonly = ["archived"]  # archived and un-archived by the list's actions, through tickets.actions
+        if obj is not None and obj.tickets.exists():
+            readonly += ["category", "sharing_policy"]
+        return readonly
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        return {"states": TicketState.objects.filter(archived=False), **super().get_changeform_initial_data(request)}
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "states":
+            kwargs["form_class"] = StateChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Ticket type", ordering="name")
+    def type_name(self, ticket_type: TicketType) -> str:
+        return str(ticket_type)
+
+    @admin.display(description="Tickets", ordering="ticket_count")
+    def ticket_count(self, ticket_type: TicketType) -> int:
+        return ticket_type.ticket_count
+
+    @admin.action(description="Archive selected ticket types")
+    def archive_selected(self, request: HttpRequest, queryset: QuerySet[TicketType]) -> None:
+        count = sum(actions.archive_ticket_type(ticket_type_id=pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Archived {count} ticket type(s); their tickets are kept.", messages.SUCCESS)
+
+    @admin.action(description="Un-archive selected ticket types")
+    def unarchive_selected(self, request: HttpRequest, queryset: QuerySet[TicketType]) -> None:
+        count = sum(actions.unarchive_ticket_type(ticket_type_id=pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Un-archived {count} ticket type(s).", messages.SUCCESS)
+
+
+class TicketStateForm(forms.ModelForm):
+    class Meta:
+        model = TicketState
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        state = self.instance  # still the stored values: the form copies its data onto it after clean()
+        leaves_category = cleaned.get("archived") or cleaned.get("category", state.category) != state.category
+        if state.pk and not state.archived and leaves_category:
+            others = TicketState.objects.filter(category=state.category, archived=False).exclude(pk=state.pk)
+            stranded = TicketType.objects.filter(states=state).exclude(states__in=others).order_by("name")
+            if names := list(stranded.values_list("name", flat=True)):
+                self.add_error(
+                    None,
+                    f"{', '.join(names)} would have no live “{state.get_category_display()}” state; "
+                    "give them another one first.",
+                )
+        return cleaned
+
+
+@admin.register(TicketState)
+class TicketStateAdmin(admin.ModelAdmin):
+    form = TicketStateForm
+    list_display = ["internal_label", "customer_label", "category", "position", "archived"]
+    list_editable = ["position"]
+    list_filter = ["category", "archived"]
+    search_fields = ["internal_label", "customer_label"]
+    ordering = ["position", "pk"]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class TicketPartInline(TimelineInline):
+    model = TicketPart
+    parent_field = "ticket"
+    fields = ["created_at", "kind", "event_type", "author", "cross_posted", "body"]
+    readonly_fields = fields
+
+
+@admin.register(Ticket)
+class TicketAdmin(TimelineAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "title", "ticket_type", "category", "state", "assignee", "team", "is_shared", "updated_at"]
+    list_display_links = ["id", "title"]
+    list_filter = [
+        "category",
+        "ticket_type",
+        "state",
+        "team",
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+        "is_shared",
+    ]
+    list_select_related = ["ticket_type", "state", "assignee", "team"]
+    search_fields = ["=id", "title"]
+    date_hierarchy = "updated_at"
+    ordering = ["-pk"]
+    show_full_result_count = False
+    fieldsets = [
+        (None, {"fields": ["title", "ticket_type", "category", "sharing_policy", "is_shared", "state"]}),
+        ("People", {"fields": ["assignee", "team", "created_by"]}),
+        ("Links", {"fields": ["conversation_link", "customer_ticket_link", "thread_link", "linked_links"]}),
+        ("Details", {"fields": ["description", "attribute_values"]}),
+        ("Dates", {"fields": ["created_at", "updated_at"]}),
+    ]
+    readonly_fields = [
+        "conversation_link",
+        "customer_ticket_link",
+        "thread_link",
+        "linked_links",
+        "attribute_values",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [TicketPartInline]
+
+    @admin.display(description="Linked conversation")
+    def conversation_link(self, ticket: Ticket) -> str:
+        return admin_link(ticket.linked_conversation)
+
+    @admin.display(description="Linked customer ticket")
+    def customer_ticket_link(self, ticket: Ticket) -> str:
+        return admin_link(ticket.linked_ticket)
+
+    @admin.display(description="Customer thread")
+    def thread_link(self, ticket: Ticket) -> str:
+        return admin_link(ticket.thread)
+
+    @admin.display(description="Linked to it")
+    def linked_links(self, ticket: Ticket) -> str:
+        """Back-office tickets linked to this customer ticket, and what a tracker links."""
+        links = [("Back-office ticket", t) for t in ticket.back_office_tickets.order_by("pk")]
+        for link in ticket.tracker_links.select_related("conversation", "customer_ticket").order_by("pk"):
+            target = link.conversation or link.customer_ticket
+            links.append(("Conversation" if link.conversation_id else "Customer ticket", target))
+        links += [("Tracker", link.tracker) for link in ticket.tracked_by.select_related("tracker").order_by("pk")]
+        if not links:
+            return "-"
+        return format_html_join(mark_safe("<br>"), "{}: {}", ((kind, admin_link(obj)) for kind, obj in links))
+
+    @admin.display(description="Attributes")
+    def attribute_values(self, ticket: Ticket) -> str:
+        names = dict(ticket.ticket_type.attributes.values_list("key", "name"))
+        if not ticket.attributes:
+            return "-"
+        rows = ((names.get(key, key), v if isinstance(v, str) else json.dumps(v)) for key, v in ticket.attributes.items())
+        return format_html_join(mark_safe("<br>"), "{}: {}", rows)
