@@ -101,6 +101,7 @@ venv:
 deps: venv
 	@stamp=$(VENV)/.installed-runtime
 	if [ ! -f "$$stamp" ] || [ pyproject.toml -nt "$$stamp" ]; then
+	  echo "== pip install -e . (runtime dependencies from pyproject.toml)"
 	  $(PIP) install -q -e .
 	  touch "$$stamp"
 	fi
@@ -108,6 +109,7 @@ deps: venv
 test-deps: venv
 	@stamp=$(VENV)/.installed-test
 	if [ ! -f "$$stamp" ] || [ pyproject.toml -nt "$$stamp" ]; then
+	  echo "== pip install -e '.[test]' (runtime and test dependencies from pyproject.toml)"
 	  $(PIP) install -q -e '.[test]'
 	  touch "$$stamp" $(VENV)/.installed-runtime
 	fi
