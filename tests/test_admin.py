@@ -265,7 +265,9 @@ def test_ticket_type_admin_keeps_category_editable_without_tickets(admin_client)
 def test_ticket_type_admin_archive_action_archives(admin_client):
     ticket_type = TicketTypeFactory()
 
-    admin_client.post(url(TicketType, "changelist"), {"action": "archive_selected", "_selected_action": [ticket_type.pk]})
+    admin_client.post(
+        url(TicketType, "changelist"), {"action": "archive_selected", "_selected_action": [ticket_type.pk]}
+    )
 
     ticket_type.refresh_from_db()
     assert ticket_type.archived
