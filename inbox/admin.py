@@ -78,7 +78,7 @@ class PartInline(TimelineInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(TimelineAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "subject", "contact", "state", "assignee", "team", "waiting_since", "updated_at"]
+    list_display = ["id", "subject", "contact", "state", "assignee", "team", "updated_at"]
     list_display_links = ["id", "subject"]
     list_filter = ["state", "team", ("assignee", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["contact", "assignee", "team"]

@@ -41,7 +41,7 @@ POLICY_CHOICES = [
 class OptionsField(forms.CharField):
     """A list attribute's options, edited one per line and stored as a JSON list of strings."""
 
-    widget = forms.Textarea(attrs={"rows": 3, "cols": 24})
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 18})
 
     def prepare_value(self, value):
         return "\n".join(map(str, value)) if isinstance(value, list) else value
@@ -58,6 +58,10 @@ class TicketAttributeForm(forms.ModelForm):
     class Meta:
         model = TicketAttribute
         fields = "__all__"
+        widgets = {  # narrow inputs: the inline has ten columns
+            "key": forms.TextInput(attrs={"size": 14}),
+            "name": forms.TextInput(attrs={"size": 16}),
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -81,7 +85,6 @@ class TicketAttributeInline(admin.TabularInline):
     fields = [
         "key",
         "name",
-        "description",
         "kind",
         "options",
         "required_to_create",
@@ -101,7 +104,9 @@ class TicketAttributeInline(admin.TabularInline):
 
 class StateChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, state: TicketState) -> str:
-        label = f"{state.internal_label} ({state.get_category_display()})"
+        label = state.internal_label
+        if label != state.get_category_display():
+            label = f"{label} ({state.get_category_display()})"
         return f"{label}, archived" if state.archived else label
 
 
@@ -167,6 +172,9 @@ class TicketTypeAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TicketType]:
         return super().get_queryset(request).annotate(ticket_count=Count("tickets"))
+
+    def get_fields(self, request: HttpRequest, obj: TicketType | None = None) -> list[str]:
+        return self.fields if obj else [field for field in self.fields if field != "archived"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: TicketType | None = None) -> list[str]:
         readonly = ["archived"]  # archived and un-archived by the list's actions, through tickets.actions
