@@ -80,7 +80,7 @@ class PartInline(TimelineInline):
 class ConversationAdmin(TimelineAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "subject", "contact", "state", "assignee", "team", "updated_at"]
     list_display_links = ["id", "subject"]
-    list_filter = ["state", "team", ("assignee", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["state", "team", "assignee"]
     list_select_related = ["contact", "assignee", "team"]
     search_fields = ["=id", "subject", "contact__name", "contact__email", "contact__external_id"]
     date_hierarchy = "updated_at"

@@ -469,3 +469,16 @@ def test_outbox_changelist_filters_pending_events(admin_client):
 
     assert list(response.context["cl"].result_list) == [pending]
 
+
+
+def test_outbox_admin_reenqueues_only_pending_events(admin_client, monkeypatch):
+    pending = OutboxEvent.objects.create(kind="TicketNoteCrossPosted", handler="tickets.handlers.cross_post_note")
+    done = OutboxEvent.objects.create(kind="TicketNoteCrossPosted", handler="x", done_at=pending.created_at)
+    enqueued = []
+    monkeypatch.setattr("helpdesk.outbox.enqueue", lambda event_id: enqueued.append(event_id) or True)
+
+    admin_client.post(
+        url(OutboxEvent, "changelist"), {"action": "enqueue_pending", "_selected_action": [pending.pk, done.pk]}
+    )
+
+    assert enqueued == [pending.pk]

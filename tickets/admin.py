@@ -262,7 +262,7 @@ class TicketAdmin(TimelineAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "ticket_type",
         "state",
         "team",
-        ("assignee", admin.RelatedOnlyFieldListFilter),
+        "assignee",
         "is_shared",
     ]
     list_select_related = ["ticket_type", "state", "assignee", "team"]
