@@ -130,9 +130,7 @@ def assign_conversation(
     add_event_part(
         conversation,
         event_type="assigned",
-        body=f"{_name(actor)} assigned this conversation to {assignee or 'nobody'}"
-        + (f" in {team}" if team else "")
-        + ".",
+        body=f"{_name(actor)} assigned this conversation to {_assignment(assignee, team)}.",
         actor=actor,
         assignee_id=assignee_id,
         team_id=team_id,
@@ -145,6 +143,14 @@ def assign_conversation(
             actor_id=actor.pk if actor else None,
         )
     )
+
+
+def _assignment(assignee: Teammate | None, team: Team | None) -> str:
+    if assignee and team:
+        return f"{assignee} ({team})"
+    if team:
+        return f"the {team} team"
+    return str(assignee or "nobody")
 
 
 def _get_or_invalid(queryset, pk: int | None, field: str, noun: str):

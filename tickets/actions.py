@@ -226,7 +226,7 @@ def create_customer_ticket(
     thread = Conversation.objects.create(
         contact_id=contact_id, subject=(title or "").strip()[:200], assignee_id=assignee_id, team_id=team_id
     )
-    return _create_ticket(
+    ticket = _create_ticket(
         ticket_type=ticket_type,
         actor=actor,
         audience=audience,
@@ -237,6 +237,14 @@ def create_customer_ticket(
         team_id=team_id,
         thread=thread,
     )
+    inbox_actions.add_event_part(
+        thread,
+        event_type="ticket_created",
+        body=f"{_name(actor)} created customer ticket #{ticket.pk} {ticket.title}.",
+        actor=actor,
+        ticket_id=ticket.pk,
+    )
+    return ticket
 
 
 @transaction.atomic

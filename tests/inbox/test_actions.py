@@ -170,7 +170,7 @@ def test_assign_conversation_adds_an_assigned_event(conversation, teammate, othe
 
     part = last_part(conversation)
     assert (part.kind, part.event_type, part.author) == (PartKind.EVENT, "assigned", teammate)
-    assert part.body == f"{teammate} assigned this conversation to {other_teammate} in {team}."
+    assert part.body == f"{teammate} assigned this conversation to {other_teammate} ({team})."
 
 
 def test_assign_conversation_clears_assignee(teammate):
@@ -332,3 +332,9 @@ def test_reopen_conversation_ends_a_snooze(teammate):
 def test_reopen_conversation_when_open_is_a_no_op(conversation, teammate):
     assert actions.reopen_conversation(actor=teammate, conversation_id=conversation.pk) == []
     assert not Part.objects.filter(conversation=conversation).exists()
+
+
+def test_assign_conversation_to_a_team_only_names_the_team(conversation, teammate, team):
+    actions.assign_conversation(actor=teammate, conversation_id=conversation.pk, assignee_id=None, team_id=team.pk)
+
+    assert last_part(conversation).body == f"{teammate} assigned this conversation to the {team} team."

@@ -210,6 +210,15 @@ def test_create_back_office_ticket_from_customer_ticket_thread_links_the_custome
 # Rule 2: a back-office ticket stays linked, and its conversation is reachable from it
 
 
+def test_create_customer_ticket_opens_its_thread_with_a_created_event(teammate, contact):
+    ticket = CustomerTicketFactory(actor=teammate, contact=contact, title="Parcel never arrived")
+
+    assert ticket.thread.contact == contact
+    event = ticket.thread.parts.get()
+    assert (event.event_type, event.data["ticket_id"]) == ("ticket_created", ticket.pk)
+    assert event.body == f"{teammate} created customer ticket #{ticket.pk} Parcel never arrived."
+
+
 def test_back_office_ticket_link_cannot_be_removed(teammate):
     ticket = BackOfficeTicketFactory(actor=teammate)
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from helpdesk import outbox
 from inbox import actions as inbox_actions
-from inbox.management import demo_content as content
+from helpdesk.management import demo_content as content
 from inbox.models import Contact, Conversation, Team, Teammate
 from tickets import actions as ticket_actions
 from tickets.models import StateCategory, Ticket, TicketAttribute, TicketState, TicketType
