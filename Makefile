@@ -38,7 +38,10 @@ test: system-packages test-deps
 	step "pip check"
 	$(PIP) check
 	step "services: PostgreSQL and Redis"
-	eval "$$(scripts/services.sh start)"
+	# Not `eval "$$(...)"` directly: eval of an empty string succeeds, and the suite would run on SQLite.
+	services_env=$$(scripts/services.sh start)
+	eval "$$services_env"
+	case "$${DATABASE_URL:-}" in postgres*) ;; *) echo "DATABASE_URL is not PostgreSQL: '$${DATABASE_URL:-}'" >&2; exit 1 ;; esac
 	echo "DATABASE_URL=$$DATABASE_URL CELERY_BROKER_URL=$$CELERY_BROKER_URL"
 	export SECRET_KEY="test-only-secret-key-not-for-any-deployment"
 	step "django checks"
