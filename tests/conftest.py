@@ -5,6 +5,10 @@ import pytest
 
 from tests.factories import ContactFactory, ConversationFactory, TeamFactory, TeammateFactory
 
+# Transactional tests (`django_db(transaction=True)`: threads, the Celery worker, the browser) must also
+# pass `serialized_rollback=True`: the flush after them would otherwise drop the rows the migrations
+# create (the default ticket states) and the next test would find none.
+
 # Playwright's sync API runs an asyncio loop in the test thread; Django's ORM refuses to run inside
 # one unless told this is safe (it is: the test thread is the only user of its connection).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
