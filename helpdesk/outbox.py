@@ -99,4 +99,3 @@ def pending_event_ids(*, older_than=None, limit: int = 1000) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
-

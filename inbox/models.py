@@ -118,9 +118,7 @@ class Part(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(name="part_kind_valid", condition=Q(kind__in=PartKind.values)),
-            models.CheckConstraint(
-                name="part_event_has_type", condition=~Q(kind=PartKind.EVENT) | ~Q(event_type="")
-            ),
+            models.CheckConstraint(name="part_event_has_type", condition=~Q(kind=PartKind.EVENT) | ~Q(event_type="")),
         ]
         indexes = [models.Index(fields=["conversation", "created_at"], name="part_timeline_idx")]
 

@@ -470,7 +470,6 @@ def test_outbox_changelist_filters_pending_events(admin_client):
     assert list(response.context["cl"].result_list) == [pending]
 
 
-
 def test_outbox_admin_reenqueues_only_pending_events(admin_client, monkeypatch):
     pending = OutboxEvent.objects.create(kind="TicketNoteCrossPosted", handler="tickets.handlers.cross_post_note")
     done = OutboxEvent.objects.create(kind="TicketNoteCrossPosted", handler="x", done_at=pending.created_at)

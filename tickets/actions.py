@@ -118,6 +118,7 @@ def _create_ticket(*, ticket_type: TicketType, actor: Teammate | None, audience:
         event_type="created",
         body=f"{_name(actor)} created this ticket" + (" and shared it with the customer." if ticket.is_shared else "."),
         author=actor,
+        data={"to_state_id": ticket.state_id},
     )
     record(
         events.TicketCreated(
@@ -378,7 +379,9 @@ def post_ticket_note(*, actor: Teammate, ticket_id: int, body: str, cross_post: 
     body = inbox_actions.clean_body(body)
     ticket = lock_ticket(ticket_id)
     if cross_post and ticket.category == TicketCategory.CUSTOMER:
-        raise RuleViolation("A customer ticket is not linked to another conversation; post the note without cross-posting.")
+        raise RuleViolation(
+            "A customer ticket is not linked to another conversation; post the note without cross-posting."
+        )
     part = TicketPart.objects.create(
         ticket=ticket, kind=TicketPartKind.NOTE, body=body, author=actor, cross_posted=cross_post
     )
@@ -414,7 +417,9 @@ def change_ticket_state(*, actor: Teammate | None, ticket_id: int, state_id: int
         return []
     state = TicketState.objects.filter(pk=state_id, archived=False, ticket_types=ticket.ticket_type_id).first()
     if state is None:
-        raise InvalidInput("That state is not offered by this ticket type.", {"state": ["Choose a state from the list."]})
+        raise InvalidInput(
+            "That state is not offered by this ticket type.", {"state": ["Choose a state from the list."]}
+        )
     previous = ticket.state
     ticket.state = state
     ticket.save(update_fields=["state", "updated_at"])

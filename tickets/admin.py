@@ -317,5 +317,7 @@ class TicketAdmin(TimelineAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         names = dict(ticket.ticket_type.attributes.values_list("key", "name"))
         if not ticket.attributes:
             return "-"
-        rows = ((names.get(key, key), v if isinstance(v, str) else json.dumps(v)) for key, v in ticket.attributes.items())
+        rows = (
+            (names.get(key, key), v if isinstance(v, str) else json.dumps(v)) for key, v in ticket.attributes.items()
+        )
         return format_html_join(mark_safe("<br>"), "{}: {}", rows)

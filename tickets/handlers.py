@@ -9,7 +9,11 @@ from inbox import actions as inbox_actions
 from inbox.models import PartKind, Teammate
 from tickets import actions
 from tickets.models import StateCategory, Ticket, TicketPart
-from tickets.selectors import get_first_state, list_customer_facing_tickets_of_conversation, list_delivery_conversation_ids
+from tickets.selectors import (
+    get_first_state,
+    list_customer_facing_tickets_of_conversation,
+    list_delivery_conversation_ids,
+)
 
 
 def cross_post_note(event: OutboxEvent) -> None:

@@ -65,7 +65,10 @@ class TicketType(models.Model):
             models.CheckConstraint(
                 name="ticket_type_policy_fits_category",
                 condition=Q(category=TicketCategory.CUSTOMER, sharing_policy=SharingPolicy.ALWAYS)
-                | Q(category=TicketCategory.BACK_OFFICE, sharing_policy__in=[SharingPolicy.NEVER, SharingPolicy.OPTIONAL])
+                | Q(
+                    category=TicketCategory.BACK_OFFICE,
+                    sharing_policy__in=[SharingPolicy.NEVER, SharingPolicy.OPTIONAL],
+                )
                 | Q(category=TicketCategory.TRACKER, sharing_policy=SharingPolicy.NEVER),
             ),
         ]
@@ -231,6 +234,10 @@ class TrackerLink(models.Model):
             models.UniqueConstraint(fields=["tracker", "conversation"], name="tracker_link_conversation_unique"),
             models.UniqueConstraint(fields=["tracker", "customer_ticket"], name="tracker_link_ticket_unique"),
         ]
+
+    def __str__(self) -> str:
+        target = f"conversation #{self.conversation_id}" if self.conversation_id else f"#{self.customer_ticket_id}"
+        return f"Tracker #{self.tracker_id} → {target}"
 
 
 class TicketPartKind(models.TextChoices):

@@ -12,9 +12,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from helpdesk import outbox
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.models import OutboxEvent
-from helpdesk import outbox
 from helpdesk.outbox import apply_event
 from inbox import actions as inbox_actions
 from inbox.models import Conversation, ConversationState, Part, PartKind

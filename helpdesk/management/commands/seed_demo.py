@@ -22,8 +22,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from helpdesk import outbox
-from inbox import actions as inbox_actions
 from helpdesk.management import demo_content as content
+from inbox import actions as inbox_actions
 from inbox.models import Contact, Conversation, Team, Teammate
 from tickets import actions as ticket_actions
 from tickets.models import StateCategory, Ticket, TicketAttribute, TicketState, TicketType
@@ -266,8 +266,13 @@ class Seeder:
         for agent, (subject, body) in zip(agents, content.OUTAGE_CONVERSATIONS, strict=True):
             conversation, ctx = self.start(subject, body, wait=(1, 8))
             self.assign(agent, conversation, wait=(1, 5))
-            self.reply(agent, conversation, "Sorry, {first}: checkout has a problem; our engineers are on it.", ctx,
-                       wait=(1, 5))
+            self.reply(
+                agent,
+                conversation,
+                "Sorry, {first}: checkout has a problem; our engineers are on it.",
+                ctx,
+                wait=(1, 5),
+            )
             conversations.append((agent, conversation))
         tracker = self.act(
             ticket_actions.create_tracker_ticket,
@@ -310,8 +315,15 @@ class Seeder:
 
     # Steps: each waits a little (simulated), calls one action and applies its follow-ups as a worker would.
 
-    def act(self, action: Callable[..., Any], actor: Teammate | None, conversation: Conversation | None = None,
-            *, wait: tuple[float, float] = (5, 60), **kwargs: Any) -> Any:
+    def act(
+        self,
+        action: Callable[..., Any],
+        actor: Teammate | None,
+        conversation: Conversation | None = None,
+        *,
+        wait: tuple[float, float] = (5, 60),
+        **kwargs: Any,
+    ) -> Any:
         self.clock.at(self.clock.current + timedelta(minutes=self.rng.uniform(*wait)))
         if conversation is not None:
             kwargs["conversation_id"] = conversation.pk
@@ -339,8 +351,12 @@ class Seeder:
     def assign(self, agent: Teammate, conversation: Conversation, *, team: str = "Support", wait=(5, 60)) -> None:
         """The teammate takes the conversation, in their team's inbox."""
         self.act(
-            inbox_actions.assign_conversation, agent, conversation, assignee_id=agent.pk,
-            team_id=self.teams[team].pk, wait=wait,
+            inbox_actions.assign_conversation,
+            agent,
+            conversation,
+            assignee_id=agent.pk,
+            team_id=self.teams[team].pk,
+            wait=wait,
         )
 
     def snooze(self, agent: Teammate, conversation: Conversation, until: str) -> None:
@@ -389,12 +405,18 @@ class Seeder:
 
     def move(self, ticket: Ticket, category: str, *, actor: Teammate | None = None, wait=(5, 60)) -> None:
         state_id = self.states[category].pk
-        self.act(ticket_actions.change_ticket_state, actor or ticket.assignee, ticket_id=ticket.pk, state_id=state_id,
-                 wait=wait)
+        self.act(
+            ticket_actions.change_ticket_state,
+            actor or ticket.assignee,
+            ticket_id=ticket.pk,
+            state_id=state_id,
+            wait=wait,
+        )
 
     def ticket_note(self, actor: Teammate, ticket: Ticket, body: str, cross_post: bool, *, wait=(10, 60)) -> None:
-        self.act(ticket_actions.post_ticket_note, actor, ticket_id=ticket.pk, body=body, cross_post=cross_post,
-                 wait=wait)
+        self.act(
+            ticket_actions.post_ticket_note, actor, ticket_id=ticket.pk, body=body, cross_post=cross_post, wait=wait
+        )
 
     def apply_pending_events(self) -> None:
         """Apply the outbox follow-ups now (they are also enqueued on commit; a second apply is a no-op)."""
