@@ -2,9 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from helpdesk import views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("live/", views.live, name="live"),
+    path("nav/", views.nav, name="nav"),
+    path("", include("tickets.urls")),
     path("", include("inbox.urls")),
 ]

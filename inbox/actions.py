@@ -276,4 +276,5 @@ def deliver_ticket_update(
         )
     else:
         conversation.save(update_fields=["updated_at"])
+    record(events.TicketUpdateDelivered(conversation_id=conversation.pk, part_id=part.pk, ticket_id=ticket_id))
     return part

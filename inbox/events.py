@@ -63,3 +63,12 @@ class ConversationClosed(Event):
 class ConversationReopened(Event):
     conversation_id: int
     actor_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketUpdateDelivered(Event):
+    """A ticket's cross-posted note or state event reached the conversation."""
+
+    conversation_id: int
+    part_id: int
+    ticket_id: int

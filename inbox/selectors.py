@@ -1,8 +1,144 @@
-"""Reads of the inbox for views and tasks."""
+"""Reads of the inbox for views and tasks. Each page's reads take a fixed number of queries."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from inbox.models import Conversation, ConversationState
+from django.db.models import Count, F, Q, QuerySet
+
+from helpdesk.errors import NotFound
+from inbox.models import Conversation, ConversationState, Part, Team, Teammate
+
+PAGE_SIZE = 25
+
+
+class Sort:
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    WAITING_LONGEST = "waiting"
+    CHOICES = [(NEWEST, "Newest"), (OLDEST, "Oldest"), (WAITING_LONGEST, "Waiting longest")]
+
+
+ORDERINGS = {
+    Sort.NEWEST: [F("updated_at").desc(), F("pk").desc()],
+    Sort.OLDEST: [F("updated_at").asc(), F("pk").asc()],
+    Sort.WAITING_LONGEST: [F("waiting_since").asc(nulls_last=True), F("updated_at").asc(), F("pk").asc()],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class InboxView:
+    """One of the inbox's left-hand views: `mine`, `unassigned`, `all` or `team-<id>`."""
+
+    slug: str
+    label: str
+    condition: Q
+
+
+def get_inbox_view(*, teammate: Teammate, slug: str) -> InboxView:
+    """The view named by `slug`. Raises NotFound for an unknown slug or team."""
+    fixed = {
+        "mine": ("Your inbox", Q(assignee=teammate)),
+        "unassigned": ("Unassigned", Q(assignee__isnull=True)),
+        "all": ("All", Q()),
+    }
+    if slug in fixed:
+        return InboxView(slug, *fixed[slug])
+    team_id = slug.removeprefix("team-")
+    team = Team.objects.filter(pk=int(team_id)).first() if slug.startswith("team-") and team_id.isdigit() else None
+    if team is None:
+        raise NotFound("That inbox view does not exist.")
+    return InboxView(slug, team.name, Q(team=team))
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    slug: str
+    label: str
+    count: int
+
+
+def list_inbox_nav(*, teammate: Teammate) -> tuple[list[NavItem], list[NavItem]]:
+    """Open-conversation counts of the fixed views and of each team's inbox. Two queries."""
+    counts = Conversation.objects.filter(state=ConversationState.OPEN).aggregate(
+        mine=Count("pk", filter=Q(assignee=teammate)),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+        all=Count("pk"),
+    )
+    fixed = [
+        NavItem("mine", "Your inbox", counts["mine"]),
+        NavItem("unassigned", "Unassigned", counts["unassigned"]),
+        NavItem("all", "All", counts["all"]),
+    ]
+    teams = Team.objects.annotate(
+        open_count=Count("conversations", filter=Q(conversations__state=ConversationState.OPEN))
+    ).order_by("name")
+    return fixed, [NavItem(f"team-{team.pk}", team.name, team.open_count) for team in teams]
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationPage:
+    conversations: list[Conversation]
+    page: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def list_inbox_conversations(*, view: InboxView, state: str, sort: str, page: int) -> ConversationPage:
+    """One page of the view's conversations in `state`, sorted. One query: it reads one row past the page
+    to know whether there is a next one, and never counts the whole table."""
+    start = (page - 1) * PAGE_SIZE
+    rows = list(
+        Conversation.objects.filter(view.condition, state=state)
+        .select_related("contact", "assignee", "team")
+        .order_by(*ORDERINGS[sort])[start : start + PAGE_SIZE + 1]
+    )
+    return ConversationPage(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationPane:
+    conversation: Conversation
+    parts: list[Part]
+
+    @property
+    def last_part_id(self) -> int:
+        return self.parts[-1].pk if self.parts else 0
+
+
+def get_conversation(*, conversation_id: int) -> Conversation:
+    """The conversation with its contact, assignee and team. Raises NotFound."""
+    conversation = Conversation.objects.select_related("contact", "assignee", "team").filter(pk=conversation_id).first()
+    if conversation is None:
+        raise NotFound("That conversation does not exist.")
+    return conversation
+
+
+def list_timeline(*, conversation_id: int) -> list[Part]:
+    """Every part of the conversation's timeline, oldest first, with authors loaded."""
+    return list(
+        Part.objects.filter(conversation_id=conversation_id).select_related("author").order_by("created_at", "pk")
+    )
+
+
+def get_conversation_pane(*, conversation_id: int) -> ConversationPane:
+    """The conversation and its timeline. Two queries."""
+    return ConversationPane(
+        conversation=get_conversation(conversation_id=conversation_id),
+        parts=list_timeline(conversation_id=conversation_id),
+    )
+
+
+def teammates_queryset() -> QuerySet[Teammate]:
+    """The teammates an assign form offers."""
+    return Teammate.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+def teams_queryset() -> QuerySet[Team]:
+    """The teams an assign form offers."""
+    return Team.objects.order_by("name")
 
 
 def list_expired_snooze_ids(*, now: datetime, limit: int) -> list[int]:
@@ -12,11 +148,3 @@ def list_expired_snooze_ids(*, now: datetime, limit: int) -> list[int]:
         .order_by("snoozed_until")
         .values_list("pk", flat=True)[:limit]
     )
-
-
-def list_recent_conversations(*, limit: int) -> list[Conversation]:
-    """The `limit` most recently updated conversations, newest first, with contact and assignee loaded.
-
-    One query whatever `limit` is; the placeholder inbox page shows these until the real views land.
-    """
-    return list(Conversation.objects.select_related("contact", "assignee").order_by("-updated_at", "-pk")[:limit])

@@ -3,4 +3,16 @@ from django.urls import path
 from inbox import views
 
 app_name = "inbox"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("inbox/<slug:view>/", views.inbox_page, name="view"),
+    path("inbox/<slug:view>/<int:conversation_id>/", views.inbox_page, name="conversation"),
+    path("conversations/<int:conversation_id>/header/", views.conversation_header, name="conversation-header"),
+    path("conversations/<int:conversation_id>/timeline/", views.conversation_timeline, name="conversation-timeline"),
+    path("conversations/<int:conversation_id>/context/", views.conversation_context, name="conversation-context"),
+    path("conversations/<int:conversation_id>/messages/", views.post_message, name="conversation-message"),
+    path("conversations/<int:conversation_id>/assign/", views.assign, name="conversation-assign"),
+    path("conversations/<int:conversation_id>/snooze/", views.snooze, name="conversation-snooze"),
+    path("conversations/<int:conversation_id>/close/", views.close, name="conversation-close"),
+    path("conversations/<int:conversation_id>/reopen/", views.reopen, name="conversation-reopen"),
+]

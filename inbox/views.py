@@ -1,16 +1,170 @@
+"""The teammates' inbox: thin views that parse input, call an action or a selector, render a partial."""
+
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
 
-from inbox.selectors import list_recent_conversations
+from helpdesk.errors import DomainError
+from helpdesk.http import add_domain_error, domain_errors, error_response
+from inbox import actions
+from inbox.forms import AssignForm, ComposerForm, ListFilterForm, SnoozeForm
+from inbox.models import ConversationState
+from inbox.selectors import (
+    Sort,
+    get_conversation,
+    get_conversation_pane,
+    get_inbox_view,
+    list_inbox_conversations,
+    list_timeline,
+)
 
-RECENT_CONVERSATIONS = 25
+CONVERSATION = "inbox/conversation.html"
 
 
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Placeholder inbox: the most recently updated conversations (the real inbox views come later)."""
-    conversations = list_recent_conversations(limit=RECENT_CONVERSATIONS)
-    return render(request, "inbox/home.html", {"conversations": conversations})
+    return redirect("inbox:view", view="mine")
+
+
+@require_safe
+@login_required
+@domain_errors
+def inbox_page(request: HttpRequest, view: str, conversation_id: int | None = None) -> HttpResponse:
+    """The inbox page; with HTMX, only the region it targets (the list or the main pane)."""
+    inbox_view = get_inbox_view(teammate=request.user, slug=view)
+    filters = ListFilterForm(request.GET)
+    if not filters.is_valid():
+        return error_response(request, "Those list filters are not valid.", status=400)
+    query = urlencode(filters.values())
+    context = {
+        "view": inbox_view,
+        "query": query,
+        "filters": filters.values(),
+        "nav_current": f"inbox:{view}",
+        "state_choices": ConversationState.choices,
+        "sort_choices": Sort.CHOICES,
+    }
+    if request.htmx.target == "main" and conversation_id:
+        return render(request, CONVERSATION + "#conversation-detail", pane_context(conversation_id) | context)
+    context["page"] = list_inbox_conversations(view=inbox_view, **filters.values())
+    if request.htmx.target == "conversation-list":
+        return render(request, "inbox/inbox.html#conversation-list", context)
+    if conversation_id:
+        context |= pane_context(conversation_id)
+    return render(request, "inbox/inbox.html", context)
+
+
+def pane_context(conversation_id: int, **forms) -> dict:
+    pane = get_conversation_pane(conversation_id=conversation_id)
+    conversation = pane.conversation
+    return {
+        "pane": pane,
+        "conversation": conversation,
+        "composer": forms.get("composer") or ComposerForm(),
+        "assign_form": forms.get("assign_form")
+        or AssignForm(initial={"assignee": conversation.assignee_id, "team": conversation.team_id}),
+        "snooze_form": forms.get("snooze_form") or SnoozeForm(),
+    }
+
+
+def render_pane(request: HttpRequest, conversation_id: int, *, status: int = 200, **forms) -> HttpResponse:
+    return render(request, CONVERSATION + "#conversation-pane", pane_context(conversation_id, **forms), status=status)
+
+
+@require_safe
+@login_required
+@domain_errors
+def conversation_header(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = get_conversation(conversation_id=conversation_id)
+    return render(request, CONVERSATION + "#conversation-header", {"conversation": conversation})
+
+
+@require_safe
+@login_required
+@domain_errors
+def conversation_timeline(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    context = {"conversation": get_conversation(conversation_id=conversation_id)}
+    context["parts"] = list_timeline(conversation_id=conversation_id)
+    return render(request, CONVERSATION + "#conversation-timeline", context)
+
+
+@require_safe
+@login_required
+@domain_errors
+def conversation_context(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """A conversation read-only, for context beside a back-office ticket."""
+    context = {"conversation": get_conversation(conversation_id=conversation_id)}
+    context["parts"] = list_timeline(conversation_id=conversation_id)
+    return render(request, CONVERSATION + "#conversation-context", context)
+
+
+@require_POST
+@login_required
+@domain_errors
+def post_message(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Reply to the customer or write an internal note, as the composer's mode says."""
+    form = ComposerForm(request.POST)
+    if form.is_valid():
+        post = actions.post_reply if form.cleaned_data["kind"] == "reply" else actions.post_note
+        try:
+            post(actor=request.user, conversation_id=conversation_id, body=form.cleaned_data["body"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            composer = ComposerForm(initial={"kind": form.cleaned_data["kind"]})
+            return render_pane(request, conversation_id, composer=composer)
+    return render_pane(request, conversation_id, composer=form, status=422)
+
+
+@require_POST
+@login_required
+@domain_errors
+def assign(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        assignee, team = form.cleaned_data["assignee"], form.cleaned_data["team"]
+        actions.assign_conversation(
+            actor=request.user,
+            conversation_id=conversation_id,
+            assignee_id=assignee.pk if assignee else None,
+            team_id=team.pk if team else None,
+        )
+        return render_pane(request, conversation_id)
+    return render_pane(request, conversation_id, assign_form=form, status=422)
+
+
+@require_POST
+@login_required
+@domain_errors
+def snooze(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    form = SnoozeForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.snooze_conversation(
+                actor=request.user, conversation_id=conversation_id, until=form.cleaned_data["until"]
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return render_pane(request, conversation_id)
+    return render_pane(request, conversation_id, snooze_form=form, status=422)
+
+
+@require_POST
+@login_required
+@domain_errors
+def close(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    actions.close_conversation(actor=request.user, conversation_id=conversation_id)
+    return render_pane(request, conversation_id)
+
+
+@require_POST
+@login_required
+@domain_errors
+def reopen(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    actions.reopen_conversation(actor=request.user, conversation_id=conversation_id)
+    return render_pane(request, conversation_id)

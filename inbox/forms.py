@@ -1,0 +1,83 @@
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from inbox.actions import MAX_BODY_LENGTH
+from inbox.models import ConversationState
+from inbox.selectors import Sort, teammates_queryset, teams_queryset
+
+
+class ListFilterForm(forms.Form):
+    """The list's filters, from the query string; anything else is a 400 with the message."""
+
+    state = forms.ChoiceField(choices=ConversationState.choices, required=False)
+    sort = forms.ChoiceField(choices=Sort.CHOICES, required=False)
+    page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "state": data["state"] or ConversationState.OPEN,
+            "sort": data["sort"] or Sort.NEWEST,
+            "page": data["page"] or 1,
+        }
+
+
+class ComposerForm(forms.Form):
+    KIND_CHOICES = [("reply", "Reply"), ("note", "Note")]
+
+    kind = forms.ChoiceField(choices=KIND_CHOICES, initial="reply", widget=forms.RadioSelect)
+    body = forms.CharField(
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "data-composer": "", "placeholder": "Write a reply…"}),
+        label="Message",
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=teammates_queryset(), required=False, empty_label="Unassigned")
+    team = forms.ModelChoiceField(queryset=teams_queryset(), required=False, empty_label="No team")
+
+
+class SnoozeForm(forms.Form):
+    PRESETS = [
+        ("1h", "1 hour"),
+        ("4h", "4 hours"),
+        ("tomorrow", "Tomorrow, 9:00"),
+        ("next_week", "Next Monday, 9:00"),
+        ("custom", "Pick a date and time"),
+    ]
+
+    preset = forms.ChoiceField(choices=PRESETS, initial="1h", label="Snooze for")
+    until = forms.DateTimeField(
+        required=False,
+        label="Until",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+
+    def clean(self):
+        data = super().clean()
+        preset = data.get("preset")
+        if preset == "custom":
+            if not data.get("until"):
+                self.add_error("until", "Pick the date and time to snooze until.")
+            elif data["until"] <= timezone.now():
+                self.add_error("until", "Choose a time in the future.")
+        elif preset:
+            data["until"] = preset_time(preset, now=timezone.localtime())
+        return data
+
+
+def preset_time(preset: str, *, now: datetime) -> datetime:
+    """The moment a snooze preset stands for, in the current time zone."""
+    nine = time(9, 0)
+    if preset == "1h":
+        return now + timedelta(hours=1)
+    if preset == "4h":
+        return now + timedelta(hours=4)
+    if preset == "tomorrow":
+        return timezone.make_aware(datetime.combine(now.date() + timedelta(days=1), nine))
+    days_to_monday = (7 - now.weekday()) % 7 or 7
+    return timezone.make_aware(datetime.combine(now.date() + timedelta(days=days_to_monday), nine))

@@ -1,0 +1,408 @@
+"""The inbox's HTTP layer: pages and partials, form errors in place, query counts that do not grow."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from helpdesk.http import latest_event_id
+from inbox import actions
+from inbox.models import Conversation, ConversationState, Part, PartKind
+from tests.factories import BackOfficeTicketFactory, ConversationFactory, PartFactory, TeamFactory, TeammateFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def htmx_target(target: str) -> dict:
+    return {**HTMX, "HX-Target": target}
+
+
+def root_id(response) -> str:
+    """The id of the first element of a partial response."""
+    return re.search(r'<\w+[^>]*\sid="([^"]+)"', response.content.decode()).group(1)
+
+
+def view_url(slug: str = "all", conversation=None, **query) -> str:
+    if conversation is None:
+        url = reverse("inbox:view", args=[slug])
+    else:
+        url = reverse("inbox:conversation", args=[slug, conversation.pk])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def subjects(response) -> list[str]:
+    return [c.subject for c in response.context["page"].conversations]
+
+
+# The inbox page and its list
+
+
+def test_inbox_home_redirects_to_your_inbox(teammate_client):
+    assert teammate_client.get(reverse("inbox:home"))["Location"] == view_url("mine")
+
+
+def test_inbox_page_requires_login(client, db):
+    assert client.get(view_url()).status_code == 302
+
+
+def test_inbox_view_mine_lists_only_the_teammates_conversations(teammate_client, teammate):
+    ConversationFactory(subject="Mine", assignee=teammate)
+    ConversationFactory(subject="Someone else's", assignee=TeammateFactory())
+
+    assert subjects(teammate_client.get(view_url("mine"))) == ["Mine"]
+
+
+def test_inbox_view_unassigned_lists_conversations_without_assignee(teammate_client, teammate):
+    ConversationFactory(subject="Nobody's")
+    ConversationFactory(subject="Mine", assignee=teammate)
+
+    assert subjects(teammate_client.get(view_url("unassigned"))) == ["Nobody's"]
+
+
+def test_inbox_team_view_lists_the_teams_conversations(teammate_client):
+    billing, fraud = TeamFactory(name="Billing"), TeamFactory(name="Fraud")
+    ConversationFactory(subject="Invoice", team=billing)
+    ConversationFactory(subject="Stolen card", team=fraud)
+
+    response = teammate_client.get(view_url(f"team-{billing.pk}"))
+
+    assert subjects(response) == ["Invoice"]
+    assert response.context["view"].label == "Billing"
+
+
+@pytest.mark.parametrize("slug", ["nobody", "team-999999", "team-x"])
+def test_inbox_unknown_view_is_404(teammate_client, slug):
+    response = teammate_client.get(view_url(slug))
+
+    assert response.status_code == 404
+    assert "That inbox view does not exist." in response.content.decode()
+
+
+def test_inbox_lists_open_conversations_by_default(teammate_client):
+    ConversationFactory(subject="Open one")
+    ConversationFactory(subject="Snoozed one", snoozed=True)
+    ConversationFactory(subject="Closed one", closed=True)
+
+    assert subjects(teammate_client.get(view_url())) == ["Open one"]
+    assert subjects(teammate_client.get(view_url(state="snoozed"))) == ["Snoozed one"]
+    assert subjects(teammate_client.get(view_url(state="closed"))) == ["Closed one"]
+
+
+def test_inbox_sorts_waiting_longest_first(teammate_client):
+    now = timezone.now()
+    for subject, waited in (("Two hours", 2), ("Five hours", 5), ("One hour", 1)):
+        ConversationFactory(subject=subject, waiting_since=now - timedelta(hours=waited))
+    ConversationFactory(subject="Answered")
+
+    response = teammate_client.get(view_url(sort="waiting"))
+
+    assert subjects(response) == ["Five hours", "Two hours", "One hour", "Answered"]
+
+
+def test_inbox_sorts_oldest_first(teammate_client):
+    first, second = ConversationFactory(subject="First"), ConversationFactory(subject="Second")
+    Conversation.objects.filter(pk=first.pk).update(updated_at=timezone.now() - timedelta(days=1))
+
+    assert subjects(teammate_client.get(view_url(sort="oldest"))) == ["First", "Second"]
+    assert subjects(teammate_client.get(view_url(sort="newest"))) == ["Second", "First"]
+    assert second  # both exist
+
+
+def test_inbox_paginates_without_loading_the_whole_list(teammate_client):
+    ConversationFactory.create_batch(26)
+
+    first, second = teammate_client.get(view_url()), teammate_client.get(view_url(page=2))
+
+    assert (len(subjects(first)), first.context["page"].has_next) == (25, True)
+    assert (len(subjects(second)), second.context["page"].has_next) == (1, False)
+
+
+@pytest.mark.parametrize("query", [{"state": "deleted"}, {"sort": "random"}, {"page": "0"}, {"page": "abc"}])
+def test_inbox_refuses_bad_filters_with_400(teammate_client, query):
+    response = teammate_client.get(view_url(**query))
+
+    assert response.status_code == 400
+    assert "Those list filters are not valid." in response.content.decode()
+
+
+def test_inbox_list_shows_an_empty_state(teammate_client):
+    response = teammate_client.get(view_url(state="closed"))
+
+    assert "No closed conversations here." in response.content.decode()
+
+
+def test_inbox_list_partial_for_htmx(teammate_client):
+    ConversationFactory(subject="Listed")
+
+    response = teammate_client.get(view_url(), headers=htmx_target("conversation-list"))
+
+    assert root_id(response) == "conversation-list"
+    assert "Listed" in response.content.decode()
+
+
+def test_inbox_conversation_detail_partial_for_htmx(teammate_client, conversation):
+    response = teammate_client.get(view_url(conversation=conversation), headers=htmx_target("main"))
+
+    assert root_id(response) == "conversation-detail"
+    assert 'id="ticket-side"' in response.content.decode()
+
+
+def test_inbox_full_page_shows_the_open_conversation_beside_the_list(teammate_client, conversation):
+    PartFactory(conversation=conversation, body="Where is my parcel?")
+
+    html = teammate_client.get(view_url(conversation=conversation)).content.decode()
+
+    assert 'id="conversation-list"' in html and 'id="conversation-pane"' in html
+    assert "Where is my parcel?" in html
+
+
+def test_inbox_unknown_conversation_is_404(teammate_client):
+    assert teammate_client.get(reverse("inbox:conversation", args=["all", 999999])).status_code == 404
+
+
+@pytest.mark.parametrize("n_conversations", [3, 30])
+def test_inbox_list_query_count_does_not_grow(teammate_client, django_assert_max_num_queries, n_conversations):
+    ConversationFactory.create_batch(n_conversations, assignee=TeammateFactory(), team=TeamFactory())
+
+    # session, user, the page of conversations (contact, assignee and team joined)
+    with django_assert_max_num_queries(3):
+        response = teammate_client.get(view_url(), headers=htmx_target("conversation-list"))
+
+    assert len(subjects(response)) == min(n_conversations, 25)
+
+
+@pytest.mark.parametrize(("n_parts", "n_tickets"), [(2, 1), (200, 5)])
+def test_conversation_page_query_count_does_not_grow(
+    teammate_client, teammate, django_assert_max_num_queries, n_parts, n_tickets
+):
+    conversation = ConversationFactory()
+    authors = TeammateFactory.create_batch(3)
+    for i in range(n_parts):
+        PartFactory(conversation=conversation, kind=PartKind.NOTE, author=authors[i % 3])
+    BackOfficeTicketFactory.create_batch(n_tickets, actor=teammate, conversation=conversation)
+    ConversationFactory.create_batch(5)
+
+    # session, user, list, conversation, timeline, teammates and teams of the assign form, live version
+    with django_assert_max_num_queries(8):
+        response = teammate_client.get(view_url(conversation=conversation))
+
+    assert response.status_code == 200
+    assert len(response.context["pane"].parts) == n_parts + n_tickets  # + each "ticket linked" event
+
+
+# Partials that follow changes made elsewhere
+
+
+def test_conversation_timeline_partial(teammate_client, conversation):
+    PartFactory(conversation=conversation, body="Hello")
+
+    response = teammate_client.get(reverse("inbox:conversation-timeline", args=[conversation.pk]), headers=HTMX)
+
+    assert root_id(response) == "conversation-timeline"
+    assert "Hello" in response.content.decode()
+
+
+def test_conversation_header_partial(teammate_client, conversation):
+    response = teammate_client.get(reverse("inbox:conversation-header", args=[conversation.pk]), headers=HTMX)
+
+    assert root_id(response) == "conversation-header"
+
+
+def test_conversation_context_is_read_only(teammate_client, conversation):
+    PartFactory(conversation=conversation, body="Context please")
+
+    response = teammate_client.get(reverse("inbox:conversation-context", args=[conversation.pk]), headers=HTMX)
+
+    html = response.content.decode()
+    assert root_id(response) == "conversation-context"
+    assert "Context please" in html
+    assert "<form" not in html and "hx-post" not in html
+
+
+def test_cross_posted_note_links_back_to_its_ticket(teammate_client, teammate, conversation, apply_outbox):
+    from tickets.actions import post_ticket_note
+
+    ticket = BackOfficeTicketFactory(actor=teammate, conversation=conversation)
+    post_ticket_note(actor=teammate, ticket_id=ticket.pk, body="Refund approved", cross_post=True)
+    apply_outbox()
+
+    html = teammate_client.get(reverse("inbox:conversation-timeline", args=[conversation.pk])).content.decode()
+
+    assert f'href="{reverse("tickets:open", args=[ticket.pk])}"' in html
+    assert f"ticket #{ticket.pk}" in html
+
+
+def test_live_is_no_content_while_nothing_changed(teammate_client, conversation):
+    response = teammate_client.get(reverse("live") + f"?v={latest_event_id()}")
+
+    assert response.status_code == 204
+
+
+def test_live_announces_a_change_with_the_new_version(teammate_client, teammate, conversation):
+    seen = latest_event_id()
+    actions.post_note(actor=teammate, conversation_id=conversation.pk, body="Something changed")
+
+    response = teammate_client.get(reverse("live") + f"?v={seen}")
+
+    assert response.status_code == 200
+    assert json.loads(response["HX-Trigger"]) == {"workspace-changed": {}}
+    assert f"v={latest_event_id()}" in response.content.decode()
+
+
+def test_nav_counts_open_conversations_per_view(teammate_client, teammate):
+    billing = TeamFactory(name="Billing")
+    ConversationFactory(assignee=teammate, team=billing)
+    ConversationFactory()
+    ConversationFactory(closed=True)
+
+    response = teammate_client.get(reverse("nav") + "?current=inbox:all")
+
+    counts = {item.slug: item.count for item in response.context["inbox_views"] + response.context["team_views"]}
+    assert counts == {"mine": 1, "unassigned": 1, "all": 2, f"team-{billing.pk}": 1}
+    assert 'aria-current="page"' in response.content.decode()
+
+
+# Actions: every form answers bad input with its message in place and a 422, and writes nothing
+
+
+def post(client, name, conversation, data):
+    return client.post(reverse(f"inbox:{name}", args=[conversation.pk]), data, headers=HTMX)
+
+
+def test_post_message_replies_to_the_customer(teammate_client, teammate, conversation):
+    response = post(teammate_client, "conversation-message", conversation, {"kind": "reply", "body": "On its way"})
+
+    assert (response.status_code, root_id(response)) == (200, "conversation-pane")
+    part = conversation.parts.get()
+    assert (part.kind, part.body, part.author) == (PartKind.REPLY, "On its way", teammate)
+
+
+def test_post_message_writes_an_internal_note(teammate_client, conversation):
+    post(teammate_client, "conversation-message", conversation, {"kind": "note", "body": "Check the warehouse"})
+
+    assert conversation.parts.get().kind == PartKind.NOTE
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "reply", "body": "   "}, "This field is required."),
+        ({"kind": "shout", "body": "Hi"}, "Select a valid choice."),
+        ({"kind": "reply", "body": "x" * 20_001}, "Ensure this value has at most 20000 characters"),
+    ],
+)
+def test_post_message_refuses_bad_input_in_place(teammate_client, conversation, data, message):
+    response = post(teammate_client, "conversation-message", conversation, data)
+
+    assert (response.status_code, root_id(response)) == (422, "conversation-pane")
+    assert message in response.content.decode()
+    assert not Part.objects.exists()
+
+
+def test_post_message_keeps_the_typed_text_when_refused(teammate_client, conversation):
+    response = post(teammate_client, "conversation-message", conversation, {"kind": "shout", "body": "Keep me"})
+
+    assert "Keep me</textarea>" in response.content.decode()
+
+
+def test_post_message_to_unknown_conversation_is_404(teammate_client, db):
+    response = teammate_client.post(
+        reverse("inbox:conversation-message", args=[999999]), {"kind": "reply", "body": "Hi"}, headers=HTMX
+    )
+
+    assert response.status_code == 404
+    assert response["HX-Retarget"] == "#flash"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["conversation-message", "conversation-assign", "conversation-snooze", "conversation-close", "conversation-reopen"],
+)
+def test_conversation_actions_refuse_get(teammate_client, conversation, name):
+    assert teammate_client.get(reverse(f"inbox:{name}", args=[conversation.pk])).status_code == 405
+
+
+def test_assign_sets_assignee_and_team(teammate_client, conversation, other_teammate, team):
+    response = post(
+        teammate_client, "conversation-assign", conversation, {"assignee": other_teammate.pk, "team": team.pk}
+    )
+
+    conversation.refresh_from_db()
+    assert response.status_code == 200
+    assert (conversation.assignee, conversation.team) == (other_teammate, team)
+
+
+def test_assign_refuses_unknown_teammate(teammate_client, conversation):
+    response = post(teammate_client, "conversation-assign", conversation, {"assignee": 999999})
+
+    conversation.refresh_from_db()
+    assert response.status_code == 422
+    assert "Select a valid choice." in response.content.decode()
+    assert conversation.assignee is None
+
+
+def test_assign_refuses_inactive_teammate(teammate_client, conversation):
+    gone = TeammateFactory(is_active=False)
+
+    assert post(teammate_client, "conversation-assign", conversation, {"assignee": gone.pk}).status_code == 422
+
+
+def test_snooze_with_a_preset(teammate_client, conversation):
+    response = post(teammate_client, "conversation-snooze", conversation, {"preset": "tomorrow"})
+
+    conversation.refresh_from_db()
+    assert response.status_code == 200
+    assert conversation.state == ConversationState.SNOOZED
+    assert timezone.localtime(conversation.snoozed_until).hour == 9
+
+
+def test_snooze_until_a_chosen_time(teammate_client, conversation):
+    until = timezone.localtime() + timedelta(days=3)
+
+    post(teammate_client, "conversation-snooze", conversation, {"preset": "custom", "until": f"{until:%Y-%m-%dT%H:%M}"})
+
+    conversation.refresh_from_db()
+    assert conversation.snoozed_until.replace(second=0, microsecond=0) == until.replace(second=0, microsecond=0)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"preset": "custom", "until": ""}, "Pick the date and time to snooze until."),
+        ({"preset": "custom", "until": "2001-01-01T10:00"}, "Choose a time in the future."),
+        ({"preset": "custom", "until": "next tuesday"}, "Enter a valid date/time."),
+        ({"preset": "forever"}, "Select a valid choice."),
+    ],
+)
+def test_snooze_refuses_bad_input_in_place(teammate_client, conversation, data, message):
+    response = post(teammate_client, "conversation-snooze", conversation, data)
+
+    conversation.refresh_from_db()
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert conversation.state == ConversationState.OPEN
+
+
+def test_snooze_of_closed_conversation_is_refused_with_the_reason(teammate_client):
+    conversation = ConversationFactory(closed=True)
+
+    response = post(teammate_client, "conversation-snooze", conversation, {"preset": "1h"})
+
+    assert response.status_code == 422
+    assert "A closed conversation cannot be snoozed; reopen it first." in response.content.decode()
+
+
+def test_close_and_reopen(teammate_client, conversation):
+    post(teammate_client, "conversation-close", conversation, {})
+    conversation.refresh_from_db()
+    assert conversation.state == ConversationState.CLOSED
+
+    response = post(teammate_client, "conversation-reopen", conversation, {})
+    conversation.refresh_from_db()
+    assert conversation.state == ConversationState.OPEN
+    assert "Close</button>" in response.content.decode()
