@@ -3,7 +3,9 @@ import shutil
 
 import pytest
 
+from helpdesk.celery import app
 from tests.factories import ContactFactory, ConversationFactory, TeamFactory, TeammateFactory
+from tests.worker import WorkerProcess
 
 # Transactional tests (`django_db(transaction=True)`: threads, the Celery worker, the browser) must also
 # pass `serialized_rollback=True`: the flush after them would otherwise drop the rows the migrations
@@ -95,3 +97,16 @@ def apply_outbox(db):
 def fast_password_hashing(settings):
     """MD5 instead of PBKDF2: each TeammateFactory otherwise spends about 0.3 s hashing its password."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process consuming from the real Redis, writing to the test database."""
+    if not app.conf.broker_url.startswith("redis://"):
+        pytest.fail("Worker tests need CELERY_BROKER_URL to point at Redis (make test starts one).")
+    app.control.purge()  # messages left by an earlier run name events of another database
+    worker = WorkerProcess(tmp_path_factory.mktemp("worker") / "worker.log")
+    with django_db_blocker.unblock():
+        worker.start()
+    yield worker
+    worker.stop()
