@@ -1,6 +1,5 @@
 """The inbox's HTTP layer: pages and partials, form errors in place, query counts that do not grow."""
 
-import json
 import re
 from datetime import timedelta
 
@@ -8,8 +7,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from helpdesk.http import latest_event_id
-from inbox import actions
 from inbox.models import Conversation, ConversationState, Part, PartKind
 from tests.factories import BackOfficeTicketFactory, ConversationFactory, PartFactory, TeamFactory, TeammateFactory
 
@@ -235,36 +232,6 @@ def test_cross_posted_note_links_back_to_its_ticket(teammate_client, teammate, c
 
     assert f'href="{reverse("tickets:open", args=[ticket.pk])}"' in html
     assert f"ticket #{ticket.pk}" in html
-
-
-def test_live_is_no_content_while_nothing_changed(teammate_client, conversation):
-    response = teammate_client.get(reverse("live") + f"?v={latest_event_id()}")
-
-    assert response.status_code == 204
-
-
-def test_live_announces_a_change_with_the_new_version(teammate_client, teammate, conversation):
-    seen = latest_event_id()
-    actions.post_note(actor=teammate, conversation_id=conversation.pk, body="Something changed")
-
-    response = teammate_client.get(reverse("live") + f"?v={seen}")
-
-    assert response.status_code == 200
-    assert json.loads(response["HX-Trigger"]) == {"workspace-changed": {}}
-    assert f"v={latest_event_id()}" in response.content.decode()
-
-
-def test_nav_counts_open_conversations_per_view(teammate_client, teammate):
-    billing = TeamFactory(name="Billing")
-    ConversationFactory(assignee=teammate, team=billing)
-    ConversationFactory()
-    ConversationFactory(closed=True)
-
-    response = teammate_client.get(reverse("nav") + "?current=inbox:all")
-
-    counts = {item.slug: item.count for item in response.context["inbox_views"] + response.context["team_views"]}
-    assert counts == {"mine": 1, "unassigned": 1, "all": 2, f"team-{billing.pk}": 1}
-    assert 'aria-current="page"' in response.content.decode()
 
 
 # Actions: every form answers bad input with its message in place and a 422, and writes nothing

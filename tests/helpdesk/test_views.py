@@ -1,0 +1,69 @@
+"""Project-level endpoints: the live poller and the navigation with its counts."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from helpdesk.http import latest_event_id
+from inbox import actions
+from tests.factories import BackOfficeTicketFactory, ConversationFactory, TeamFactory, TeammateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_live_requires_login(client):
+    assert client.get(reverse("live")).status_code == 302
+
+
+def test_live_is_no_content_while_nothing_changed(teammate_client, conversation):
+    response = teammate_client.get(reverse("live") + f"?v={latest_event_id()}")
+
+    assert response.status_code == 204
+
+
+def test_live_announces_a_change_with_the_new_version(teammate_client, teammate, conversation):
+    seen = latest_event_id()
+    actions.post_note(actor=teammate, conversation_id=conversation.pk, body="Something changed")
+
+    response = teammate_client.get(reverse("live") + f"?v={seen}")
+
+    assert response.status_code == 200
+    assert json.loads(response["HX-Trigger"]) == {"workspace-changed": {}}
+    assert f"v={latest_event_id()}" in response.content.decode()
+
+
+def test_nav_counts_open_conversations_per_view(teammate_client, teammate):
+    billing = TeamFactory(name="Billing")
+    ConversationFactory(assignee=teammate, team=billing)
+    ConversationFactory()
+    ConversationFactory(closed=True)
+
+    response = teammate_client.get(reverse("nav") + "?current=inbox:all")
+
+    counts = {item.slug: item.count for item in response.context["inbox_views"] + response.context["team_views"]}
+    assert counts == {"mine": 1, "unassigned": 1, "all": 2, f"team-{billing.pk}": 1}
+    assert 'aria-current="page"' in response.content.decode()
+
+
+def test_nav_counts_unresolved_tickets(teammate_client, teammate):
+    billing = TeamFactory(name="Billing")
+    BackOfficeTicketFactory(actor=teammate, assignee_id=teammate.pk, team_id=billing.pk)
+    BackOfficeTicketFactory(actor=teammate, team_id=billing.pk)
+
+    response = teammate_client.get(reverse("nav"))
+
+    counts = {item.slug: item.count for item in response.context["ticket_views"]}
+    assert counts == {"mine": 1, f"team-{billing.pk}": 2}
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_nav_query_count_does_not_grow(teammate_client, teammate, django_assert_max_num_queries, n):
+    for i in range(n):
+        team = TeamFactory(name=f"Team {i}")
+        ConversationFactory(team=team, assignee=TeammateFactory())
+        BackOfficeTicketFactory(actor=teammate, team_id=team.pk)
+
+    # session, user, inbox counts, team counts, your tickets, team ticket counts
+    with django_assert_max_num_queries(6):
+        assert teammate_client.get(reverse("nav")).status_code == 200
