@@ -111,6 +111,9 @@ STORAGES = {
     },
 }
 
+# How long a contact's signed messenger link stays valid.
+MESSENGER_LINK_MAX_AGE = timedelta(days=env.int("MESSENGER_LINK_MAX_AGE_DAYS", default=7))
+
 # Content-Security-Policy: nothing from another host, no inline script or style.
 SECURE_CSP = {
     "default-src": [CSP.SELF],

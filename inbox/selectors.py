@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Count, F, Q, QuerySet
 
 from helpdesk.errors import NotFound
-from inbox.models import Conversation, ConversationState, Part, Team, Teammate
+from inbox.models import CUSTOMER_VISIBLE_PART_KINDS, Contact, Conversation, ConversationState, Part, Team, Teammate
 
 PAGE_SIZE = 25
 
@@ -147,4 +147,36 @@ def list_expired_snooze_ids(*, now: datetime, limit: int) -> list[int]:
         Conversation.objects.filter(state=ConversationState.SNOOZED, snoozed_until__lte=now)
         .order_by("snoozed_until")
         .values_list("pk", flat=True)[:limit]
+    )
+
+
+# --- The customer side (messenger): only what DESIGN.md section 4 lets a contact see ---
+
+
+def get_contact(*, contact_id: int) -> Contact:
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound("That contact does not exist.")
+    return contact
+
+
+def list_contact_conversations(*, contact_id: int, limit: int = 50) -> list[Conversation]:
+    """The contact's own conversations, most recent first."""
+    return list(Conversation.objects.filter(contact_id=contact_id).order_by("-updated_at", "-pk")[:limit])
+
+
+def get_contact_conversation(*, contact_id: int, conversation_id: int) -> Conversation:
+    """One of the contact's conversations; anyone else's is NotFound, exactly like one that does not exist."""
+    conversation = Conversation.objects.filter(pk=conversation_id, contact_id=contact_id).first()
+    if conversation is None:
+        raise NotFound("That conversation does not exist.")
+    return conversation
+
+
+def list_customer_visible_parts(*, conversation_id: int) -> list[Part]:
+    """The contact's messages and teammates' replies, oldest first: never notes, events or cross-posts."""
+    return list(
+        Part.objects.filter(conversation_id=conversation_id, kind__in=CUSTOMER_VISIBLE_PART_KINDS)
+        .select_related("author")
+        .order_by("created_at", "pk")
     )
