@@ -24,3 +24,53 @@ def playwright(_django_connections, playwright):
     for alias, connection in _django_connections.items():
         connections[alias] = connection
     yield playwright
+
+
+VIEWPORT = {"width": 1440, "height": 900}
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture
+def open_as(live_server, new_context):
+    """Open `path` as `teammate` in a browser context of their own (their own cookies), as two people would.
+
+    Signs in through a session made by `force_login` (the login form has its own test). The page gets a
+    `window.__same_document` marker: still there later, it proves that no full page load happened since.
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    def open_page(teammate, path: str):
+        client = Client()
+        client.force_login(teammate)
+        context = new_context(viewport=VIEWPORT, base_url=live_server.url)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(path)
+        page.evaluate("window.__same_document = true")
+        return page
+
+    return open_page
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()  # axe-core's script ships inside the package: nothing is fetched at run time
+
+
+@pytest.fixture
+def blocking_violations(axe):
+    """axe-core's serious and critical violations on the page as it is now, as readable lines."""
+
+    def check(page) -> list[str]:
+        results = axe.run(page)
+        return [
+            f"{violation['id']} ({violation['impact']}): {', '.join(str(n['target']) for n in violation['nodes'])}"
+            for violation in results.response["violations"]
+            if violation["impact"] in BLOCKING_IMPACTS
+        ]
+
+    return check

@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from tests.factories import ConversationFactory
+
 PASSWORD = "correct horse battery staple"  # TeammateFactory's password
 
 
@@ -14,7 +16,8 @@ def _is_csp_violation(message: ConsoleMessage) -> bool:
 # re-creating content types, which would break the next serialized transactional test (the worker tests).
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_login_form_signs_in_and_shows_inbox(live_server, page: Page, teammate, conversation):
+def test_login_form_signs_in_and_shows_inbox(live_server, page: Page, teammate):
+    conversation = ConversationFactory(assignee=teammate)
     console: list[ConsoleMessage] = []
     page.on("console", lambda message: console.append(message))
 
@@ -23,9 +26,9 @@ def test_login_form_signs_in_and_shows_inbox(live_server, page: Page, teammate, 
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
-    expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.get_by_role("heading", name="Inbox", exact=True)).to_be_visible()
-    expect(page.get_by_role("cell", name=conversation.subject)).to_be_visible()
+    expect(page).to_have_url(f"{live_server.url}/inbox/mine/")
+    expect(page.get_by_role("heading", name="Your inbox", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=conversation.subject)).to_be_visible()
     assert page.evaluate("typeof htmx") == "object"  # the script loaded under the CSP
     assert [m.text for m in console if _is_csp_violation(m)] == []
 
