@@ -19,6 +19,7 @@ from tickets.models import (
     SharingPolicy,
     StateCategory,
     Ticket,
+    TicketAttribute,
     TicketCategory,
     TicketPart,
     TicketPartKind,
@@ -466,6 +467,47 @@ def assign_ticket(
     return record(
         events.TicketAssigned(ticket_id=ticket.pk, assignee_id=assignee_id, team_id=team_id, actor_id=_id(actor))
     )
+
+
+@transaction.atomic
+def update_ticket_attributes(
+    *, actor: Teammate | None, ticket_id: int, title: str, description: str, attributes: dict[str, Any]
+) -> list[Event]:
+    """Edit a ticket's title, description and custom attribute values; unchanged values are a no-op.
+
+    Locks the ticket; validates as a teammate (required_to_create applies). Values of archived attributes
+    are kept. Raises NotFound, InvalidInput. Emits TicketAttributesChanged and adds an event part.
+    """
+    ticket = lock_ticket(ticket_id)
+    type_attributes = list(TicketAttribute.objects.filter(ticket_type_id=ticket.ticket_type_id))
+    new_title = _clean_title(title)
+    cleaned = clean_attribute_values(type_attributes, attributes or {}, audience="teammate")
+    archived = {a.key for a in type_attributes if a.archived}
+    cleaned.update({key: value for key, value in ticket.attributes.items() if key in archived})
+    new_description = (description or "").strip()
+    names = {a.key: a.name for a in type_attributes}
+    changed = [
+        names.get(key, key)
+        for key in sorted(set(cleaned) | set(ticket.attributes))
+        if cleaned.get(key) != ticket.attributes.get(key)
+    ]
+    if new_description != ticket.description:
+        changed.insert(0, "description")
+    if new_title != ticket.title:
+        changed.insert(0, "title")
+    if not changed:
+        return []
+    ticket.title, ticket.description, ticket.attributes = new_title, new_description, cleaned
+    ticket.save(update_fields=["title", "description", "attributes", "updated_at"])
+    TicketPart.objects.create(
+        ticket=ticket,
+        kind=TicketPartKind.EVENT,
+        event_type="attributes_changed",
+        body=f"{_name(actor)} updated {', '.join(changed)}.",
+        author=actor,
+        data={"changed": changed},
+    )
+    return record(events.TicketAttributesChanged(ticket_id=ticket.pk, changed=changed, actor_id=_id(actor)))
 
 
 @transaction.atomic

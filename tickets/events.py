@@ -61,3 +61,12 @@ class TicketLinkedToTracker(Event):
     conversation_id: int | None
     customer_ticket_id: int | None
     actor_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketAttributesChanged(Event):
+    """A teammate edited the title, description or custom attributes; `changed` names what moved."""
+
+    ticket_id: int
+    changed: list[str]
+    actor_id: int | None

@@ -3,10 +3,26 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Prefetch, Q, QuerySet
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 
 from helpdesk.errors import NotFound
-from tickets.models import Ticket, TicketCategory, TicketPart, TicketPartKind, TicketState
+from inbox.models import Conversation, Team, Teammate
+from inbox.selectors import PAGE_SIZE, NavItem
+from tickets.models import (
+    AttributeKind,
+    StateCategory,
+    Ticket,
+    TicketAttribute,
+    TicketCategory,
+    TicketPart,
+    TicketPartKind,
+    TicketState,
+    TicketType,
+)
+
+UNRESOLVED = ~Q(state__category=StateCategory.RESOLVED)
 
 
 def list_delivery_conversation_ids(ticket: Ticket) -> list[int]:
@@ -92,3 +108,264 @@ def customer_value(value: object) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(value)
+
+
+def list_ticket_nav(*, teammate: Teammate) -> list[NavItem]:
+    """ "Your tickets" and each team's back-office tickets, with their unresolved counts. Two queries."""
+    mine = Ticket.objects.filter(UNRESOLVED, assignee=teammate).count()
+    teams = Team.objects.annotate(
+        open_count=Count(
+            "tickets",
+            filter=Q(tickets__category=TicketCategory.BACK_OFFICE)
+            & ~Q(tickets__state__category=StateCategory.RESOLVED),
+        )
+    ).order_by("name")
+    return [NavItem("mine", "Your tickets", mine)] + [
+        NavItem(f"team-{team.pk}", f"{team.name} tickets", team.open_count) for team in teams
+    ]
+
+
+# --- The teammates' ticket pages: the ticket side of a conversation, the ticket pane, the ticket views ---
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeValue:
+    """One custom attribute of a ticket, ready to show: `display` is empty when the ticket has no value."""
+
+    attribute: TicketAttribute
+    value: object
+    display: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPane:
+    ticket: Ticket
+    attributes: list[AttributeValue]
+    parts: list[TicketPart]
+    states: list[TicketState]
+    teammates: list[Teammate]
+    teams: list[Team]
+    context_conversation_id: int | None
+
+    @property
+    def last_part_id(self) -> int:
+        return self.parts[-1].pk if self.parts else 0
+
+    @property
+    def version(self) -> str:
+        return ticket_version(self.ticket.updated_at)
+
+
+def ticket_version(updated_at: datetime) -> str:
+    """What the live header compares: a ticket's last change, to the microsecond."""
+    return f"{updated_at.timestamp():.6f}"
+
+
+def _pane_queryset() -> QuerySet[Ticket]:
+    return Ticket.objects.select_related("ticket_type", "state", "assignee", "team", "linked_ticket").prefetch_related(
+        Prefetch("ticket_type__attributes", queryset=TicketAttribute.objects.filter(archived=False)),
+        Prefetch("ticket_type__states", queryset=TicketState.objects.filter(archived=False).order_by("position", "pk")),
+    )
+
+
+def get_ticket_pane(*, ticket_id: int, timeline: bool = True) -> TicketPane:
+    """A ticket with its type, state, assignee, team, attributes, timeline (authors loaded; left empty with
+    `timeline=False`), the type's live states and the assign form's choices. Six queries, whatever the size
+    of the timeline. Raises NotFound."""
+    ticket = _pane_queryset().filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound(f"Ticket #{ticket_id} does not exist.")
+    return TicketPane(
+        ticket=ticket,
+        attributes=ticket_attribute_values(ticket),
+        parts=list_ticket_timeline(ticket_id=ticket.pk) if timeline else [],
+        states=list(ticket.ticket_type.states.all()),
+        teammates=list(Teammate.objects.filter(is_active=True).order_by("first_name", "last_name", "username")),
+        teams=list(Team.objects.order_by("name")),
+        context_conversation_id=context_conversation_id(ticket),
+    )
+
+
+def list_ticket_timeline(*, ticket_id: int) -> list[TicketPart]:
+    """A ticket's notes and events, oldest first, with their authors. One query."""
+    return list(TicketPart.objects.filter(ticket_id=ticket_id).select_related("author").order_by("created_at", "pk"))
+
+
+def get_ticket_versions(*, ticket_id: int) -> tuple[str, int]:
+    """The ticket's last change and its newest timeline part id, so a live part can answer 204 when
+    nothing it shows changed. One query. Raises NotFound."""
+    row = Ticket.objects.filter(pk=ticket_id).annotate(last_part=Max("parts__pk")).values("updated_at", "last_part")
+    if not row:
+        raise NotFound(f"Ticket #{ticket_id} does not exist.")
+    return ticket_version(row[0]["updated_at"]), row[0]["last_part"] or 0
+
+
+def context_conversation_id(ticket: Ticket) -> int | None:
+    """The conversation shown beside a ticket: the linked conversation, the linked customer ticket's thread,
+    or a customer ticket's own thread. None for trackers, which link many."""
+    if ticket.linked_conversation_id:
+        return ticket.linked_conversation_id
+    if ticket.linked_ticket_id:
+        return ticket.linked_ticket.thread_id
+    return ticket.thread_id
+
+
+def ticket_attribute_values(ticket: Ticket) -> list[AttributeValue]:
+    """The type's live attributes (prefetched) with the ticket's values, formatted for a teammate."""
+    values = []
+    for attribute in ticket.ticket_type.attributes.all():
+        value = ticket.attributes.get(attribute.key)
+        values.append(AttributeValue(attribute, value, teammate_value(attribute, value)))
+    return values
+
+
+def teammate_value(attribute: TicketAttribute, value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if attribute.kind == AttributeKind.DATETIME:
+        moment = parse_datetime(str(value))
+        return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else str(value)
+    return customer_value(value)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationTickets:
+    """The back-office tickets linked to a conversation (directly, or to the customer ticket it is the
+    thread of), newest first."""
+
+    conversation_id: int
+    customer_ticket_id: int | None
+    tickets: list[Ticket]
+
+    @property
+    def version(self) -> str:
+        latest = max((ticket.updated_at for ticket in self.tickets), default=None)
+        return f"{len(self.tickets)}-{ticket_version(latest) if latest else 0}"
+
+
+def list_conversation_tickets(*, conversation_id: int) -> ConversationTickets:
+    """The back-office tickets linked to the conversation, with type, state, assignee and team. Two queries.
+    Raises NotFound."""
+    customer_ticket_id = get_customer_ticket_id(conversation_id=conversation_id)
+    tickets = (
+        Ticket.objects.filter(category=TicketCategory.BACK_OFFICE)
+        .filter(Q(linked_conversation_id=conversation_id) | Q(linked_ticket__thread_id=conversation_id))
+        .select_related("ticket_type", "state", "assignee", "team")
+        .order_by("-pk")
+    )
+    return ConversationTickets(conversation_id, customer_ticket_id, list(tickets))
+
+
+def get_customer_ticket_id(*, conversation_id: int) -> int | None:
+    """The customer ticket whose thread the conversation is, if any. One query. Raises NotFound."""
+    row = Conversation.objects.filter(pk=conversation_id).values("customer_ticket__pk").first()
+    if row is None:
+        raise NotFound("That conversation does not exist.")
+    return row["customer_ticket__pk"]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketCreateChoices:
+    """What the create form offers: live back-office types, the chosen one's attributes, teammates, teams."""
+
+    ticket_types: list[TicketType]
+    ticket_type: TicketType | None
+    attributes: list[TicketAttribute]
+    teammates: list[Teammate]
+    teams: list[Team]
+
+
+def get_ticket_create_choices(*, ticket_type_id: int | None) -> TicketCreateChoices:
+    """The create form's choices; `ticket_type_id` picks the type whose live attributes visible on create are
+    shown (an unknown or archived one picks none). Four queries."""
+    types = list(
+        TicketType.objects.filter(category=TicketCategory.BACK_OFFICE, archived=False)
+        .prefetch_related(Prefetch("attributes", queryset=TicketAttribute.objects.filter(archived=False)))
+        .order_by("name")
+    )
+    chosen = next((t for t in types if t.pk == ticket_type_id), None)
+    return TicketCreateChoices(
+        ticket_types=types,
+        ticket_type=chosen,
+        attributes=[attribute for attribute in chosen.attributes.all() if attribute.visible_on_create]
+        if chosen
+        else [],
+        teammates=list(Teammate.objects.filter(is_active=True).order_by("first_name", "last_name", "username")),
+        teams=list(Team.objects.order_by("name")),
+    )
+
+
+class TicketStatus:
+    OPEN = "open"
+    RESOLVED = "resolved"
+    ALL = "all"
+    CHOICES = [(OPEN, "Open"), (RESOLVED, "Resolved"), (ALL, "All")]
+
+
+class TicketSort:
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    CHOICES = [(NEWEST, "Newest updated"), (OLDEST, "Oldest updated")]
+
+
+TICKET_ORDERINGS = {
+    TicketSort.NEWEST: [F("updated_at").desc(), F("pk").desc()],
+    TicketSort.OLDEST: [F("updated_at").asc(), F("pk").asc()],
+}
+STATUS_CONDITIONS = {
+    TicketStatus.OPEN: UNRESOLVED,
+    TicketStatus.RESOLVED: Q(state__category=StateCategory.RESOLVED),
+    TicketStatus.ALL: Q(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TicketView:
+    """One of the ticket views: `mine` (assigned to the teammate, any category) or `team-<id>`."""
+
+    slug: str
+    label: str
+    condition: Q
+
+
+def get_ticket_view(*, teammate: Teammate, slug: str) -> TicketView:
+    """The ticket view named by `slug`. Raises NotFound for an unknown slug or team."""
+    if slug == "mine":
+        return TicketView(slug, "Your tickets", Q(assignee=teammate))
+    team_id = slug.removeprefix("team-")
+    team = Team.objects.filter(pk=int(team_id)).first() if slug.startswith("team-") and team_id.isdigit() else None
+    if team is None:
+        raise NotFound("That ticket view does not exist.")
+    return TicketView(slug, f"{team.name} tickets", Q(team=team, category=TicketCategory.BACK_OFFICE))
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPage:
+    tickets: list[Ticket]
+    page: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def list_tickets(*, view: TicketView, status: str, sort: str, page: int) -> TicketPage:
+    """One page of the view's tickets with `status`, unresolved first, then sorted. One query: it reads one
+    row past the page to know whether there is a next one, and never counts the table."""
+    start = (page - 1) * PAGE_SIZE
+    resolved_last = ExpressionWrapper(Q(state__category=StateCategory.RESOLVED), output_field=BooleanField())
+    rows = list(
+        Ticket.objects.filter(view.condition, STATUS_CONDITIONS[status])
+        .select_related("ticket_type", "state", "assignee", "team")
+        .order_by(resolved_last.asc(), *TICKET_ORDERINGS[sort])[start : start + PAGE_SIZE + 1]
+    )
+    return TicketPage(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
+
+
+def get_ticket_home(*, ticket_id: int) -> str:
+    """The ticket view a ticket opens in: its team's, else the teammate's own. Raises NotFound."""
+    team_id = Ticket.objects.filter(pk=ticket_id).values_list("team_id", flat=True)
+    if not team_id:
+        raise NotFound(f"Ticket #{ticket_id} does not exist.")
+    return f"team-{team_id[0]}" if team_id[0] else "mine"

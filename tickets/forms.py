@@ -1,0 +1,272 @@
+"""Parsing the ticket pages' input. The forms catch what a form can (types, choices, required fields);
+the actions stay the judge of the rules, and their refusals are shown in the same form."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from helpdesk.errors import DomainError, InvalidInput
+from inbox.actions import MAX_BODY_LENGTH
+from inbox.models import Team, Teammate
+from tickets.actions import MAX_TITLE_LENGTH
+from tickets.attributes import MAX_MULTILINE_TEXT, MAX_TEXT
+from tickets.models import AttributeKind, TicketAttribute, TicketState
+from tickets.selectors import TicketCreateChoices, TicketSort, TicketStatus
+
+ATTRIBUTE_PREFIX = "attr_"
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def attribute_field(attribute: TicketAttribute) -> forms.Field:
+    """The form field for one custom attribute, by its kind; `required_to_create` makes it required."""
+    common: dict[str, Any] = {
+        "label": attribute.name,
+        "help_text": attribute.description,
+        "required": attribute.required_to_create,
+    }
+    match attribute.kind:
+        case AttributeKind.MULTILINE_TEXT:
+            return forms.CharField(max_length=MAX_MULTILINE_TEXT, widget=forms.Textarea(attrs={"rows": 3}), **common)
+        case AttributeKind.INTEGER:
+            return forms.IntegerField(**common)
+        case AttributeKind.DECIMAL:
+            return forms.DecimalField(**common)
+        case AttributeKind.BOOLEAN:  # an unticked box is a "no", never a missing value
+            return forms.BooleanField(**{**common, "required": False})
+        case AttributeKind.DATETIME:
+            return forms.DateTimeField(
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+                input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+                **common,
+            )
+        case AttributeKind.LIST:
+            choices = [("", "—")] + [(str(option), str(option)) for option in attribute.options]
+            return forms.ChoiceField(choices=choices, **common)
+    return forms.CharField(max_length=MAX_TEXT, **common)
+
+
+def stored_to_initial(attribute: TicketAttribute, value: Any) -> Any:
+    """A stored attribute value as the initial value of its form field."""
+    if attribute.kind == AttributeKind.DATETIME and isinstance(value, str):
+        moment = parse_datetime(value)
+        return timezone.localtime(moment) if moment else value
+    return value
+
+
+def value_to_action(value: Any) -> Any:
+    """A cleaned form value as `clean_attribute_values` takes it (JSON-safe; empty stays empty)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+class AttributeFieldsMixin:
+    """Adds a field per custom attribute, named `attr_<key>` so a key never clashes with a built-in field."""
+
+    fields: dict[str, forms.Field]
+
+    def add_attribute_fields(self, attributes: list[TicketAttribute]) -> None:
+        for attribute in attributes:
+            self.fields[ATTRIBUTE_PREFIX + attribute.key] = attribute_field(attribute)
+
+    def attribute_fields(self) -> list:
+        return [self[name] for name in self.fields if name.startswith(ATTRIBUTE_PREFIX)]  # type: ignore[index]
+
+    def attribute_values(self) -> dict[str, Any]:
+        data = self.cleaned_data  # type: ignore[attr-defined]
+        return {
+            name.removeprefix(ATTRIBUTE_PREFIX): value_to_action(data[name])
+            for name in self.fields
+            if name.startswith(ATTRIBUTE_PREFIX) and data.get(name) not in (None, "")
+        }
+
+    def field_error(self, error: DomainError) -> DomainError:
+        """The action's error with attribute keys renamed to this form's field names."""
+        if not isinstance(error, InvalidInput):
+            return error
+        renamed = {
+            (ATTRIBUTE_PREFIX + key if ATTRIBUTE_PREFIX + key in self.fields else key): messages
+            for key, messages in error.errors.items()
+        }
+        return InvalidInput(error.message, renamed)
+
+    def focus_first_error(self) -> None:
+        """Put the keyboard on the first field that needs fixing when the form comes back."""
+        for name in self.fields:
+            if name in self.errors:  # type: ignore[attr-defined]
+                self.fields[name].widget.attrs.update({"autofocus": True, "data-focus-after-swap": ""})
+                return
+
+
+class TicketsForm(forms.Form):
+    """Labels without Django's trailing colon, as the rest of the app writes them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def person_choices(teammates: list[Teammate]) -> list[tuple[Any, str]]:
+    return [("", "Unassigned")] + [(teammate.pk, teammate.display_name) for teammate in teammates]
+
+
+def team_choices(teams: list[Team]) -> list[tuple[Any, str]]:
+    return [("", "No team")] + [(team.pk, team.name) for team in teams]
+
+
+class TicketCreateForm(AttributeFieldsMixin, TicketsForm):
+    ticket_type = forms.TypedChoiceField(coerce=int, label="Type")
+    title = forms.CharField(max_length=MAX_TITLE_LENGTH)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    share = forms.BooleanField(required=False, label="Share with customer")
+
+    def __init__(self, *args, choices: TicketCreateChoices, share_refusal: str | None, type_url: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ticket_type"].choices = [("", "Choose a type…")] + [(t.pk, str(t)) for t in choices.ticket_types]
+        # Choosing a type re-renders the form with its attributes, keeping what was typed.
+        self.fields["ticket_type"].widget.attrs.update(
+            {
+                "hx-get": type_url,
+                "hx-trigger": "change",
+                "hx-target": "#ticket-create",
+                "hx-swap": "outerHTML",
+                "hx-include": "closest form",
+            }
+        )
+        self.fields["team"].choices = team_choices(choices.teams)
+        self.fields["assignee"].choices = person_choices(choices.teammates)
+        # Not `disabled` in Django's sense: a forged "share" must still reach the action, which refuses it.
+        if share_refusal:
+            self.fields["share"].widget.attrs["disabled"] = True
+            self.fields["share"].help_text = share_refusal
+        else:
+            self.fields[
+                "share"
+            ].help_text = (
+                "The customer will see its title, customer-visible attributes and state, like a customer ticket."
+            )
+        self.add_attribute_fields(choices.attributes)
+        self.order_fields(["ticket_type", "title", "description"])
+
+    def action_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "ticket_type_id": data["ticket_type"],
+            "title": data["title"],
+            "description": data["description"],
+            "attributes": self.attribute_values(),
+            "team_id": data["team"],
+            "assignee_id": data["assignee"],
+            "share": data["share"],
+        }
+
+
+class TicketEditForm(AttributeFieldsMixin, TicketsForm):
+    title = forms.CharField(max_length=MAX_TITLE_LENGTH)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, attributes: list[TicketAttribute], **kwargs):
+        kwargs.setdefault("auto_id", "ticket-edit-%s")
+        super().__init__(*args, **kwargs)
+        self.add_attribute_fields(attributes)
+
+
+def edit_initial(ticket, attributes: list[TicketAttribute]) -> dict[str, Any]:
+    initial = {"title": ticket.title, "description": ticket.description}
+    for attribute in attributes:
+        if attribute.key in ticket.attributes:
+            initial[ATTRIBUTE_PREFIX + attribute.key] = stored_to_initial(attribute, ticket.attributes[attribute.key])
+    return initial
+
+
+class NoteForm(TicketsForm):
+    body = forms.CharField(
+        max_length=MAX_BODY_LENGTH,
+        label="Internal note",
+        widget=forms.Textarea(attrs={"rows": 3, "data-composer": "", "placeholder": "Write an internal note…"}),
+    )
+    # The two submit buttons share this name: "0" posts the note, "1" also cross-posts it (rule 7).
+    cross_post = forms.TypedChoiceField(
+        choices=[("0", "Post note"), ("1", "Post and cross-post")],
+        coerce=lambda value: value == "1",
+        required=False,
+        empty_value=False,
+    )
+
+    def __init__(self, *args, focus: bool = False, **kwargs):
+        kwargs.setdefault("auto_id", "ticket-note-%s")
+        super().__init__(*args, **kwargs)
+        if focus:
+            self.fields["body"].widget.attrs.update({"autofocus": True, "data-focus-after-swap": ""})
+
+
+class StateForm(TicketsForm):
+    state = forms.TypedChoiceField(coerce=int)
+
+    def __init__(self, *args, states: list[TicketState], **kwargs):
+        kwargs.setdefault("auto_id", "ticket-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [(state.pk, state.internal_label) for state in states]
+
+
+class AssignForm(TicketsForm):
+    assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, teammates: list[Teammate], teams: list[Team], **kwargs):
+        kwargs.setdefault("auto_id", "ticket-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = person_choices(teammates)
+        self.fields["team"].choices = team_choices(teams)
+
+
+class TicketListFilterForm(TicketsForm):
+    """The ticket list's filters, from the query string; anything else is a 400 with the message."""
+
+    status = forms.ChoiceField(choices=TicketStatus.CHOICES, required=False)
+    sort = forms.ChoiceField(choices=TicketSort.CHOICES, required=False)
+    page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "ticket-filter-%s")
+        super().__init__(*args, **kwargs)
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "status": data["status"] or TicketStatus.OPEN,
+            "sort": data["sort"] or TicketSort.NEWEST,
+            "page": data["page"] or 1,
+        }
+
+    def query_string(self, **changes: Any) -> str:
+        """The filters as given (defaults left out), with `changes`; "" when there is nothing to say."""
+        params = {name: value for name, value in self.cleaned_data.items() if value} | changes
+        params = {name: value for name, value in params.items() if value}
+        return "?" + urlencode(params) if params else ""
+
+
+class SideQueryForm(forms.Form):
+    """The ticket side's query string: which linked ticket is open, and the live switcher's version."""
+
+    ticket = forms.IntegerField(min_value=1, required=False)
+    part = forms.ChoiceField(choices=[("", "The whole side"), ("switcher", "The switcher")], required=False)
+    v = forms.CharField(max_length=64, required=False)
+
+
+class PanePartQueryForm(forms.Form):
+    part = forms.ChoiceField(choices=[("header", "The header"), ("timeline", "The timeline")])
+    v = forms.CharField(max_length=64, required=False)
+
+
+class CreateQueryForm(forms.Form):
+    ticket_type = forms.IntegerField(min_value=1, required=False)

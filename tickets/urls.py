@@ -1,0 +1,18 @@
+from django.urls import path
+
+from tickets import views
+
+app_name = "tickets"
+urlpatterns = [
+    path("conversations/<int:conversation_id>/tickets/", views.conversation_tickets, name="conversation-tickets"),
+    path("conversations/<int:conversation_id>/tickets/new/", views.create, name="create"),
+    path("tickets/<int:ticket_id>/pane/", views.pane, name="pane"),
+    path("tickets/<int:ticket_id>/pane/part/", views.pane_part, name="pane-part"),
+    path("tickets/<int:ticket_id>/notes/", views.note, name="note"),
+    path("tickets/<int:ticket_id>/state/", views.state, name="state"),
+    path("tickets/<int:ticket_id>/assign/", views.assign, name="assign"),
+    path("tickets/<int:ticket_id>/attributes/", views.attributes, name="attributes"),
+    path("tickets/<slug:view>/", views.ticket_list, name="list"),
+    path("tickets/<slug:view>/<int:ticket_id>/", views.ticket, name="ticket"),
+    path("t/<int:ticket_id>/", views.open_ticket, name="open"),
+]

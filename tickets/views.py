@@ -1,0 +1,300 @@
+"""The teammates' ticket pages: the ticket side of a conversation, the ticket pane, the back-office ticket
+views. Each view parses, calls one action or selector, and renders a named partial (STYLE.md 5)."""
+
+from django.contrib.auth.decorators import login_required
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from helpdesk.errors import InvalidInput, NotFound, RuleViolation
+from helpdesk.http import add_domain_error, domain_errors, error_response
+from tickets import actions, selectors
+from tickets.forms import (
+    AssignForm,
+    CreateQueryForm,
+    NoteForm,
+    PanePartQueryForm,
+    SideQueryForm,
+    StateForm,
+    TicketCreateForm,
+    TicketEditForm,
+    TicketListFilterForm,
+    edit_initial,
+)
+from tickets.models import SharingPolicy
+from tickets.selectors import ConversationTickets, TicketPane
+
+TICKET = "tickets/ticket.html"
+TICKETS = "tickets/tickets.html"
+CREATE = "tickets/create.html#ticket-create"
+
+
+def bad_query(request: HttpRequest, form: Form) -> HttpResponse:
+    """A 400 naming what is wrong with the query string."""
+    problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+    return error_response(request, f"That address has a bad parameter ({problems})", status=400)
+
+
+def pane_context(pane: TicketPane, **forms) -> dict:
+    """What the pane's partials need: the pane and its forms, unbound unless a view passes a bound one."""
+    ticket = pane.ticket
+    attributes = [value.attribute for value in pane.attributes]
+    defaults = {
+        "note_form": lambda: NoteForm(),
+        "state_form": lambda: StateForm(initial={"state": ticket.state_id}, states=pane.states),
+        "assign_form": lambda: AssignForm(
+            initial={"assignee": ticket.assignee_id, "team": ticket.team_id}, teammates=pane.teammates, teams=pane.teams
+        ),
+        "edit_form": lambda: TicketEditForm(initial=edit_initial(ticket, attributes), attributes=attributes),
+    }
+    return {"pane": pane} | {name: make() for name, make in defaults.items() if name not in forms} | forms
+
+
+# --- The ticket side of a conversation ---
+
+
+def render_side(request: HttpRequest, linked: ConversationTickets, *, selected_id: int | None, **extra) -> HttpResponse:
+    linked_ids = [ticket.pk for ticket in linked.tickets]
+    if selected_id is not None and selected_id not in linked_ids:
+        raise NotFound(f"Ticket #{selected_id} is not linked to this conversation.")
+    selected_id = selected_id or (linked_ids[0] if linked_ids else None)
+    context = {"linked": linked, "selected_id": selected_id, **extra}
+    if selected_id:
+        context |= pane_context(selectors.get_ticket_pane(ticket_id=selected_id))
+    return render(request, f"{TICKET}#ticket-side", context)
+
+
+@require_safe
+@login_required
+@domain_errors
+def conversation_tickets(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The linked back-office tickets of a conversation (`?ticket=` picks the open one), or with
+    `?part=switcher` only the live switcher: 204 while its version `v` is current."""
+    query = SideQueryForm(request.GET)
+    if not query.is_valid():
+        return bad_query(request, query)
+    linked = selectors.list_conversation_tickets(conversation_id=conversation_id)
+    if query.cleaned_data["part"] == "switcher":
+        if query.cleaned_data["v"] == linked.version:
+            return HttpResponse(status=204)
+        context = {"linked": linked, "selected_id": query.cleaned_data["ticket"]}
+        return render(request, f"{TICKET}#ticket-switcher", context)
+    return render_side(request, linked, selected_id=query.cleaned_data["ticket"])
+
+
+def create_form(request: HttpRequest, conversation_id: int, data=None, initial=None, ticket_type_id=None):
+    """The create form for a conversation, with the chosen type's attributes and its sharing choice."""
+    customer_ticket_id = selectors.get_customer_ticket_id(conversation_id=conversation_id)
+    choices = selectors.get_ticket_create_choices(ticket_type_id=ticket_type_id)
+    chosen = choices.ticket_type
+    show_share = chosen is not None and chosen.sharing_policy == SharingPolicy.OPTIONAL
+    refusal = show_share and actions.sharing_refusal(
+        sharing_policy=chosen.sharing_policy,
+        linked_ticket_id=customer_ticket_id,
+        conversation_id=None if customer_ticket_id else conversation_id,
+    )
+    type_url = reverse("tickets:create", args=[conversation_id])
+    form = TicketCreateForm(data, initial=initial, choices=choices, share_refusal=refusal or None, type_url=type_url)
+    return form, {"form": form, "choices": choices, "show_share": show_share, "conversation_id": conversation_id}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+@domain_errors
+def create(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """GET: the form (`?ticket_type=` shows that type's attributes). POST: create the back-office ticket,
+    then the side with it open; bad input or a refused share re-renders the form with a 422."""
+    if request.method != "POST":
+        query = CreateQueryForm(request.GET)
+        if not query.is_valid():
+            return bad_query(request, query)
+        type_id = query.cleaned_data["ticket_type"]
+        form, context = create_form(request, conversation_id, initial=request.GET.dict(), ticket_type_id=type_id)
+        if type_id and context["choices"].ticket_type is None:
+            return error_response(request, "That ticket type is not offered for back-office tickets.", status=400)
+        form.fields["ticket_type"].widget.attrs["autofocus"] = True  # htmx focuses it once swapped in
+        return render(request, CREATE, context)
+    type_id = request.POST.get("ticket_type", "")
+    type_id = int(type_id) if type_id.isdigit() else None  # anything else fails the form's type field
+    form, context = create_form(request, conversation_id, request.POST, ticket_type_id=type_id)
+    if form.is_valid():
+        try:
+            ticket = actions.create_back_office_ticket(
+                actor=request.user, conversation_id=conversation_id, **form.action_kwargs()
+            )
+        except (InvalidInput, RuleViolation) as error:
+            add_domain_error(form, form.field_error(error))
+        else:
+            linked = selectors.list_conversation_tickets(conversation_id=conversation_id)
+            return render_side(request, linked, selected_id=ticket.pk, focus_pane=True)
+    form.focus_first_error()
+    return render(request, CREATE, context, status=422)
+
+
+# --- The ticket pane ---
+
+
+@require_safe
+@login_required
+@domain_errors
+def pane(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    return render(request, f"{TICKET}#ticket-pane", pane_context(selectors.get_ticket_pane(ticket_id=ticket_id)))
+
+
+@require_safe
+@login_required
+@domain_errors
+def pane_part(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The pane's live header or timeline; 204 while its version `v` is current, so nothing being read
+    or chosen in it is replaced for a change elsewhere in the workspace."""
+    query = PanePartQueryForm(request.GET)
+    if not query.is_valid():
+        return bad_query(request, query)
+    part = query.cleaned_data["part"]
+    version, last_part_id = selectors.get_ticket_versions(ticket_id=ticket_id)
+    if query.cleaned_data["v"] == (version if part == "header" else str(last_part_id)):
+        return HttpResponse(status=204)
+    pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=part == "timeline")
+    return render(request, f"{TICKET}#ticket-{part}", pane_context(pane))
+
+
+@require_POST
+@login_required
+@domain_errors
+def note(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Post a note (`cross_post=1`: and cross-post it). An empty composer comes back with the timeline out
+    of band; the rest of the pane (an edit form being filled) is left alone."""
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.post_ticket_note(actor=request.user, ticket_id=ticket_id, **form.cleaned_data)
+        except (InvalidInput, RuleViolation) as error:
+            add_domain_error(form, error)
+        else:
+            pane = selectors.get_ticket_pane(ticket_id=ticket_id)
+            return render(request, f"{TICKET}#ticket-note-update", pane_context(pane, note_form=NoteForm(focus=True)))
+    form.fields["body"].widget.attrs["data-focus-after-swap"] = ""
+    pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
+    return render(request, f"{TICKET}#ticket-note-form", pane_context(pane, note_form=form), status=422)
+
+
+@require_POST
+@login_required
+@domain_errors
+def state(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Move the ticket to another of its type's states; the header and timeline come back."""
+    pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
+    form = StateForm(request.POST, states=pane.states)
+    if form.is_valid():
+        try:
+            actions.change_ticket_state(actor=request.user, ticket_id=ticket_id, state_id=form.cleaned_data["state"])
+        except InvalidInput as error:
+            add_domain_error(form, error)
+        else:
+            return render_header_update(request, ticket_id)
+    return render(request, f"{TICKET}#ticket-header", pane_context(pane, state_form=form), status=422)
+
+
+@require_POST
+@login_required
+@domain_errors
+def assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Set the ticket's assignee and team; the header and timeline come back."""
+    pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
+    form = AssignForm(request.POST, teammates=pane.teammates, teams=pane.teams)
+    if form.is_valid():
+        try:
+            data = form.cleaned_data
+            actions.assign_ticket(
+                actor=request.user, ticket_id=ticket_id, assignee_id=data["assignee"], team_id=data["team"]
+            )
+        except InvalidInput as error:
+            add_domain_error(form, error)
+        else:
+            return render_header_update(request, ticket_id)
+    return render(request, f"{TICKET}#ticket-header", pane_context(pane, assign_form=form), status=422)
+
+
+def render_header_update(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    pane = selectors.get_ticket_pane(ticket_id=ticket_id)
+    return render(request, f"{TICKET}#ticket-header-update", pane_context(pane))
+
+
+@require_POST
+@login_required
+@domain_errors
+def attributes(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Save the edit form (title, description, attributes); the form closes and the header and timeline
+    come back. Bad values re-render the open form with a 422."""
+    pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
+    form = TicketEditForm(request.POST, attributes=[value.attribute for value in pane.attributes])
+    if form.is_valid():
+        try:
+            actions.update_ticket_attributes(
+                actor=request.user,
+                ticket_id=ticket_id,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                attributes=form.attribute_values(),
+            )
+        except InvalidInput as error:
+            add_domain_error(form, form.field_error(error))
+        else:
+            pane = selectors.get_ticket_pane(ticket_id=ticket_id)
+            return render(request, f"{TICKET}#ticket-edit-update", pane_context(pane, edit_saved=True))
+    form.focus_first_error()
+    return render(request, f"{TICKET}#ticket-edit", pane_context(pane, edit_form=form, edit_open=True), status=422)
+
+
+# --- The back-office ticket views ---
+
+
+@require_safe
+@login_required
+@domain_errors
+def ticket_list(request: HttpRequest, view: str) -> HttpResponse:
+    return ticket_page(request, view, ticket_id=None)
+
+
+@require_safe
+@login_required
+@domain_errors
+def ticket(request: HttpRequest, view: str, ticket_id: int) -> HttpResponse:
+    return ticket_page(request, view, ticket_id=ticket_id)
+
+
+def ticket_page(request: HttpRequest, slug: str, *, ticket_id: int | None) -> HttpResponse:
+    """The page of a ticket view, or the part htmx targets: the list, its items, or the open ticket
+    (with the list's items out of band, so the open one is marked)."""
+    filters = TicketListFilterForm(request.GET)
+    if not filters.is_valid():
+        return bad_query(request, filters)
+    ticket_view = selectors.get_ticket_view(teammate=request.user, slug=slug)
+    page = selectors.list_tickets(view=ticket_view, **filters.values())
+    context = {
+        "ticket_view": ticket_view,
+        "filters": filters,
+        "page": page,
+        "previous_query": filters.query_string(page=page.page - 1),
+        "next_query": filters.query_string(page=page.page + 1),
+        "selected_id": ticket_id,
+        "nav_current": f"tickets:{slug}",
+    }
+    if ticket_id is not None:
+        context |= pane_context(selectors.get_ticket_pane(ticket_id=ticket_id))
+    target = request.htmx.target if request.htmx else None
+    if target in ("ticket-list", "ticket-list-items"):
+        return render(request, f"{TICKETS}#{target}", context)
+    if target == "main":
+        return render(request, f"{TICKETS}#ticket-detail-update", context)
+    return render(request, TICKETS, context)
+
+
+@require_safe
+@login_required
+@domain_errors
+def open_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """A ticket's permanent address (cross-posts link here): its team's view, else "Your tickets"."""
+    return redirect("tickets:ticket", view=selectors.get_ticket_home(ticket_id=ticket_id), ticket_id=ticket_id)
