@@ -46,6 +46,7 @@ def open_as(live_server, new_context):
         context = new_context(viewport=VIEWPORT, base_url=live_server.url)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+        context.set_default_timeout(5_000)  # a missing element fails fast; `expect` has its own timeouts
         page = context.new_page()
         page.goto(path)
         page.evaluate("window.__same_document = true")
@@ -68,9 +69,10 @@ def blocking_violations(axe):
     def check(page) -> list[str]:
         results = axe.run(page)
         return [
-            f"{violation['id']} ({violation['impact']}): {', '.join(str(n['target']) for n in violation['nodes'])}"
+            f"{violation['id']} ({violation['impact']}) at {node['target']}: {node['html'][:160]}"
             for violation in results.response["violations"]
             if violation["impact"] in BLOCKING_IMPACTS
+            for node in violation["nodes"]
         ]
 
     return check

@@ -1,0 +1,80 @@
+"""axe-core finds no serious or critical violation on the teammates' pages (the `blocking_violations` fixture)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import BackOfficeTicketFactory, ConversationFactory, PartFactory, TicketTypeFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def conversation_with_ticket(teammate, other_teammate):
+    conversation = ConversationFactory(assignee=teammate)
+    PartFactory(conversation=conversation, body="I was charged twice for order 1042.")
+    BackOfficeTicketFactory(
+        actor=teammate, conversation=conversation, title="Refund order 1042", assignee_id=other_teammate.pk
+    )
+    return conversation
+
+
+def test_inbox_has_no_serious_accessibility_violations(
+    open_as, blocking_violations, teammate, conversation_with_ticket
+):
+    page = open_as(teammate, "/inbox/mine/")
+    expect(page.locator("[data-list-item]")).to_have_count(1)
+    expect(page.locator("#nav .nav-link").first).to_be_visible()
+
+    assert blocking_violations(page) == []
+
+
+def test_split_view_has_no_serious_accessibility_violations(
+    open_as, blocking_violations, teammate, conversation_with_ticket
+):
+    page = open_as(teammate, f"/inbox/mine/{conversation_with_ticket.pk}/")
+    expect(page.locator("#ticket-side")).to_contain_text("Refund order 1042")
+
+    assert blocking_violations(page) == []
+
+
+def test_ticket_view_has_no_serious_accessibility_violations(
+    open_as, blocking_violations, other_teammate, conversation_with_ticket
+):
+    ticket = conversation_with_ticket.back_office_tickets.get()
+    page = open_as(other_teammate, f"/tickets/mine/{ticket.pk}/")
+    expect(page.locator("#main")).to_contain_text("Refund order 1042")
+    expect(page.locator("#main")).to_contain_text("I was charged twice for order 1042.")
+
+    assert blocking_violations(page) == []
+
+
+def test_shortcut_sheet_has_no_serious_accessibility_violations(open_as, blocking_violations, teammate):
+    page = open_as(teammate, "/inbox/mine/")
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+
+    assert blocking_violations(page) == []
+
+
+def test_split_view_with_ticket_form_open_has_unique_ids(open_as, teammate):
+    """A label's `for` reaches the first element with that id: a duplicate labels the wrong field."""
+    TicketTypeFactory()
+    page = open_as(teammate, f"/inbox/mine/{ConversationFactory(assignee=teammate).pk}/")
+    page.locator("#ticket-side").get_by_role("button", name="New back-office ticket").click()
+    expect(page.locator("#ticket-create")).to_be_visible()
+
+    duplicates = page.evaluate(
+        """() => {
+            const ids = Array.from(document.querySelectorAll("[id]"), (element) => element.id);
+            return [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))];
+        }"""
+    )
+    assert duplicates == []
+
+
+def test_blocking_violations_reports_unnamed_button(open_as, blocking_violations, teammate):
+    """Control: the check above would have seen a critical violation (a button with no name)."""
+    page = open_as(teammate, "/inbox/mine/")
+    page.evaluate("document.querySelector('#main').append(Object.assign(document.createElement('button'), {id: 'x'}))")
+
+    assert [line.split(" at ")[0] for line in blocking_violations(page)] == ["button-name (critical)"]
