@@ -70,3 +70,17 @@ class TicketAttributesChanged(Event):
     ticket_id: int
     changed: list[str]
     actor_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketFormSent(Event):
+    form_id: int
+    conversation_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketFormSubmitted(Event):
+    form_id: int
+    ticket_id: int
+    conversation_id: int

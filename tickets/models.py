@@ -266,3 +266,30 @@ class TicketPart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on #{self.ticket_id}"
+
+
+class TicketFormRequest(models.Model):
+    """A ticket form sent into a conversation for its customer to fill (rule 10).
+
+    Submitting it creates the ticket; `ticket` is set exactly when it has been submitted.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.PROTECT, related_name="ticket_forms")
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="form_requests")
+    sent_by = models.ForeignKey(Teammate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ticket = models.OneToOneField(Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="form_request")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="ticket_form_submitted_iff_ticket",
+                condition=Q(submitted_at__isnull=True, ticket__isnull=True)
+                | Q(submitted_at__isnull=False, ticket__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_type.name} form in conversation #{self.conversation_id}"
