@@ -106,7 +106,9 @@ class AttributeFieldsMixin:
 
 
 class TicketsForm(forms.Form):
-    """Labels without Django's trailing colon, as the rest of the app writes them."""
+    """Labels without Django's trailing colon, as the rest of the app writes them; required ones marked."""
+
+    required_css_class = "required"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import trigger_client_event
 
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.http import add_domain_error, domain_errors, error_response
@@ -24,11 +25,12 @@ from tickets.forms import (
     edit_initial,
 )
 from tickets.models import SharingPolicy
-from tickets.selectors import ConversationTickets, TicketPane
+from tickets.selectors import ConversationTickets, TicketPane, TicketStatus
 
 TICKET = "tickets/ticket.html"
 TICKETS = "tickets/tickets.html"
 CREATE = "tickets/create.html#ticket-create"
+STATUSES = TicketStatus.CHOICES
 
 
 def bad_query(request: HttpRequest, form: Form) -> HttpResponse:
@@ -164,8 +166,8 @@ def pane_part(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @login_required
 @domain_errors
 def note(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """Post a note (`cross_post=1`: and cross-post it). An empty composer comes back with the timeline out
-    of band; the rest of the pane (an edit form being filled) is left alone."""
+    """Post a note (`cross_post=1`: and cross-post it). An empty composer comes back, and the live parts
+    refresh; the rest of the pane (an edit form being filled) is left alone."""
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -173,8 +175,10 @@ def note(request: HttpRequest, ticket_id: int) -> HttpResponse:
         except (InvalidInput, RuleViolation) as error:
             add_domain_error(form, error)
         else:
-            pane = selectors.get_ticket_pane(ticket_id=ticket_id)
-            return render(request, f"{TICKET}#ticket-note-update", pane_context(pane, note_form=NoteForm(focus=True)))
+            pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
+            return changed(
+                render(request, f"{TICKET}#ticket-note-form", pane_context(pane, note_form=NoteForm(focus=True)))
+            )
     form.fields["body"].widget.attrs["data-focus-after-swap"] = ""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
     return render(request, f"{TICKET}#ticket-note-form", pane_context(pane, note_form=form), status=422)
@@ -184,7 +188,7 @@ def note(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @login_required
 @domain_errors
 def state(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """Move the ticket to another of its type's states; the header and timeline come back."""
+    """Move the ticket to another of its type's states; the header comes back, the timeline refreshes."""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
     form = StateForm(request.POST, states=pane.states)
     if form.is_valid():
@@ -201,7 +205,7 @@ def state(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @login_required
 @domain_errors
 def assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """Set the ticket's assignee and team; the header and timeline come back."""
+    """Set the ticket's assignee and team; the header comes back, the timeline refreshes."""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
     form = AssignForm(request.POST, teammates=pane.teammates, teams=pane.teams)
     if form.is_valid():
@@ -218,16 +222,24 @@ def assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 def render_header_update(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    pane = selectors.get_ticket_pane(ticket_id=ticket_id)
-    return render(request, f"{TICKET}#ticket-header-update", pane_context(pane))
+    pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
+    return changed(render(request, f"{TICKET}#ticket-header", pane_context(pane)))
+
+
+def changed(response: HttpResponse) -> HttpResponse:
+    """Tell the pane's live parts (timeline, switcher) to refresh now, once this response has settled.
+
+    One swap per response: htmx fires afterSettle for each out-of-band element too, and app.js moves
+    focus on each; the refresh is a GET of each part, answered 204 by those that did not change."""
+    return trigger_client_event(response, "ticket-changed", after="settle")
 
 
 @require_POST
 @login_required
 @domain_errors
 def attributes(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """Save the edit form (title, description, attributes); the form closes and the header and timeline
-    come back. Bad values re-render the open form with a 422."""
+    """Save the edit form (title, description, attributes); the form comes back closed, and the header and
+    timeline refresh. Bad values re-render the open form with a 422."""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
     form = TicketEditForm(request.POST, attributes=[value.attribute for value in pane.attributes])
     if form.is_valid():
@@ -242,8 +254,8 @@ def attributes(request: HttpRequest, ticket_id: int) -> HttpResponse:
         except InvalidInput as error:
             add_domain_error(form, form.field_error(error))
         else:
-            pane = selectors.get_ticket_pane(ticket_id=ticket_id)
-            return render(request, f"{TICKET}#ticket-edit-update", pane_context(pane, edit_saved=True))
+            pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
+            return changed(render(request, f"{TICKET}#ticket-edit", pane_context(pane, edit_saved=True)))
     form.focus_first_error()
     return render(request, f"{TICKET}#ticket-edit", pane_context(pane, edit_form=form, edit_open=True), status=422)
 
@@ -277,6 +289,7 @@ def ticket_page(request: HttpRequest, slug: str, *, ticket_id: int | None) -> Ht
         "ticket_view": ticket_view,
         "filters": filters,
         "page": page,
+        "status_tabs": [(value, label, filters.query_string(status=value, page=None)) for value, label in STATUSES],
         "previous_query": filters.query_string(page=page.page - 1),
         "next_query": filters.query_string(page=page.page + 1),
         "selected_id": ticket_id,
