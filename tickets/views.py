@@ -119,7 +119,7 @@ def create(request: HttpRequest, conversation_id: int) -> HttpResponse:
         form.fields["ticket_type"].widget.attrs["autofocus"] = True  # htmx focuses it once swapped in
         return render(request, CREATE, context)
     type_id = request.POST.get("ticket_type", "")
-    type_id = int(type_id) if type_id.isdigit() else None  # anything else fails the form's type field
+    type_id = int(type_id) if type_id.isdecimal() else None  # anything else fails the form's type field
     form, context = create_form(request, conversation_id, request.POST, ticket_type_id=type_id)
     if form.is_valid():
         try:

@@ -347,6 +347,13 @@ def test_create_rejects_unknown_type(teammate_client, conversation):
     assert "ticket_type" in response.context["form"].errors
 
 
+def test_create_rejects_non_numeric_type_in_place(teammate_client, conversation):
+    response = teammate_client.post(create_url(conversation), {"ticket_type": "²", "title": "R"}, headers=HX)
+
+    assert response.status_code == 422
+    assert "ticket_type" in response.context["form"].errors
+
+
 def test_create_refuses_second_share_in_place_and_writes_nothing(teammate_client, conversation):
     shared = BackOfficeTicketFactory(conversation=conversation, share=True)
     parts_before, events_before = Part.objects.count(), OutboxEvent.objects.count()
