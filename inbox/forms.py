@@ -14,6 +14,7 @@ class ListFilterForm(forms.Form):
     state = forms.ChoiceField(choices=ConversationState.choices, required=False)
     sort = forms.ChoiceField(choices=Sort.CHOICES, required=False)
     page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
+    open = forms.IntegerField(min_value=1, required=False)  # the conversation open beside the list
 
     def values(self) -> dict:
         data = self.cleaned_data

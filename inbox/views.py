@@ -40,6 +40,7 @@ def inbox_page(request: HttpRequest, view: str, conversation_id: int | None = No
     if not filters.is_valid():
         return error_response(request, "Those list filters are not valid.", status=400)
     query = urlencode(filters.values())
+    open_conversation_id = conversation_id or filters.cleaned_data["open"]
     context = {
         "view": inbox_view,
         "query": query,
@@ -47,6 +48,7 @@ def inbox_page(request: HttpRequest, view: str, conversation_id: int | None = No
         "nav_current": f"inbox:{view}",
         "state_choices": ConversationState.choices,
         "sort_choices": Sort.CHOICES,
+        "open_conversation_id": open_conversation_id,
     }
     if request.htmx.target == "main" and conversation_id:
         return render(request, CONVERSATION + "#conversation-detail", pane_context(conversation_id) | context)

@@ -106,6 +106,12 @@
   });
 
   document.addEventListener("htmx:afterSettle", (event) => {
+    // htmx settles each out-of-band element separately: act once per request.
+    const xhr = event.detail.xhr;
+    if (xhr) {
+      if (xhr.focusHandled) return;
+      xhr.focusHandled = true;
+    }
     const elt = event.detail.elt;
     const verb = event.detail.requestConfig && event.detail.requestConfig.verb;
     const swapped = elt.isConnected ? elt : document.getElementById(elt.id) || document.body;
@@ -115,7 +121,7 @@
       refocus = null;
     } else if (verb === "post") {
       // After the teammate's own action, focus goes where the next keystroke belongs.
-      const next = swapped.querySelector("[data-focus-after-swap]") || document.querySelector("#main [data-focus-after-swap]");
+      const next = swapped.matches("[data-focus-after-swap]") ? swapped : swapped.querySelector("[data-focus-after-swap]");
       if (next) next.focus();
     } else if (event.detail.target && event.detail.target.id === "main") {
       const heading = document.querySelector("#main h2[tabindex='-1']");

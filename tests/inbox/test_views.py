@@ -373,3 +373,14 @@ def test_close_and_reopen(teammate_client, conversation):
     conversation.refresh_from_db()
     assert conversation.state == ConversationState.OPEN
     assert "Close</button>" in response.content.decode()
+
+
+def test_inbox_list_refresh_keeps_the_open_conversation_marked(teammate_client):
+    conversation, other = ConversationFactory(), ConversationFactory()
+
+    response = teammate_client.get(view_url(open=conversation.pk), headers=htmx_target("conversation-list"))
+
+    html = response.content.decode()
+    marked = re.findall(r'href="[^"]*/(\d+)/\?[^"]*"[^>]*aria-current="true"', html)
+    assert marked == [str(conversation.pk)]
+    assert other.pk != conversation.pk
