@@ -31,7 +31,7 @@ def test_ticket_side_creates_back_office_ticket_beside_conversation(open_as, tea
     side.get_by_label("Type").select_option(label=str(ticket_type))
     side.get_by_label("Order number").fill("1042")  # present once the form came back with the type's fields
     side.get_by_label("Title").fill("Refund the second charge")
-    # Not by its label: the conversation's own Assign form has the same ids (see test_accessibility.py).
+    # By name: whether its label reaches it is test_split_view_with_ticket_form_open_has_unique_ids's concern.
     side.locator("select[name=assignee]").select_option(label=other_teammate.display_name)
     side.get_by_role("button", name="Create ticket").click()
 
