@@ -132,6 +132,8 @@ class TicketCreateForm(AttributeFieldsMixin, TicketsForm):
     share = forms.BooleanField(required=False, label="Share with customer")
 
     def __init__(self, *args, choices: TicketCreateChoices, share_refusal: str | None, type_url: str, **kwargs):
+        # Its own ids: the conversation's assign form beside it also has team and assignee fields.
+        kwargs.setdefault("auto_id", "new-ticket-%s")
         super().__init__(*args, **kwargs)
         self.fields["ticket_type"].choices = [("", "Choose a type…")] + [(t.pk, str(t)) for t in choices.ticket_types]
         # Choosing a type re-renders the form with its attributes, keeping what was typed.

@@ -314,7 +314,7 @@ def test_create_rejects_missing_title_in_place(teammate_client, conversation):
     assert response.status_code == 422
     assert root_id(response) == "ticket-create"
     assert response.context["form"].errors["title"] == ["This field is required."]
-    assert 'id="id_title_error"' in html(response)
+    assert 'id="new-ticket-title_error"' in html(response)
     assert not Ticket.objects.exists()
 
 
