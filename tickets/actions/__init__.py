@@ -1,0 +1,47 @@
+"""Every change to tickets goes through these functions (one module per concern, all exported here).
+
+Lock order, to stay free of deadlocks: the conversation first, then the ticket. Each action writes
+the ticket's timeline part and records its events in the same transaction; cross-posts and their
+un-snoozes happen after commit, in `tickets.handlers`, run by Celery.
+"""
+
+from tickets.actions.common import MAX_TITLE_LENGTH, lock_ticket, sharing_refusal
+from tickets.actions.creation import (
+    convert_to_customer_ticket,
+    create_back_office_ticket,
+    create_customer_ticket,
+    create_tracker_ticket,
+    link_to_tracker,
+    share_ticket,
+)
+from tickets.actions.ticket_forms import form_type_refusal, send_ticket_form, submit_ticket_form
+from tickets.actions.types import archive_ticket_type, unarchive_ticket_type
+from tickets.actions.work import (
+    assign_ticket,
+    change_ticket_state,
+    post_ticket_note,
+    post_ticket_reply,
+    update_ticket_attributes,
+)
+
+__all__ = [
+    "MAX_TITLE_LENGTH",
+    "archive_ticket_type",
+    "assign_ticket",
+    "change_ticket_state",
+    "convert_to_customer_ticket",
+    "create_back_office_ticket",
+    "create_customer_ticket",
+    "create_tracker_ticket",
+    "form_type_refusal",
+    "link_to_tracker",
+    "lock_ticket",
+    "post_ticket_note",
+    "post_ticket_reply",
+    "send_ticket_form",
+    "share_ticket",
+    "sharing_refusal",
+    "submit_ticket_form",
+    "unarchive_ticket_type",
+    "update_ticket_attributes",
+]

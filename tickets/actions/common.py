@@ -1,0 +1,137 @@
+"""What the ticket actions share: locking, validation, creating the row."""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from helpdesk.errors import InvalidInput, NotFound, RuleViolation
+from helpdesk.outbox import record
+from inbox.models import Team, Teammate
+from tickets import events
+from tickets.attributes import Audience, clean_attribute_values
+from tickets.models import (
+    SharingPolicy,
+    StateCategory,
+    Ticket,
+    TicketCategory,
+    TicketPart,
+    TicketPartKind,
+    TicketState,
+    TicketType,
+)
+
+MAX_TITLE_LENGTH = 200
+
+
+def lock_ticket(ticket_id: int) -> Ticket:
+    """The ticket, locked FOR UPDATE until the transaction ends. Raises NotFound."""
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("state").filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound(f"Ticket #{ticket_id} does not exist.")
+    return ticket
+
+
+def sharing_refusal(
+    *, sharing_policy: str, linked_ticket_id: int | None, conversation_id: int | None, ticket_id: int | None = None
+) -> str | None:
+    """Why a back-office ticket with these links cannot be shared (rules 3-5), or None if it can."""
+    if sharing_policy != SharingPolicy.OPTIONAL:
+        return "Tickets of this type are never shared with the customer."
+    if linked_ticket_id is not None or conversation_id is None:
+        return "A back-office ticket linked to a customer ticket cannot be shared with the customer."
+    shared = Ticket.objects.filter(linked_conversation_id=conversation_id, is_shared=True).exclude(pk=ticket_id)
+    if number := shared.values_list("pk", flat=True).first():
+        return (
+            f"This conversation already has a shared ticket (#{number}); "
+            "only one back-office ticket per conversation can be shared with the customer."
+        )
+    return None
+
+
+def get_live_type(ticket_type_id: int, *, category: str) -> TicketType:
+    ticket_type = TicketType.objects.prefetch_related("attributes").filter(pk=ticket_type_id).first()
+    if ticket_type is None or ticket_type.category != category:
+        raise InvalidInput(
+            f"Choose a {TicketCategory(category).label.lower()} ticket type.",
+            {"ticket_type": ["Choose a ticket type from the list."]},
+        )
+    if ticket_type.archived:
+        raise InvalidInput(
+            f"The ticket type “{ticket_type.name}” is archived.", {"ticket_type": ["This ticket type is archived."]}
+        )
+    return ticket_type
+
+
+def first_state(ticket_type: TicketType, category: str) -> TicketState:
+    state = ticket_type.states.filter(category=category, archived=False).order_by("position", "pk").first()
+    if state is None:
+        raise RuleViolation(
+            f"The ticket type “{ticket_type.name}” has no {StateCategory(category).label} state; an admin must add one."
+        )
+    return state
+
+
+def clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("A ticket needs a title.", {"title": ["This field is required."]})
+    if len(title) > MAX_TITLE_LENGTH:
+        raise InvalidInput("The title is too long.", {"title": [f"Keep it to {MAX_TITLE_LENGTH} characters."]})
+    return title
+
+
+def insert_ticket(*, ticket_type: TicketType, actor: Teammate | None, audience: Audience, **fields: Any) -> Ticket:
+    """Insert a ticket after validating its title and attributes; a constraint violation becomes a RuleViolation."""
+    fields["title"] = clean_title(fields["title"])
+    fields["attributes"] = clean_attribute_values(
+        ticket_type.attributes.all(), fields.get("attributes") or {}, audience=audience
+    )
+    fields["description"] = (fields.get("description") or "").strip()
+    check_assignment(fields.get("assignee_id"), fields.get("team_id"))
+    try:
+        with transaction.atomic():
+            ticket = Ticket.objects.create(
+                ticket_type=ticket_type,
+                category=ticket_type.category,
+                sharing_policy=ticket_type.sharing_policy,
+                state=first_state(ticket_type, StateCategory.SUBMITTED),
+                created_by=actor,
+                **fields,
+            )
+    except IntegrityError as error:
+        if "ticket_one_shared_per_conversation" in str(error):
+            raise RuleViolation(
+                "This conversation already has a shared ticket; only one back-office ticket per conversation "
+                "can be shared with the customer."
+            ) from error
+        raise
+    TicketPart.objects.create(
+        ticket=ticket,
+        kind=TicketPartKind.EVENT,
+        event_type="created",
+        body=f"{actor_name(actor)} created this ticket"
+        + (" and shared it with the customer." if ticket.is_shared else "."),
+        author=actor,
+        data={"to_state_id": ticket.state_id},
+    )
+    record(
+        events.TicketCreated(
+            ticket_id=ticket.pk, category=ticket.category, actor_id=actor_id(actor), is_shared=ticket.is_shared
+        )
+    )
+    return ticket
+
+
+def check_assignment(assignee_id: int | None, team_id: int | None) -> None:
+    if assignee_id is not None and not Teammate.objects.filter(pk=assignee_id, is_active=True).exists():
+        raise InvalidInput("That teammate does not exist.", {"assignee": ["Choose an active teammate."]})
+    if team_id is not None and not Team.objects.filter(pk=team_id).exists():
+        raise InvalidInput("That team does not exist.", {"team": ["Choose an existing team."]})
+
+
+def actor_name(actor: Teammate | None) -> str:
+    return actor.display_name if actor else "The system"
+
+
+def actor_id(actor: Teammate | None) -> int | None:
+    return actor.pk if actor else None

@@ -1,0 +1,299 @@
+"""Creating and linking tickets, and sharing them with the customer (rules 2-5)."""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from helpdesk.errors import InvalidInput, NotFound, RuleViolation
+from helpdesk.outbox import Event, record
+from inbox import actions as inbox_actions
+from inbox.models import Contact, Conversation, Teammate
+from tickets import events
+from tickets.actions.common import (
+    actor_id,
+    actor_name,
+    get_live_type,
+    insert_ticket,
+    lock_ticket,
+    sharing_refusal,
+)
+from tickets.attributes import Audience
+from tickets.models import (
+    Ticket,
+    TicketCategory,
+    TicketPart,
+    TicketPartKind,
+    TicketType,
+    TrackerLink,
+)
+
+
+@transaction.atomic
+def create_back_office_ticket(
+    *,
+    actor: Teammate | None,
+    ticket_type_id: int,
+    title: str,
+    conversation_id: int | None = None,
+    customer_ticket_id: int | None = None,
+    description: str = "",
+    attributes: dict[str, Any] | None = None,
+    assignee_id: int | None = None,
+    team_id: int | None = None,
+    share: bool = False,
+    audience: Audience = "teammate",
+) -> Ticket:
+    """Create a back-office ticket linked to a conversation or a customer ticket (rule 2), shared if asked.
+
+    A conversation that is a customer ticket's thread links to that ticket. Locks the conversation,
+    so two shares of one conversation queue up. Raises InvalidInput, NotFound, or RuleViolation
+    (rules 3-5). Emits TicketCreated; adds a "ticket linked" event to the conversation.
+    """
+    if (conversation_id is None) == (customer_ticket_id is None):
+        raise InvalidInput("Link the ticket to one conversation or one customer ticket.")
+    if customer_ticket_id is not None:
+        customer_ticket = Ticket.objects.filter(pk=customer_ticket_id, category=TicketCategory.CUSTOMER).first()
+        if customer_ticket is None:
+            raise NotFound(f"Customer ticket #{customer_ticket_id} does not exist.")
+        conversation_id = customer_ticket.thread_id
+    conversation = inbox_actions.lock_conversation(conversation_id)
+    customer_ticket = Ticket.objects.filter(thread_id=conversation.pk).first()
+    ticket_type = get_live_type(ticket_type_id, category=TicketCategory.BACK_OFFICE)
+    links = {"linked_ticket_id": customer_ticket.pk if customer_ticket else None}
+    links["linked_conversation_id"] = None if customer_ticket else conversation.pk
+    if share and (
+        refusal := sharing_refusal(
+            sharing_policy=ticket_type.sharing_policy,
+            linked_ticket_id=links["linked_ticket_id"],
+            conversation_id=links["linked_conversation_id"],
+        )
+    ):
+        raise RuleViolation(refusal)
+    ticket = insert_ticket(
+        ticket_type=ticket_type,
+        actor=actor,
+        audience=audience,
+        title=title,
+        description=description,
+        attributes=attributes,
+        assignee_id=assignee_id,
+        team_id=team_id,
+        is_shared=share,
+        **links,
+    )
+    inbox_actions.add_event_part(
+        conversation,
+        event_type="ticket_linked",
+        body=f"{actor_name(actor)} created back-office ticket #{ticket.pk} {ticket.title}"
+        + (", shared with the customer." if share else "."),
+        actor=actor,
+        ticket_id=ticket.pk,
+    )
+    return ticket
+
+
+@transaction.atomic
+def create_customer_ticket(
+    *,
+    actor: Teammate | None,
+    ticket_type_id: int,
+    contact_id: int,
+    title: str,
+    description: str = "",
+    attributes: dict[str, Any] | None = None,
+    assignee_id: int | None = None,
+    team_id: int | None = None,
+    audience: Audience = "teammate",
+) -> Ticket:
+    """Create a customer ticket with its own customer thread (a new conversation). Emits TicketCreated."""
+    if not Contact.objects.filter(pk=contact_id).exists():
+        raise NotFound("That contact does not exist.")
+    ticket_type = get_live_type(ticket_type_id, category=TicketCategory.CUSTOMER)
+    thread = Conversation.objects.create(
+        contact_id=contact_id, subject=(title or "").strip()[:200], assignee_id=assignee_id, team_id=team_id
+    )
+    fields = {"title": title, "description": description, "attributes": attributes}
+    return _open_customer_ticket(
+        thread,
+        ticket_type=ticket_type,
+        actor=actor,
+        audience=audience,
+        assignee_id=assignee_id,
+        team_id=team_id,
+        **fields,
+    )
+
+
+@transaction.atomic
+def convert_to_customer_ticket(
+    *,
+    actor: Teammate | None,
+    conversation_id: int,
+    ticket_type_id: int,
+    title: str,
+    description: str = "",
+    attributes: dict[str, Any] | None = None,
+    audience: Audience = "teammate",
+) -> Ticket:
+    """Turn a conversation into a customer ticket whose thread it becomes. Locks the conversation.
+
+    Refused when it already is one, or when it has a shared back-office ticket (the customer would
+    then follow two tickets for one request). Emits TicketCreated.
+    """
+    conversation = inbox_actions.lock_conversation(conversation_id)
+    ticket_type = get_live_type(ticket_type_id, category=TicketCategory.CUSTOMER)
+    if number := Ticket.objects.filter(thread=conversation).values_list("pk", flat=True).first():
+        raise RuleViolation(f"This conversation already is customer ticket #{number}.")
+    if (
+        number := Ticket.objects.filter(linked_conversation=conversation, is_shared=True)
+        .values_list("pk", flat=True)
+        .first()
+    ):
+        raise RuleViolation(
+            f"This conversation already has a shared ticket (#{number}) that the customer follows; "
+            "it cannot also become a customer ticket."
+        )
+    fields = {"title": title, "description": description, "attributes": attributes}
+    return _open_customer_ticket(
+        conversation,
+        ticket_type=ticket_type,
+        actor=actor,
+        audience=audience,
+        assignee_id=conversation.assignee_id,
+        team_id=conversation.team_id,
+        **fields,
+    )
+
+
+def _open_customer_ticket(thread: Conversation, *, ticket_type: TicketType, actor: Teammate | None, **fields) -> Ticket:
+    ticket = insert_ticket(ticket_type=ticket_type, actor=actor, thread=thread, **fields)
+    inbox_actions.add_event_part(
+        thread,
+        event_type="ticket_created",
+        body=f"{actor_name(actor)} created customer ticket #{ticket.pk} {ticket.title}.",
+        actor=actor,
+        ticket_id=ticket.pk,
+    )
+    return ticket
+
+
+@transaction.atomic
+def create_tracker_ticket(
+    *,
+    actor: Teammate | None,
+    ticket_type_id: int,
+    title: str,
+    description: str = "",
+    attributes: dict[str, Any] | None = None,
+    assignee_id: int | None = None,
+    team_id: int | None = None,
+) -> Ticket:
+    """Create a tracker ticket (one bug, one outage), linked to nothing yet. Emits TicketCreated."""
+    ticket_type = get_live_type(ticket_type_id, category=TicketCategory.TRACKER)
+    return insert_ticket(
+        ticket_type=ticket_type,
+        actor=actor,
+        audience="teammate",
+        title=title,
+        description=description,
+        attributes=attributes,
+        assignee_id=assignee_id,
+        team_id=team_id,
+    )
+
+
+@transaction.atomic
+def link_to_tracker(
+    *,
+    actor: Teammate | None,
+    tracker_id: int,
+    conversation_id: int | None = None,
+    customer_ticket_id: int | None = None,
+) -> list[Event]:
+    """Link a conversation or a customer ticket to a tracker; linking twice is a no-op."""
+    if (conversation_id is None) == (customer_ticket_id is None):
+        raise InvalidInput("Link the tracker to one conversation or one customer ticket.")
+    if customer_ticket_id is not None:
+        target = Ticket.objects.filter(pk=customer_ticket_id, category=TicketCategory.CUSTOMER).first()
+        if target is None:
+            raise NotFound(f"Customer ticket #{customer_ticket_id} does not exist.")
+        thread_id = target.thread_id
+    else:
+        thread_id = conversation_id
+    conversation = inbox_actions.lock_conversation(thread_id)  # conversation before ticket: the lock order
+    tracker = lock_ticket(tracker_id)
+    if tracker.category != TicketCategory.TRACKER:
+        raise RuleViolation(f"Ticket #{tracker.pk} is not a tracker ticket.")
+    _, created = TrackerLink.objects.get_or_create(
+        tracker=tracker, conversation_id=conversation_id, customer_ticket_id=customer_ticket_id
+    )
+    if not created:
+        return []
+    inbox_actions.add_event_part(
+        conversation,
+        event_type="ticket_linked",
+        body=f"{actor_name(actor)} linked tracker ticket #{tracker.pk} {tracker.title}.",
+        actor=actor,
+        ticket_id=tracker.pk,
+    )
+    return record(
+        events.TicketLinkedToTracker(
+            tracker_id=tracker.pk,
+            conversation_id=conversation_id,
+            customer_ticket_id=customer_ticket_id,
+            actor_id=actor_id(actor),
+        )
+    )
+
+
+@transaction.atomic
+def share_ticket(*, actor: Teammate | None, ticket_id: int) -> list[Event]:
+    """Share a back-office ticket with the customer of its conversation (rules 3-5). Sharing twice is a no-op.
+
+    Locks the conversation, then the ticket, so concurrent shares of one conversation serialise and the
+    later one gets a clear RuleViolation; the partial unique index is the final judge.
+    """
+    linked = Ticket.objects.filter(pk=ticket_id).values("category", "linked_conversation_id", "linked_ticket_id")
+    if not linked:
+        raise NotFound(f"Ticket #{ticket_id} does not exist.")
+    if linked[0]["category"] != TicketCategory.BACK_OFFICE:
+        raise RuleViolation("Only back-office tickets are shared; customer tickets are always customer-visible.")
+    conversation_id = linked[0]["linked_conversation_id"] or (
+        Ticket.objects.values_list("thread_id", flat=True).get(pk=linked[0]["linked_ticket_id"])
+    )
+    conversation = inbox_actions.lock_conversation(conversation_id)
+    ticket = lock_ticket(ticket_id)
+    if ticket.is_shared:
+        return []
+    refusal = sharing_refusal(
+        sharing_policy=ticket.sharing_policy,
+        linked_ticket_id=ticket.linked_ticket_id,
+        conversation_id=ticket.linked_conversation_id,
+        ticket_id=ticket.pk,
+    )
+    if refusal:
+        raise RuleViolation(refusal)
+    ticket.is_shared = True
+    try:
+        with transaction.atomic():
+            ticket.save(update_fields=["is_shared", "updated_at"])
+    except IntegrityError as error:
+        raise RuleViolation(
+            "This conversation already has a shared ticket; only one back-office ticket per conversation "
+            "can be shared with the customer."
+        ) from error
+    TicketPart.objects.create(
+        ticket=ticket,
+        kind=TicketPartKind.EVENT,
+        event_type="shared",
+        body=f"{actor_name(actor)} shared this ticket with the customer.",
+        author=actor,
+    )
+    inbox_actions.add_event_part(
+        conversation,
+        event_type="ticket_shared",
+        body=f"{actor_name(actor)} shared ticket #{ticket.pk} {ticket.title} with the customer.",
+        actor=actor,
+        ticket_id=ticket.pk,
+    )
+    return record(events.TicketShared(ticket_id=ticket.pk, conversation_id=conversation.pk, actor_id=actor_id(actor)))

@@ -1,0 +1,166 @@
+"""Working a ticket: notes (and cross-posts), replies, state, assignment, attributes (rules 1, 7, 8)."""
+
+from typing import Any
+
+from django.db import transaction
+
+from helpdesk.errors import InvalidInput, NotFound, RuleViolation
+from helpdesk.outbox import Event, record
+from inbox import actions as inbox_actions
+from inbox.models import Teammate
+from tickets import events
+from tickets.actions.common import (
+    actor_id,
+    actor_name,
+    check_assignment,
+    clean_title,
+    lock_ticket,
+)
+from tickets.attributes import clean_attribute_values
+from tickets.models import (
+    Ticket,
+    TicketAttribute,
+    TicketCategory,
+    TicketPart,
+    TicketPartKind,
+    TicketState,
+)
+
+
+@transaction.atomic
+def post_ticket_note(*, actor: Teammate, ticket_id: int, body: str, cross_post: bool = False) -> TicketPart:
+    """Post an internal note on a ticket; with `cross_post`, also into what it is linked to (rule 7).
+
+    Emits TicketNotePosted, or TicketNoteCrossPosted whose handler delivers the copy after commit.
+    """
+    body = inbox_actions.clean_body(body)
+    ticket = lock_ticket(ticket_id)
+    if cross_post and ticket.category == TicketCategory.CUSTOMER:
+        raise RuleViolation(
+            "A customer ticket is not linked to another conversation; post the note without cross-posting."
+        )
+    part = TicketPart.objects.create(
+        ticket=ticket, kind=TicketPartKind.NOTE, body=body, author=actor, cross_posted=cross_post
+    )
+    ticket.save(update_fields=["updated_at"])
+    event_class = events.TicketNoteCrossPosted if cross_post else events.TicketNotePosted
+    record(event_class(ticket_id=ticket.pk, part_id=part.pk, actor_id=actor.pk))
+    return part
+
+
+def post_ticket_reply(*, actor: Teammate, ticket_id: int, body: str):
+    """Reply to the customer on a customer ticket (in its thread). Rule 1: refused on other tickets."""
+    ticket = Ticket.objects.filter(pk=ticket_id).only("category", "thread_id", "linked_conversation_id").first()
+    if ticket is None:
+        raise NotFound(f"Ticket #{ticket_id} does not exist.")
+    if ticket.category != TicketCategory.CUSTOMER:
+        where = (
+            f"in the linked conversation #{ticket.linked_conversation_id}"
+            if ticket.linked_conversation_id
+            else "in the linked conversation or customer ticket"
+        )
+        raise RuleViolation(f"Back-office and tracker tickets take internal notes only; reply to the customer {where}.")
+    return inbox_actions.post_reply(actor=actor, conversation_id=ticket.thread_id, body=body)
+
+
+@transaction.atomic
+def change_ticket_state(*, actor: Teammate | None, ticket_id: int, state_id: int) -> list[Event]:
+    """Move a ticket to one of its type's states; the same state is a no-op.
+
+    Emits TicketStateChanged, whose handler cross-posts the change (rule 8) after commit.
+    """
+    ticket = lock_ticket(ticket_id)
+    if ticket.state_id == state_id:
+        return []
+    state = TicketState.objects.filter(pk=state_id, archived=False, ticket_types=ticket.ticket_type_id).first()
+    if state is None:
+        raise InvalidInput(
+            "That state is not offered by this ticket type.", {"state": ["Choose a state from the list."]}
+        )
+    previous = ticket.state
+    ticket.state = state
+    ticket.save(update_fields=["state", "updated_at"])
+    TicketPart.objects.create(
+        ticket=ticket,
+        kind=TicketPartKind.EVENT,
+        event_type="state_changed",
+        body=f"{actor_name(actor)} moved this ticket from {previous.internal_label} to {state.internal_label}.",
+        author=actor,
+        data={"from_state_id": previous.pk, "to_state_id": state.pk},
+    )
+    return record(
+        events.TicketStateChanged(
+            ticket_id=ticket.pk,
+            from_state_id=previous.pk,
+            to_state_id=state.pk,
+            from_label=previous.internal_label,
+            to_label=state.internal_label,
+            actor_id=actor_id(actor),
+        )
+    )
+
+
+@transaction.atomic
+def assign_ticket(
+    *, actor: Teammate | None, ticket_id: int, assignee_id: int | None, team_id: int | None
+) -> list[Event]:
+    """Set a ticket's assignee and team (None clears); a no-op when nothing changes. Emits TicketAssigned."""
+    ticket = lock_ticket(ticket_id)
+    if (ticket.assignee_id, ticket.team_id) == (assignee_id, team_id):
+        return []
+    check_assignment(assignee_id, team_id)
+    ticket.assignee_id, ticket.team_id = assignee_id, team_id
+    ticket.save(update_fields=["assignee", "team", "updated_at"])
+    assignee = Teammate.objects.filter(pk=assignee_id).first()
+    TicketPart.objects.create(
+        ticket=ticket,
+        kind=TicketPartKind.EVENT,
+        event_type="assigned",
+        body=f"{actor_name(actor)} assigned this ticket to {assignee or 'nobody'}.",
+        author=actor,
+        data={"assignee_id": assignee_id, "team_id": team_id},
+    )
+    return record(
+        events.TicketAssigned(ticket_id=ticket.pk, assignee_id=assignee_id, team_id=team_id, actor_id=actor_id(actor))
+    )
+
+
+@transaction.atomic
+def update_ticket_attributes(
+    *, actor: Teammate | None, ticket_id: int, title: str, description: str, attributes: dict[str, Any]
+) -> list[Event]:
+    """Edit a ticket's title, description and custom attribute values; unchanged values are a no-op.
+
+    Locks the ticket; validates as a teammate (required_to_create applies). Values of archived attributes
+    are kept. Raises NotFound, InvalidInput. Emits TicketAttributesChanged and adds an event part.
+    """
+    ticket = lock_ticket(ticket_id)
+    type_attributes = list(TicketAttribute.objects.filter(ticket_type_id=ticket.ticket_type_id))
+    new_title = clean_title(title)
+    cleaned = clean_attribute_values(type_attributes, attributes or {}, audience="teammate")
+    archived = {a.key for a in type_attributes if a.archived}
+    cleaned.update({key: value for key, value in ticket.attributes.items() if key in archived})
+    new_description = (description or "").strip()
+    names = {a.key: a.name for a in type_attributes}
+    changed = [
+        names.get(key, key)
+        for key in sorted(set(cleaned) | set(ticket.attributes))
+        if cleaned.get(key) != ticket.attributes.get(key)
+    ]
+    if new_description != ticket.description:
+        changed.insert(0, "description")
+    if new_title != ticket.title:
+        changed.insert(0, "title")
+    if not changed:
+        return []
+    ticket.title, ticket.description, ticket.attributes = new_title, new_description, cleaned
+    ticket.save(update_fields=["title", "description", "attributes", "updated_at"])
+    TicketPart.objects.create(
+        ticket=ticket,
+        kind=TicketPartKind.EVENT,
+        event_type="attributes_changed",
+        body=f"{actor_name(actor)} updated {', '.join(changed)}.",
+        author=actor,
+        data={"changed": changed},
+    )
+    return record(events.TicketAttributesChanged(ticket_id=ticket.pk, changed=changed, actor_id=actor_id(actor)))
