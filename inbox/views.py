@@ -89,9 +89,7 @@ def conversation_header(request: HttpRequest, conversation_id: int) -> HttpRespo
 @login_required
 @domain_errors
 def conversation_timeline(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    context = {"conversation": get_conversation(conversation_id=conversation_id)}
-    context["parts"] = list_timeline(conversation_id=conversation_id)
-    return render(request, CONVERSATION + "#conversation-timeline", context)
+    return render(request, CONVERSATION + "#conversation-timeline", timeline_context(conversation_id))
 
 
 @require_safe
@@ -99,9 +97,12 @@ def conversation_timeline(request: HttpRequest, conversation_id: int) -> HttpRes
 @domain_errors
 def conversation_context(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """A conversation read-only, for context beside a back-office ticket."""
-    context = {"conversation": get_conversation(conversation_id=conversation_id)}
-    context["parts"] = list_timeline(conversation_id=conversation_id)
-    return render(request, CONVERSATION + "#conversation-context", context)
+    return render(request, CONVERSATION + "#conversation-context", timeline_context(conversation_id))
+
+
+def timeline_context(conversation_id: int) -> dict:
+    conversation = get_conversation(conversation_id=conversation_id)
+    return {"conversation": conversation, "parts": list_timeline(conversation_id=conversation.pk)}
 
 
 @require_POST
