@@ -1,10 +1,11 @@
 """The transactional outbox: how follow-up work survives broker outages and worker crashes.
 
 An action calls `record(...)` inside its transaction. Each event becomes an `OutboxEvent` row in that
-same transaction; events whose class names a `handler` are enqueued for `dispatch_event` only after
-the commit, and `apply_event` runs the handler and marks the row done in one transaction, so a task
-delivered twice applies once. Rows still pending after `OUTBOX_SWEEP_AFTER` are re-enqueued by
-`sweep_outbox` (Celery beat), which covers an enqueue lost while the broker was down.
+same transaction, one for each of its class's `handlers` (each applied once, independently of the
+others). The rows are enqueued for `dispatch_event` only after the commit, and `apply_event` runs the
+handler and marks the row done in one transaction, so a task delivered twice applies once. Rows still
+pending after `OUTBOX_SWEEP_AFTER` are re-enqueued by `sweep_outbox` (Celery beat), which covers an
+enqueue lost while the broker was down.
 """
 
 import dataclasses
@@ -27,7 +28,8 @@ logger = logging.getLogger(__name__)
 class Event:
     """Base of domain events: frozen dataclasses named in the past tense, JSON-safe fields only."""
 
-    handler: ClassVar[str] = ""  # dotted path of the follow-up, called with the OutboxEvent row
+    # Dotted paths of the follow-ups, each called with its own OutboxEvent row.
+    handlers: ClassVar[tuple[str, ...]] = ()
 
     @property
     def kind(self) -> str:
@@ -35,16 +37,18 @@ class Event:
 
 
 def record(*events: Event) -> list[Event]:
-    """Write the events as outbox rows in the caller's transaction; enqueue the ones with a handler on commit."""
+    """Write the events as outbox rows in the caller's transaction: one row per handler, enqueued on commit;
+    an event with no handler is one row, already done (the audit trail)."""
     now = timezone.now()
     rows = OutboxEvent.objects.bulk_create(
         OutboxEvent(
             kind=event.kind,
             payload=dataclasses.asdict(event),
-            handler=event.handler,
-            done_at=None if event.handler else now,
+            handler=handler,
+            done_at=None if handler else now,
         )
         for event in events
+        for handler in event.handlers or ("",)
     )
     for row in rows:
         if row.handler:

@@ -177,6 +177,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inbox.tasks.wake_snoozed_conversations",
         "schedule": timedelta(seconds=30),
     },
+    "run-timed-workflows": {"task": "workflows.tasks.run_timed_workflows", "schedule": timedelta(seconds=60)},
 }
 # An outbox event still pending this long after it was written is re-enqueued by the sweep.
 OUTBOX_SWEEP_AFTER = timedelta(seconds=env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60))

@@ -60,17 +60,14 @@ def _name(actor: Teammate | None) -> str:
 
 @transaction.atomic
 def start_conversation(*, contact_id: int, body: str, subject: str = "") -> Conversation:
-    """A contact writes a first message. Emits ConversationStarted and CustomerMessageReceived."""
+    """A contact writes a first message. Emits ConversationStarted."""
     body = clean_body(body)
     if not Contact.objects.filter(pk=contact_id).exists():
         raise NotFound("That contact does not exist.")
     now = timezone.now()
     conversation = Conversation.objects.create(contact_id=contact_id, subject=subject[:200], waiting_since=now)
     part = Part.objects.create(conversation=conversation, kind=PartKind.CUSTOMER_MESSAGE, body=body)
-    record(
-        events.ConversationStarted(conversation_id=conversation.pk, contact_id=contact_id),
-        events.CustomerMessageReceived(conversation_id=conversation.pk, part_id=part.pk),
-    )
+    record(events.ConversationStarted(conversation_id=conversation.pk, contact_id=contact_id, part_id=part.pk))
     return conversation
 
 
@@ -105,13 +102,17 @@ def post_reply(*, actor: Teammate, conversation_id: int, body: str) -> Part:
 
 
 @transaction.atomic
-def post_note(*, actor: Teammate, conversation_id: int, body: str) -> Part:
-    """A teammate writes an internal note in the conversation. Emits ConversationNotePosted."""
+def post_note(*, actor: Teammate | None, conversation_id: int, body: str) -> Part:
+    """A teammate (or, with `actor=None`, a workflow) writes an internal note. Emits ConversationNotePosted."""
     body = clean_body(body)
     conversation = lock_conversation(conversation_id)
     part = Part.objects.create(conversation=conversation, kind=PartKind.NOTE, body=body, author=actor)
     conversation.save(update_fields=["updated_at"])
-    record(events.ConversationNotePosted(conversation_id=conversation.pk, part_id=part.pk, actor_id=actor.pk))
+    record(
+        events.ConversationNotePosted(
+            conversation_id=conversation.pk, part_id=part.pk, actor_id=actor.pk if actor else None
+        )
+    )
     return part
 
 

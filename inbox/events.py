@@ -7,13 +7,19 @@ from helpdesk.outbox import Event
 
 @dataclass(frozen=True, kw_only=True)
 class ConversationStarted(Event):
+    """A contact wrote a first message (it is not also a CustomerMessageReceived)."""
+
+    handlers = ("workflows.handlers.run_workflows",)
     conversation_id: int
     contact_id: int
+    part_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class CustomerMessageReceived(Event):
-    handler = "tickets.handlers.resume_waiting_tickets"
+    """A contact wrote in an existing conversation."""
+
+    handlers = ("tickets.handlers.resume_waiting_tickets", "workflows.handlers.run_workflows")
     conversation_id: int
     part_id: int
 
@@ -29,7 +35,7 @@ class ReplyPosted(Event):
 class ConversationNotePosted(Event):
     conversation_id: int
     part_id: int
-    actor_id: int
+    actor_id: int | None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -36,6 +36,11 @@ class Contact(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     external_id = models.CharField(max_length=100, unique=True)
+    attributes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Custom data about the contact (plan, country, ...), for workflow conditions.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -31,14 +31,14 @@ class TicketNotePosted(Event):
 class TicketNoteCrossPosted(TicketNotePosted):
     """A note to be copied into the linked conversation(s) or customer ticket(s) (rule 7)."""
 
-    handler = "tickets.handlers.cross_post_note"
+    handlers = ("tickets.handlers.cross_post_note",)
 
 
 @dataclass(frozen=True, kw_only=True)
 class TicketStateChanged(Event):
     """Cross-posted as an event into what the ticket is linked to (rule 8)."""
 
-    handler = "tickets.handlers.cross_post_state_change"
+    handlers = ("tickets.handlers.cross_post_state_change", "workflows.handlers.run_workflows")
     ticket_id: int
     from_state_id: int
     to_state_id: int

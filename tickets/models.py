@@ -277,6 +277,8 @@ class TicketFormRequest(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.PROTECT, related_name="ticket_forms")
     ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="form_requests")
     sent_by = models.ForeignKey(Teammate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The team the submitted ticket goes to (a workflow's "Send ticket form" names it).
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     ticket = models.OneToOneField(Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="form_request")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -29,13 +29,22 @@ def test_record_enqueues_follow_up_only_after_commit(db, django_capture_on_commi
         with transaction.atomic():
             outbox.record(CustomerMessageReceived(conversation_id=1, part_id=2))
             assert callbacks == []
-    assert len(callbacks) == 1
-    event = OutboxEvent.objects.get()
+    event = OutboxEvent.objects.get(handler="tickets.handlers.resume_waiting_tickets")
     assert (event.kind, event.payload, event.done_at) == (
         "CustomerMessageReceived",
         {"conversation_id": 1, "part_id": 2},
         None,
     )
+    assert event.pk in [callback.args[0] for callback in callbacks]
+
+
+def test_record_writes_one_row_per_handler(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        outbox.record(CustomerMessageReceived(conversation_id=1, part_id=2))
+
+    rows = OutboxEvent.objects.order_by("handler")
+    assert [row.handler for row in rows] == list(sorted(CustomerMessageReceived.handlers))
+    assert sorted(callback.args[0] for callback in callbacks) == sorted(row.pk for row in rows)
 
 
 def test_record_marks_events_without_follow_up_done(db, django_capture_on_commit_callbacks):

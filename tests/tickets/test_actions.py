@@ -825,7 +825,7 @@ def test_cross_post_note_handler_run_twice_posts_once(teammate, conversation):
 def test_cross_post_state_change_handler_run_twice_posts_once(teammate, conversation):
     ticket = BackOfficeTicketFactory(actor=teammate, conversation=conversation)
     actions.change_ticket_state(actor=teammate, ticket_id=ticket.pk, state_id=in_progress().pk)
-    event = OutboxEvent.objects.get(kind="TicketStateChanged")
+    event = OutboxEvent.objects.get(kind="TicketStateChanged", handler="tickets.handlers.cross_post_state_change")
 
     cross_post_state_change(event)
     cross_post_state_change(event)

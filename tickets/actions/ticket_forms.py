@@ -12,6 +12,7 @@ from tickets import events
 from tickets.actions.common import (
     actor_id,
     actor_name,
+    check_assignment,
     sharing_refusal,
 )
 from tickets.actions.creation import convert_to_customer_ticket, create_back_office_ticket
@@ -40,7 +41,9 @@ def form_type_refusal(*, ticket_type: TicketType, conversation_id: int) -> str |
 
 
 @transaction.atomic
-def send_ticket_form(*, actor: Teammate | None, conversation_id: int, ticket_type_id: int) -> TicketFormRequest:
+def send_ticket_form(
+    *, actor: Teammate | None, conversation_id: int, ticket_type_id: int, team_id: int | None = None
+) -> TicketFormRequest:
     """Send a ticket form into a conversation for its customer to fill (rule 10). Locks the conversation.
 
     Raises InvalidInput for a type that rule 10 does not offer, RuleViolation when this conversation
@@ -54,7 +57,10 @@ def send_ticket_form(*, actor: Teammate | None, conversation_id: int, ticket_typ
         )
     if refusal := form_type_refusal(ticket_type=ticket_type, conversation_id=conversation.pk):
         raise RuleViolation(refusal)
-    form = TicketFormRequest.objects.create(conversation=conversation, ticket_type=ticket_type, sent_by=actor)
+    check_assignment(None, team_id)
+    form = TicketFormRequest.objects.create(
+        conversation=conversation, ticket_type=ticket_type, sent_by=actor, team_id=team_id
+    )
     inbox_actions.add_event_part(
         conversation,
         event_type="ticket_form_sent",
@@ -105,6 +111,7 @@ def submit_ticket_form(
             ticket_type_id=form.ticket_type_id,
             share=True,
             audience="customer",
+            team_id=form.team_id,
             **fields,
         )
     form.ticket, form.submitted_at = ticket, ticket.created_at
