@@ -1,0 +1,75 @@
+"""Workflows in the admin: trigger, conditions, ordered actions (each showing only the fields its kind
+needs), and the recent runs with their outcome. Runs are records: read-only."""
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from helpdesk.admin import ReadOnlyAdminMixin, admin_link
+from workflows.models import Workflow, WorkflowAction, WorkflowCondition, WorkflowRun
+
+RECENT_RUNS = 20
+
+
+class ConditionInline(admin.TabularInline):
+    model = WorkflowCondition
+    extra = 0
+    fields = ["field", "attribute_key", "operator", "value", "team", "teammate", "ticket_type", "ticket_state"]
+
+
+class ActionInline(admin.StackedInline):
+    model = WorkflowAction
+    extra = 0
+    ordering = ["position", "pk"]
+    fields = ["position", "kind", "ticket_type", "team", "teammate", "note", "snooze_minutes"]
+    classes = ["workflow-action"]
+
+
+class RecentRunInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = WorkflowRun
+    verbose_name_plural = f"Recent runs (latest {RECENT_RUNS})"
+    fields = ["created_at", "status", "conversation_link", "error"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-pk"]
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request).select_related("conversation")
+        latest = queryset.order_by("-created_at", "-pk").values_list("pk", flat=True)[:RECENT_RUNS]
+        return queryset.filter(pk__in=list(latest))
+
+    @admin.display(description="Conversation")
+    def conversation_link(self, run: WorkflowRun) -> str:
+        return admin_link(run.conversation)
+
+
+@admin.register(Workflow)
+class WorkflowAdmin(admin.ModelAdmin):
+    list_display = ["name", "trigger", "enabled", "action_count", "updated_at"]
+    list_filter = ["enabled", "trigger"]
+    search_fields = ["name"]
+    fields = ["name", "enabled", "trigger", "wait_minutes", "match"]
+    inlines = [ConditionInline, ActionInline, RecentRunInline]
+
+    class Media:
+        js = ["admin/js/workflow_actions.js"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(actions_total=Count("actions"))
+
+    @admin.display(description="Actions", ordering="actions_total")
+    def action_count(self, workflow: Workflow) -> int:
+        return workflow.actions_total
+
+
+@admin.register(WorkflowRun)
+class WorkflowRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "workflow", "status", "conversation_link", "error"]
+    list_filter = ["status", "workflow"]
+    list_select_related = ["workflow", "conversation"]
+    date_hierarchy = "created_at"
+    search_fields = ["workflow__name", "error", "trigger_key"]
+
+    @admin.display(description="Conversation")
+    def conversation_link(self, run: WorkflowRun) -> str:
+        return admin_link(run.conversation)
