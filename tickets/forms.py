@@ -16,7 +16,7 @@ from inbox.models import Team, Teammate
 from tickets.actions import MAX_TITLE_LENGTH
 from tickets.attributes import MAX_MULTILINE_TEXT, MAX_TEXT
 from tickets.models import AttributeKind, TicketAttribute, TicketState
-from tickets.selectors import TicketCreateChoices, TicketSort, TicketStatus
+from tickets.selectors import ConvertChoices, TicketCreateChoices, TicketSort, TicketStatus
 
 ATTRIBUTE_PREFIX = "attr_"
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -174,6 +174,60 @@ class TicketCreateForm(AttributeFieldsMixin, TicketsForm):
         }
 
 
+CHOOSE_FORM = "Choose a ticket type from the list."
+
+
+class SendTicketFormForm(TicketsForm):
+    """The type of ticket form to send. Any id parses: `send_ticket_form` judges what rule 10 offers in this
+    conversation and says why it refuses one, where a choice field would only say "not one of the choices"."""
+
+    ticket_type = forms.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={
+            "required": "Choose the form to send.",
+            "invalid": CHOOSE_FORM,
+            "min_value": CHOOSE_FORM,
+            "max_value": CHOOSE_FORM,
+        },
+    )
+
+
+class ConvertForm(AttributeFieldsMixin, TicketsForm):
+    """Turning a conversation into a customer ticket: a live customer type, the title (the subject, unless
+    changed), a description and the chosen type's attributes, built as the create form builds them."""
+
+    ticket_type = forms.TypedChoiceField(
+        coerce=int, label="Type", error_messages={"invalid_choice": "Choose a customer ticket type from the list."}
+    )
+    title = forms.CharField(max_length=MAX_TITLE_LENGTH)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, choices: ConvertChoices, type_url: str, **kwargs):
+        kwargs.setdefault("auto_id", "convert-%s")  # beside the conversation's and the ticket side's forms
+        super().__init__(*args, **kwargs)
+        self.fields["ticket_type"].choices = [("", "Choose a type…")] + [(t.pk, str(t)) for t in choices.ticket_types]
+        self.fields["ticket_type"].widget.attrs.update(
+            {
+                "hx-get": type_url,
+                "hx-trigger": "change",
+                "hx-target": "#convert-form",
+                "hx-swap": "outerHTML",
+                "hx-include": "closest form",
+            }
+        )
+        self.add_attribute_fields(choices.attributes)
+
+    def action_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "ticket_type_id": data["ticket_type"],
+            "title": data["title"],
+            "description": data["description"],
+            "attributes": self.attribute_values(),
+        }
+
+
 class TicketEditForm(AttributeFieldsMixin, TicketsForm):
     title = forms.CharField(max_length=MAX_TITLE_LENGTH)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -260,10 +314,12 @@ class TicketListFilterForm(TicketsForm):
 
 
 class SideQueryForm(forms.Form):
-    """The ticket side's query string: which linked ticket is open, and the live switcher's version."""
+    """The ticket side's query string: which linked ticket is open, and the version of a live part."""
 
     ticket = forms.IntegerField(min_value=1, required=False)
-    part = forms.ChoiceField(choices=[("", "The whole side"), ("switcher", "The switcher")], required=False)
+    part = forms.ChoiceField(
+        choices=[("", "The whole side"), ("switcher", "The switcher"), ("forms", "The ticket forms")], required=False
+    )
     v = forms.CharField(max_length=64, required=False)
 
 
@@ -273,4 +329,6 @@ class PanePartQueryForm(forms.Form):
 
 
 class CreateQueryForm(forms.Form):
+    """The create and convert forms' query string: the type whose attributes to show."""
+
     ticket_type = forms.IntegerField(min_value=1, required=False)

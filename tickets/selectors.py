@@ -12,10 +12,12 @@ from inbox.models import Conversation, Team, Teammate
 from inbox.selectors import PAGE_SIZE, NavItem
 from tickets.models import (
     AttributeKind,
+    SharingPolicy,
     StateCategory,
     Ticket,
     TicketAttribute,
     TicketCategory,
+    TicketFormRequest,
     TicketPart,
     TicketPartKind,
     TicketState,
@@ -278,21 +280,122 @@ class TicketCreateChoices:
 def get_ticket_create_choices(*, ticket_type_id: int | None) -> TicketCreateChoices:
     """The create form's choices; `ticket_type_id` picks the type whose live attributes visible on create are
     shown (an unknown or archived one picks none). Four queries."""
-    types = list(
-        TicketType.objects.filter(category=TicketCategory.BACK_OFFICE, archived=False)
-        .prefetch_related(Prefetch("attributes", queryset=TicketAttribute.objects.filter(archived=False)))
-        .order_by("name")
-    )
+    types = list_live_types_with_attributes(category=TicketCategory.BACK_OFFICE)
     chosen = next((t for t in types if t.pk == ticket_type_id), None)
     return TicketCreateChoices(
         ticket_types=types,
         ticket_type=chosen,
-        attributes=[attribute for attribute in chosen.attributes.all() if attribute.visible_on_create]
-        if chosen
-        else [],
+        attributes=attributes_on_create(chosen),
         teammates=list(Teammate.objects.filter(is_active=True).order_by("first_name", "last_name", "username")),
         teams=list(Team.objects.order_by("name")),
     )
+
+
+def list_live_types_with_attributes(*, category: str) -> list[TicketType]:
+    """The live types of `category` by name, each with its live attributes. Two queries."""
+    return list(
+        TicketType.objects.filter(category=category, archived=False)
+        .prefetch_related(Prefetch("attributes", queryset=TicketAttribute.objects.filter(archived=False)))
+        .order_by("name")
+    )
+
+
+def attributes_on_create(ticket_type: TicketType | None) -> list[TicketAttribute]:
+    """The prefetched live attributes of a type that a teammate fills on creating a ticket of it."""
+    return (
+        [attribute for attribute in ticket_type.attributes.all() if attribute.visible_on_create] if ticket_type else []
+    )
+
+
+# --- Ticket forms and customer tickets made from a conversation (rule 10) ---
+
+
+@dataclass(frozen=True, slots=True)
+class FormTypeChoice:
+    """A type a teammate may send as a ticket form, with why it cannot go into this conversation (None: it can)."""
+
+    ticket_type: TicketType
+    refusal: str | None
+
+
+def list_form_type_choices(*, conversation_id: int) -> list[FormTypeChoice]:
+    """The types rule 10 offers as ticket forms (live customer types, then live back-office types whose sharing is
+    `optional`, each by name) with `form_type_refusal`'s reason for this conversation. At most six queries,
+    whatever the number of types. Raises NotFound."""
+    from tickets.actions import form_type_refusal  # the action's own judgement, so the two never disagree
+
+    if not Conversation.objects.filter(pk=conversation_id).exists():
+        raise NotFound("That conversation does not exist.")
+    offered = Q(category=TicketCategory.CUSTOMER) | Q(
+        category=TicketCategory.BACK_OFFICE, sharing_policy=SharingPolicy.OPTIONAL
+    )
+    types = TicketType.objects.filter(offered, archived=False)
+    types = sorted(types, key=lambda t: (t.category != TicketCategory.CUSTOMER, t.name.casefold()))
+    # form_type_refusal reads only these fields of a type (its other reads are of the conversation), so types
+    # alike in them get the same answer: ask once per kind of type (two here), not once per type.
+    reasons: dict[tuple[str, str, bool], str | None] = {}
+    choices = []
+    for ticket_type in types:
+        key = (ticket_type.category, ticket_type.sharing_policy, ticket_type.archived)
+        if key not in reasons:
+            reasons[key] = form_type_refusal(ticket_type=ticket_type, conversation_id=conversation_id)
+        choices.append(FormTypeChoice(ticket_type, reasons[key]))
+    return choices
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertChoices:
+    """What "Convert to customer ticket" offers: the conversation's subject (the title it suggests), why it cannot
+    be converted (None: it can), live customer types and the chosen one's attributes."""
+
+    subject: str
+    refusal: str | None
+    ticket_types: list[TicketType]
+    ticket_type: TicketType | None
+    attributes: list[TicketAttribute]
+
+
+def get_convert_choices(*, conversation_id: int, ticket_type_id: int | None) -> ConvertChoices:
+    """The convert form's choices; `ticket_type_id` picks the customer type whose attributes visible on create
+    are shown (an unknown, archived or other type picks none). At most five queries. Raises NotFound."""
+    from tickets.actions import conversion_refusal  # the action's own judgement, so the two never disagree
+
+    subject = Conversation.objects.filter(pk=conversation_id).values_list("subject", flat=True).first()
+    if subject is None:
+        raise NotFound("That conversation does not exist.")
+    types = list_live_types_with_attributes(category=TicketCategory.CUSTOMER)
+    chosen = next((t for t in types if t.pk == ticket_type_id), None)
+    refusal = conversion_refusal(conversation_id=conversation_id)
+    return ConvertChoices(subject, refusal, types, chosen, attributes_on_create(chosen))
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationTicketForms:
+    """The ticket forms sent into a conversation (newest first, at most FORMS_SHOWN) and the customer ticket it
+    is, for the ticket side; `version` changes exactly when what it shows does."""
+
+    conversation_id: int
+    customer_ticket_id: int | None
+    forms: list[TicketFormRequest]
+
+    @property
+    def version(self) -> str:
+        newest = self.forms[0].pk if self.forms else 0
+        submitted = sum(1 for form in self.forms if form.ticket_id)
+        return f"{self.customer_ticket_id or 0}-{newest}-{submitted}"
+
+
+FORMS_SHOWN = 10
+
+
+def list_conversation_ticket_forms(*, conversation_id: int, customer_ticket_id: int | None) -> ConversationTicketForms:
+    """The newest ticket forms of the conversation with their type and sender. One query."""
+    forms = (
+        TicketFormRequest.objects.filter(conversation_id=conversation_id)
+        .select_related("ticket_type", "sent_by")
+        .order_by("-created_at", "-pk")[:FORMS_SHOWN]
+    )
+    return ConversationTicketForms(conversation_id, customer_ticket_id, list(forms))
 
 
 class TicketStatus:

@@ -7,16 +7,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_htmx.http import trigger_client_event
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.http import add_domain_error, domain_errors, error_response
 from tickets import actions, selectors
 from tickets.forms import (
     AssignForm,
+    ConvertForm,
     CreateQueryForm,
     NoteForm,
     PanePartQueryForm,
+    SendTicketFormForm,
     SideQueryForm,
     StateForm,
     TicketCreateForm,
@@ -30,6 +32,7 @@ from tickets.selectors import ConversationTickets, TicketPane, TicketStatus
 TICKET = "tickets/ticket.html"
 TICKETS = "tickets/tickets.html"
 CREATE = "tickets/create.html#ticket-create"
+FORMS = "tickets/ticket_forms.html"
 STATUSES = TicketStatus.CHOICES
 
 
@@ -62,7 +65,10 @@ def render_side(request: HttpRequest, linked: ConversationTickets, *, selected_i
     if selected_id is not None and selected_id not in linked_ids:
         raise NotFound(f"Ticket #{selected_id} is not linked to this conversation.")
     selected_id = selected_id or (linked_ids[0] if linked_ids else None)
-    context = {"linked": linked, "selected_id": selected_id, **extra}
+    ticket_forms = selectors.list_conversation_ticket_forms(
+        conversation_id=linked.conversation_id, customer_ticket_id=linked.customer_ticket_id
+    )
+    context = {"linked": linked, "selected_id": selected_id, "ticket_forms": ticket_forms, **extra}
     if selected_id:
         context |= pane_context(selectors.get_ticket_pane(ticket_id=selected_id))
     return render(request, f"{TICKET}#ticket-side", context)
@@ -72,18 +78,33 @@ def render_side(request: HttpRequest, linked: ConversationTickets, *, selected_i
 @login_required
 @domain_errors
 def conversation_tickets(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    """The linked back-office tickets of a conversation (`?ticket=` picks the open one), or with
-    `?part=switcher` only the live switcher: 204 while its version `v` is current."""
+    """The linked back-office tickets of a conversation (`?ticket=` picks the open one), or with `?part=` only
+    a live part, the switcher or the ticket forms: 204 while its version `v` is current."""
     query = SideQueryForm(request.GET)
     if not query.is_valid():
         return bad_query(request, query)
+    part, version, selected_id = (query.cleaned_data[name] for name in ("part", "v", "ticket"))
+    if part == "forms":
+        return ticket_forms_part(request, conversation_id, version)
     linked = selectors.list_conversation_tickets(conversation_id=conversation_id)
-    if query.cleaned_data["part"] == "switcher":
-        if query.cleaned_data["v"] == linked.version:
+    if part == "switcher":
+        if version == linked.version:
             return HttpResponse(status=204)
-        context = {"linked": linked, "selected_id": query.cleaned_data["ticket"]}
-        return render(request, f"{TICKET}#ticket-switcher", context)
-    return render_side(request, linked, selected_id=query.cleaned_data["ticket"])
+        if selected_id is None and linked.tickets:
+            # The side was empty (nothing in it being typed): open the first ticket, made elsewhere, in it.
+            return reswap(retarget(render_side(request, linked, selected_id=None), "#ticket-side"), "innerHTML")
+        return render(request, f"{TICKET}#ticket-switcher", {"linked": linked, "selected_id": selected_id})
+    return render_side(request, linked, selected_id=selected_id)
+
+
+def ticket_forms_part(request: HttpRequest, conversation_id: int, version: str) -> HttpResponse:
+    customer_ticket_id = selectors.get_customer_ticket_id(conversation_id=conversation_id)
+    ticket_forms = selectors.list_conversation_ticket_forms(
+        conversation_id=conversation_id, customer_ticket_id=customer_ticket_id
+    )
+    if version == ticket_forms.version:
+        return HttpResponse(status=204)
+    return render(request, f"{TICKET}#ticket-forms", {"ticket_forms": ticket_forms})
 
 
 def create_form(request: HttpRequest, conversation_id: int, data=None, initial=None, ticket_type_id=None):
@@ -133,6 +154,88 @@ def create(request: HttpRequest, conversation_id: int) -> HttpResponse:
             return render_side(request, linked, selected_id=ticket.pk, focus_pane=True)
     form.focus_first_error()
     return render(request, CREATE, context, status=422)
+
+
+# --- Ticket forms and customer tickets made from a conversation (rule 10) ---
+
+
+def send_form_context(conversation_id: int, form: SendTicketFormForm | None = None) -> dict:
+    choices = selectors.list_form_type_choices(conversation_id=conversation_id)
+    focus_type_id = next((choice.ticket_type.pk for choice in choices if not choice.refusal), None)
+    context = {"conversation_id": conversation_id, "choices": choices, "focus_type_id": focus_type_id}
+    return context | {"form": form or SendTicketFormForm()}
+
+
+@require_safe
+@login_required
+@domain_errors
+def ticket_form_new(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The "Send ticket form" disclosure: the types rule 10 offers, those refused here disabled, with the reason."""
+    return render(request, f"{FORMS}#send-form", send_form_context(conversation_id))
+
+
+@require_POST
+@login_required
+@domain_errors
+def ticket_form_send(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Send the chosen type's form to the customer; the disclosure confirms it, and the timeline shows the event at
+    the next live refresh. A type the action refuses here is a 422 with its reason, in the form."""
+    form = SendTicketFormForm(request.POST)
+    if form.is_valid():
+        try:
+            sent = actions.send_ticket_form(
+                actor=request.user, conversation_id=conversation_id, ticket_type_id=form.cleaned_data["ticket_type"]
+            )
+        except (InvalidInput, RuleViolation) as error:
+            add_domain_error(form, error)
+        else:
+            return render(request, f"{FORMS}#send-form", {"conversation_id": conversation_id, "sent": sent})
+    return render(request, f"{FORMS}#send-form", send_form_context(conversation_id, form), status=422)
+
+
+def convert_form(conversation_id: int, data=None, initial=None, ticket_type_id=None) -> tuple[ConvertForm, dict]:
+    choices = selectors.get_convert_choices(conversation_id=conversation_id, ticket_type_id=ticket_type_id)
+    initial = {"title": choices.subject} | (initial or {})
+    type_url = reverse("tickets:convert-new", args=[conversation_id])
+    form = ConvertForm(data, initial=initial, choices=choices, type_url=type_url)
+    return form, {"form": form, "choices": choices, "conversation_id": conversation_id}
+
+
+@require_safe
+@login_required
+@domain_errors
+def convert_new(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The "Convert to customer ticket" disclosure (`?ticket_type=` adds that type's attributes, keeping what
+    was typed), or why this conversation cannot be converted."""
+    query = CreateQueryForm(request.GET)
+    if not query.is_valid():
+        return bad_query(request, query)
+    type_id = query.cleaned_data["ticket_type"]
+    form, context = convert_form(conversation_id, initial=request.GET.dict(), ticket_type_id=type_id)
+    form.fields["ticket_type"].widget.attrs["autofocus"] = True  # htmx focuses it once swapped in
+    return render(request, f"{FORMS}#convert-form", context)
+
+
+@require_POST
+@login_required
+@domain_errors
+def convert(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Turn the conversation into a customer ticket; the disclosure confirms it with a link. Bad input or a
+    refusal re-renders the form with a 422."""
+    type_id = request.POST.get("ticket_type", "")
+    type_id = int(type_id) if type_id.isdecimal() else None  # anything else fails the form's type field
+    form, context = convert_form(conversation_id, request.POST, ticket_type_id=type_id)
+    if form.is_valid():
+        try:
+            ticket = actions.convert_to_customer_ticket(
+                actor=request.user, conversation_id=conversation_id, **form.action_kwargs()
+            )
+        except (InvalidInput, RuleViolation) as error:
+            add_domain_error(form, form.field_error(error))
+        else:
+            return render(request, f"{FORMS}#convert-form", {"conversation_id": conversation_id, "ticket": ticket})
+    form.focus_first_error()
+    return render(request, f"{FORMS}#convert-form", context, status=422)
 
 
 # --- The ticket pane ---

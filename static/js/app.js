@@ -51,6 +51,7 @@
     n: () => focusComposer("note"),
     a: () => openAction("assign-action"),
     s: () => openAction("snooze-action"),
+    f: () => openAction("ticket-form-action"),
     c: () => clickShortcut("c"),
     t: () => {
       const note = document.querySelector("#ticket-side [data-composer], #main .ticket-pane [data-composer]");

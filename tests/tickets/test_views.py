@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
 # Session, teammate, then the reads of each page (see the selectors' docstrings). Measured; each budget
 # holds for the small and the large case alike.
-SIDE_QUERIES = 10  # conversation, its tickets, then the open ticket's pane (six)
+SIDE_QUERIES = 11  # conversation, its tickets, its ticket forms, then the open ticket's pane (six)
 PANE_QUERIES = 8  # the pane: ticket, attributes, states, timeline, teammates, teams
 LIST_PAGE_QUERIES = 5  # team, one page of tickets, plus the live version for the page's poller
 TICKET_PAGE_QUERIES = 11  # the list page plus the open ticket's pane

@@ -7,6 +7,7 @@ un-snoozes happen after commit, in `tickets.handlers`, run by Celery.
 
 from tickets.actions.common import MAX_TITLE_LENGTH, lock_ticket, sharing_refusal
 from tickets.actions.creation import (
+    conversion_refusal,
     convert_to_customer_ticket,
     create_back_office_ticket,
     create_customer_ticket,
@@ -29,6 +30,7 @@ __all__ = [
     "archive_ticket_type",
     "assign_ticket",
     "change_ticket_state",
+    "conversion_refusal",
     "convert_to_customer_ticket",
     "create_back_office_ticket",
     "create_customer_ticket",

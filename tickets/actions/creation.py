@@ -137,22 +137,12 @@ def convert_to_customer_ticket(
 ) -> Ticket:
     """Turn a conversation into a customer ticket whose thread it becomes. Locks the conversation.
 
-    Refused when it already is one, or when it has a shared back-office ticket (the customer would
-    then follow two tickets for one request). Emits TicketCreated.
+    Refused (RuleViolation) as `conversion_refusal` says. Emits TicketCreated.
     """
     conversation = inbox_actions.lock_conversation(conversation_id)
     ticket_type = get_live_type(ticket_type_id, category=TicketCategory.CUSTOMER)
-    if number := Ticket.objects.filter(thread=conversation).values_list("pk", flat=True).first():
-        raise RuleViolation(f"This conversation already is customer ticket #{number}.")
-    if (
-        number := Ticket.objects.filter(linked_conversation=conversation, is_shared=True)
-        .values_list("pk", flat=True)
-        .first()
-    ):
-        raise RuleViolation(
-            f"This conversation already has a shared ticket (#{number}) that the customer follows; "
-            "it cannot also become a customer ticket."
-        )
+    if refusal := conversion_refusal(conversation_id=conversation.pk):
+        raise RuleViolation(refusal)
     fields = {"title": title, "description": description, "attributes": attributes}
     return _open_customer_ticket(
         conversation,
@@ -163,6 +153,20 @@ def convert_to_customer_ticket(
         team_id=conversation.team_id,
         **fields,
     )
+
+
+def conversion_refusal(*, conversation_id: int) -> str | None:
+    """Why the conversation cannot become a customer ticket, or None if it can: it already is one, or it has a
+    shared back-office ticket (the customer would then follow two tickets for one request)."""
+    if number := Ticket.objects.filter(thread_id=conversation_id).values_list("pk", flat=True).first():
+        return f"This conversation already is customer ticket #{number}."
+    shared = Ticket.objects.filter(linked_conversation_id=conversation_id, is_shared=True)
+    if number := shared.values_list("pk", flat=True).first():
+        return (
+            f"This conversation already has a shared ticket (#{number}) that the customer follows; "
+            "it cannot also become a customer ticket."
+        )
+    return None
 
 
 def _open_customer_ticket(thread: Conversation, *, ticket_type: TicketType, actor: Teammate | None, **fields) -> Ticket:

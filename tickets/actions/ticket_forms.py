@@ -15,7 +15,7 @@ from tickets.actions.common import (
     check_assignment,
     sharing_refusal,
 )
-from tickets.actions.creation import convert_to_customer_ticket, create_back_office_ticket
+from tickets.actions.creation import conversion_refusal, convert_to_customer_ticket, create_back_office_ticket
 from tickets.models import (
     SharingPolicy,
     Ticket,
@@ -31,13 +31,14 @@ def form_type_refusal(*, ticket_type: TicketType, conversation_id: int) -> str |
         return "This ticket type is archived."
     if ticket_type.category == TicketCategory.TRACKER or ticket_type.sharing_policy == SharingPolicy.NEVER:
         return "Only customer ticket types and back-office types that may be shared can be sent as forms."
+    if ticket_type.category == TicketCategory.CUSTOMER:
+        # Submitting it converts the conversation: refuse now what the conversion would refuse then.
+        return conversion_refusal(conversation_id=conversation_id)
     if number := Ticket.objects.filter(thread_id=conversation_id).values_list("pk", flat=True).first():
         return f"This conversation already is customer ticket #{number}."
-    if ticket_type.category == TicketCategory.BACK_OFFICE:
-        return sharing_refusal(
-            sharing_policy=ticket_type.sharing_policy, linked_ticket_id=None, conversation_id=conversation_id
-        )
-    return None
+    return sharing_refusal(
+        sharing_policy=ticket_type.sharing_policy, linked_ticket_id=None, conversation_id=conversation_id
+    )
 
 
 @transaction.atomic
