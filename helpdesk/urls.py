@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("live/", views.live, name="live"),
     path("nav/", views.nav, name="nav"),
+    path("messenger/tickets/", include("tickets.messenger_urls")),
     path("messenger/", include("inbox.messenger_urls")),
     path("", include("tickets.urls")),
     path("", include("inbox.urls")),

@@ -98,12 +98,24 @@ def get_customer_ticket(*, contact_id: int, ticket_id: int) -> CustomerTicketVie
         icon=ticket.ticket_type.icon,
         state_label=ticket.state.customer_label,
         attributes=[
-            (attribute.name, customer_value(ticket.attributes[attribute.key]))
+            (attribute.name, teammate_value(attribute, ticket.attributes[attribute.key]))
             for attribute in attributes
             if attribute.key in ticket.attributes
         ],
-        history=[(move.created_at, labels.get(move.data.get("to_state_id"), "")) for move in state_moves],
+        history=customer_history(
+            [(move.created_at, labels.get(move.data.get("to_state_id"), "")) for move in state_moves]
+        ),
     )
+
+
+def customer_history(moves: list[tuple[datetime, str]]) -> list[tuple[datetime, str]]:
+    """The moves the customer can tell apart: a move between two states with the same customer label (into an
+    internal state and out of it) would only tell them that something happened behind the scenes."""
+    history: list[tuple[datetime, str]] = []
+    for moment, label in moves:
+        if not history or history[-1][1] != label:
+            history.append((moment, label))
+    return history
 
 
 def customer_value(value: object) -> str:
@@ -472,3 +484,131 @@ def get_ticket_home(*, ticket_id: int) -> str:
     if not team_id:
         raise NotFound(f"Ticket #{ticket_id} does not exist.")
     return f"team-{team_id[0]}" if team_id[0] else "mine"
+
+
+# --- The customer side (messenger): a contact's tickets and the forms sent to them (DESIGN.md section 4) ---
+
+
+def contact_tickets(contact_id: int) -> QuerySet[Ticket]:
+    """The only tickets a contact may see: their customer tickets and the back-office tickets shared in their
+    conversations (rule 6). Never trackers, never unshared back-office tickets, never another contact's."""
+    return Ticket.objects.filter(
+        Q(category=TicketCategory.CUSTOMER, thread__contact_id=contact_id)
+        | Q(category=TicketCategory.BACK_OFFICE, is_shared=True, linked_conversation__contact_id=contact_id)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerTicketRow:
+    """A ticket in the customer's list: the fields of CustomerTicketView that a list shows, the same shape
+    for a customer ticket and a shared back-office ticket."""
+
+    number: int
+    title: str
+    type_name: str
+    icon: str
+    state_label: str
+
+
+def list_customer_tickets(
+    *, contact_id: int, conversation_id: int | None = None, limit: int = 100
+) -> list[CustomerTicketRow]:
+    """The contact's customer tickets and shared back-office tickets, newest first; with `conversation_id`, only
+    the one(s) of that conversation. One query. Ordered by number, not by last change: an internal note also
+    changes a ticket, and the order must not tell the customer that something happened behind the scenes."""
+    tickets = contact_tickets(contact_id)
+    if conversation_id is not None:
+        tickets = tickets.filter(Q(thread_id=conversation_id) | Q(linked_conversation_id=conversation_id))
+    rows = tickets.select_related("ticket_type", "state").order_by("-pk")[:limit]
+    return [
+        CustomerTicketRow(
+            number=ticket.pk,
+            title=ticket.title,
+            type_name=ticket.ticket_type.name,
+            icon=ticket.ticket_type.icon,
+            state_label=ticket.state.customer_label,
+        )
+        for ticket in rows
+    ]
+
+
+def get_customer_ticket_conversation_id(*, contact_id: int, ticket_id: int) -> int:
+    """The conversation in which the contact writes about one of their tickets: a customer ticket's thread, or
+    the conversation a shared ticket is linked to. One query. Raises NotFound for anything else."""
+    row = contact_tickets(contact_id).filter(pk=ticket_id).values("thread_id", "linked_conversation_id").first()
+    if row is None:
+        raise NotFound("That ticket does not exist.")
+    return row["thread_id"] or row["linked_conversation_id"]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingForm:
+    """A ticket form sent to the contact and not submitted yet, as the customer sees it listed."""
+
+    id: int
+    type_name: str
+    icon: str
+    conversation_id: int
+    conversation_subject: str
+    sent_at: datetime
+
+
+def list_pending_forms(*, contact_id: int, conversation_id: int | None = None) -> list[PendingForm]:
+    """Ticket forms sent into the contact's conversations (or into one of them) and not submitted yet, oldest
+    first. A form whose type was archived since is left out: it can no longer be sent. One query."""
+    forms = TicketFormRequest.objects.filter(
+        conversation__contact_id=contact_id, ticket__isnull=True, ticket_type__archived=False
+    )
+    if conversation_id is not None:
+        forms = forms.filter(conversation_id=conversation_id)
+    return [
+        PendingForm(
+            id=form.pk,
+            type_name=form.ticket_type.name,
+            icon=form.ticket_type.icon,
+            conversation_id=form.conversation_id,
+            conversation_subject=form.conversation.subject,
+            sent_at=form.created_at,
+        )
+        for form in forms.select_related("ticket_type", "conversation").order_by("created_at", "pk")
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerForm:
+    """A ticket form sent to the contact, with what the customer may fill: the type's live, customer-visible
+    attributes. `ticket_id` is set once it was submitted; `available` is False once its type is archived."""
+
+    id: int
+    type_name: str
+    icon: str
+    conversation_id: int
+    conversation_subject: str
+    ticket_id: int | None
+    available: bool
+    attributes: list[TicketAttribute]
+
+
+def get_customer_form(*, contact_id: int, form_id: int) -> CustomerForm:
+    """One of the ticket forms sent to the contact, submitted or not. Two queries. Raises NotFound for a form
+    sent to anyone else, exactly as for one that does not exist."""
+    form = (
+        TicketFormRequest.objects.filter(pk=form_id, conversation__contact_id=contact_id)
+        .select_related("ticket_type", "conversation")
+        .first()
+    )
+    if form is None:
+        raise NotFound("That form does not exist.")
+    attributes = TicketAttribute.objects.filter(
+        ticket_type_id=form.ticket_type_id, visible_to_customers=True, archived=False
+    ).order_by("position", "pk")
+    return CustomerForm(
+        id=form.pk,
+        type_name=form.ticket_type.name,
+        icon=form.ticket_type.icon,
+        conversation_id=form.conversation_id,
+        conversation_subject=form.conversation.subject,
+        ticket_id=form.ticket_id,
+        available=not form.ticket_type.archived,
+        attributes=list(attributes),
+    )
