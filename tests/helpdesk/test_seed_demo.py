@@ -1,16 +1,27 @@
 """`manage.py seed_demo`: the demo workspace it promises, built through the actions, and only once."""
 
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, F
+from django.urls import reverse
 from django.utils import timezone
 
 from helpdesk.models import OutboxEvent
 from inbox.models import Contact, Conversation, ConversationState, Part, PartKind, Team, Teammate
-from tickets.models import SharingPolicy, StateCategory, Ticket, TicketCategory, TicketPart, TicketType, TrackerLink
+from tickets.models import (
+    SharingPolicy,
+    StateCategory,
+    Ticket,
+    TicketCategory,
+    TicketFormRequest,
+    TicketPart,
+    TicketType,
+    TrackerLink,
+)
 
 EXPECTED_POLICIES = {
     "Fraud investigation": (TicketCategory.BACK_OFFICE, SharingPolicy.NEVER),
@@ -45,7 +56,19 @@ def demo(seeded, db):
 
 
 def counts() -> dict[str, int]:
-    models = [Team, Teammate, Contact, Conversation, Part, Ticket, TicketPart, TicketType, TrackerLink, OutboxEvent]
+    models = [
+        Team,
+        Teammate,
+        Contact,
+        Conversation,
+        Part,
+        Ticket,
+        TicketPart,
+        TicketType,
+        TrackerLink,
+        TicketFormRequest,
+        OutboxEvent,
+    ]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -175,6 +198,24 @@ def test_seed_demo_keeps_a_snoozed_conversation_with_the_tickets_assignee_snooze
     )
 
     assert same.exists()
+
+
+def test_seed_demo_sends_a_refund_form_to_the_customer_of_a_shared_refund(demo):
+    form = TicketFormRequest.objects.get(ticket__isnull=True)
+
+    assert form.ticket_type.name == "Refund request"
+    assert Ticket.objects.filter(
+        is_shared=True, ticket_type=form.ticket_type, linked_conversation__contact=form.conversation.contact_id
+    ).exists()
+
+
+def test_seed_demo_prints_a_messenger_link_that_signs_in_the_customer_with_the_form(demo, client):
+    path = re.search(r"http://127\.0\.0\.1:8000(/messenger/enter/\S+)", demo).group(1)
+
+    client.get(path)
+
+    form = TicketFormRequest.objects.get(ticket__isnull=True)
+    assert client.get(reverse("messenger-tickets:form", args=[form.pk])).status_code == 200
 
 
 def test_seed_demo_twice_leaves_the_counts_unchanged(demo):

@@ -24,9 +24,10 @@ from django.utils import timezone
 from helpdesk import outbox
 from helpdesk.management import demo_content as content
 from inbox import actions as inbox_actions
+from inbox.messenger import messenger_link
 from inbox.models import Contact, Conversation, Team, Teammate
 from tickets import actions as ticket_actions
-from tickets.models import StateCategory, Ticket, TicketAttribute, TicketState, TicketType
+from tickets.models import StateCategory, Ticket, TicketAttribute, TicketFormRequest, TicketState, TicketType
 
 RANDOM_SEED = 20261125
 AMOUNTS = ["19.90", "24.50", "49.00", "89.90", "129.00", "349.99"]
@@ -71,6 +72,7 @@ class Seeder:
         self.states: dict[str, TicketState] = {}
         self.contacts: list[Contact] = []
         self.snoozes = 0
+        self.form_customer: Contact | None = None
 
     def run(self) -> None:
         self.create_configuration()
@@ -178,6 +180,7 @@ class Seeder:
             conversation, _ = self.start(subject, body)
             team_id = self.teams[team].pk  # an assignment rule (the system) routes it to the team's inbox
             self.act(inbox_actions.assign_conversation, None, conversation, assignee_id=None, team_id=team_id)
+        self.form_to_fill()
 
     def handled_story(self, story: content.Story, agent: Teammate, final: str) -> None:
         """A conversation a teammate picked up and answered, left open, snoozed or closed."""
@@ -236,6 +239,7 @@ class Seeder:
         conversation, ctx = self.start(
             "Wrong item in order {order}", "I ordered a desk lamp and received a toaster. Order {order}."
         )
+        self.form_customer = conversation.contact
         self.assign(tom, conversation)
         self.reply(tom, conversation, "Oops! Billing will refund you, {first}.", ctx)
         ticket = self.open_ticket(tom, conversation, spec, ctx)
@@ -288,6 +292,31 @@ class Seeder:
             self.act(ticket_actions.link_to_tracker, agent, conversation, tracker_id=tracker.pk, wait=(1, 5))
         self.move(tracker, StateCategory.IN_PROGRESS, wait=(5, 15))
         self.ticket_note(raj, tracker, content.OUTAGE_NOTE, True, wait=(10, 30))
+
+    def form_to_fill(self) -> None:
+        """The customer of the wrong-item refund writes again, and gets the Refund request form to fill in the
+        messenger (rule 10). Not in the conversation of the first refund: that one already has its shared ticket."""
+        tom, contact = self.people["tom"], self.form_customer
+        assert contact is not None, "customer_reply_resumes_ticket() picks the customer"
+        ctx = {"first": contact.name.split()[0], "order": str(self.rng.randint(100_000, 999_999))}
+        self.clock.at(self.real_now - timedelta(minutes=40))
+        conversation = inbox_actions.start_conversation(
+            contact_id=contact.pk,
+            subject="Return of order {order}".format(**ctx),
+            body="I sent order {order} back last week. When do I get my money back?".format(**ctx),
+        )
+        self.apply_pending_events()
+        self.assign(tom, conversation, wait=(2, 10))
+        self.act(
+            ticket_actions.send_ticket_form,
+            tom,
+            conversation,
+            ticket_type_id=self.types["Refund request"].pk,
+            team_id=self.teams["Billing"].pk,
+            wait=(1, 5),
+        )
+        body = "Sorry for the wait, {first}! Could you fill in the refund form I just sent you?"
+        self.reply(tom, conversation, body, ctx, wait=(0, 1))
 
     def order_problem(self) -> None:
         """A customer ticket, with a refund ticket linked to it that cannot be shared (rule 5)."""
@@ -471,6 +500,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Seeded the demo workspace in {time.monotonic() - started:.1f} s."))
         self.print_summary()
         self.print_logins()
+        self.print_messenger_link()
 
     def print_summary(self) -> None:
         states = dict(Conversation.objects.values_list("state").annotate(n=Count("pk")).order_by())
@@ -486,3 +516,18 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'username':<10} {'password':<15} role")
         for person in content.TEAMMATES:
             self.stdout.write(f"  {person.username:<10} {content.DEMO_PASSWORD:<15} {person.role}")
+
+    def print_messenger_link(self) -> None:
+        """The signed link of the demo customer who has a form to fill (a fresh one each run: links expire)."""
+        form = (
+            TicketFormRequest.objects.filter(conversation__contact__external_id__startswith="demo-contact-")
+            .select_related("conversation__contact")
+            .order_by("pk")
+            .first()
+        )
+        if form is None:
+            return
+        contact = form.conversation.contact
+        days = settings.MESSENGER_LINK_MAX_AGE.days
+        self.stdout.write(f"\nThe customer side (messenger), as {contact.name}; the link is valid for {days} days:")
+        self.stdout.write(f"  http://127.0.0.1:8000{messenger_link(contact)}")
