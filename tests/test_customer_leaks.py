@@ -54,6 +54,7 @@ class World:
 class Sweep:
     requests: int = 0
     covered: set[str] = field(default_factory=set)
+    ids: dict[str, set[int]] = field(default_factory=dict)  # URL name -> the object ids it was requested with
     wrong_statuses: list[str] = field(default_factory=list)
     leaks: list[str] = field(default_factory=list)
     bodies: dict[str, str] = field(default_factory=dict)  # the last body of each URL
@@ -253,6 +254,8 @@ class Visitor:
         response = getattr(self.client, method)(url, data or {}, **kw)
         self.sweep.requests += 1
         self.sweep.covered.add(name)
+        if args and isinstance(args[0], int):
+            self.sweep.ids.setdefault(name, set()).add(args[0])
         if response.status_code != expect:
             self.sweep.wrong_statuses.append(
                 f"{method.upper()} {url} {data or ''}: {response.status_code}, not {expect}"
@@ -314,6 +317,8 @@ def form_data(form_id: int) -> dict:
 
 def sweep_posts(visit: Visitor, world: World) -> None:
     """POST every customer form with every id of its kind: invalid, tampered, then valid data."""
+    visit("post", "messenger:start", data={"subject": "New", "body": " "}, expect=422)
+    visit("post", "messenger:start", data={"subject": "New", "body": "A new question"}, expect=302)
     mine = set(Conversation.objects.filter(contact=world.me).values_list("pk", flat=True))
     for conversation_id in all_ids(Conversation):
         own = conversation_id in mine
@@ -336,8 +341,6 @@ def sweep_posts(visit: Visitor, world: World) -> None:
             world.my_tickets.add(int(response["Location"].rstrip("/").rsplit("/", 1)[-1]))
             world.pending_forms.discard(form_id)
             world.submitted_forms.add(form_id)
-    visit("post", "messenger:start", data={"subject": "New", "body": " "}, expect=422)
-    visit("post", "messenger:start", data={"subject": "New", "body": "A new question"}, expect=302)
 
 
 def sweep_entry_and_exit(visit: Visitor, world: World) -> None:
@@ -379,9 +382,21 @@ def test_leak_sweep_finds_no_sentinel_in_any_response(sweep):
     assert sweep.leaks == []
 
 
-def test_leak_sweep_requests_every_object(sweep):
-    # About 11 conversations, 9 tickets and 7 forms (and one id past each): well over a hundred requests.
-    assert sweep.requests > 150
+# The kind of object each URL takes an id of: a new URL with an id must say which, or the test below fails.
+ID_KINDS = {
+    "messenger:conversation": Conversation,
+    "messenger:write": Conversation,
+    "messenger-tickets:conversation-tickets": Conversation,
+    "messenger-tickets:ticket": Ticket,
+    "messenger-tickets:form": TicketFormRequest,
+}
+
+
+def test_leak_sweep_requests_every_url_with_every_id_of_its_kind(sweep):
+    in_database = {name: set(ID_KINDS[name].objects.values_list("pk", flat=True)) for name in sweep.ids}
+
+    assert all(in_database[name] <= requested for name, requested in sweep.ids.items())
+    assert set(sweep.ids) == set(ID_KINDS)
 
 
 VISIBLE = [
