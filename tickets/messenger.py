@@ -20,7 +20,7 @@ from inbox.messenger import contact_required
 from inbox.selectors import get_contact, get_contact_conversation
 from tickets import actions, selectors
 from tickets.actions import MAX_TITLE_LENGTH
-from tickets.forms import AttributeFieldsMixin, TicketsForm, attribute_field
+from tickets.forms import ATTRIBUTE_PREFIX, AttributeFieldsMixin, TicketsForm, attribute_field
 from tickets.models import AttributeKind, TicketAttribute
 from tickets.selectors import CustomerForm
 
@@ -52,7 +52,7 @@ class CustomerTicketForm(AttributeFieldsMixin, TicketsForm):
             field = attribute_field(attribute)
             # An unticked box is a "no", never a missing value, so a checkbox is never required.
             field.required = attribute.required_for_customers and attribute.kind != AttributeKind.BOOLEAN
-            self.fields[f"attr_{attribute.key}"] = field
+            self.fields[ATTRIBUTE_PREFIX + attribute.key] = field
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
