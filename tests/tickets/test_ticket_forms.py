@@ -205,3 +205,10 @@ def test_convert_to_customer_ticket_refuses_a_thread(teammate):
             ticket_type_id=customer_ticket.ticket_type_id,
             title="Again",
         )
+
+
+def test_submit_posts_an_event_naming_the_customer(conversation, refund_type):
+    ticket = submit(sent(conversation, refund_type))
+
+    event = conversation.parts.get(event_type="ticket_form_submitted")
+    assert event.body == f"{conversation.contact} submitted the Refund request form: ticket #{ticket.pk}."

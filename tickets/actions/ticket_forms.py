@@ -90,7 +90,7 @@ def submit_ticket_form(
     )
     if conversation_id is None:
         raise NotFound("That form does not exist.")
-    inbox_actions.lock_conversation(conversation_id)
+    conversation = inbox_actions.lock_conversation(conversation_id)
     form = TicketFormRequest.objects.select_for_update().select_related("ticket_type").get(pk=form_id)
     if form.ticket_id:
         raise RuleViolation("This form has already been sent; you can follow the ticket in your messages.")
@@ -117,5 +117,12 @@ def submit_ticket_form(
         )
     form.ticket, form.submitted_at = ticket, ticket.created_at
     form.save(update_fields=["ticket", "submitted_at"])
+    inbox_actions.add_event_part(
+        conversation,
+        event_type="ticket_form_submitted",
+        body=f"{conversation.contact} submitted the {form.ticket_type.name} form: ticket #{ticket.pk}.",
+        form_id=form.pk,
+        ticket_id=ticket.pk,
+    )
     record(events.TicketFormSubmitted(form_id=form.pk, ticket_id=ticket.pk, conversation_id=conversation_id))
     return ticket
