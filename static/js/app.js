@@ -116,10 +116,11 @@
     const elt = event.detail.elt;
     const verb = event.detail.requestConfig && event.detail.requestConfig.verb;
     const swapped = elt.isConnected ? elt : document.getElementById(elt.id) || document.body;
-    if (refocus) {
-      const again = document.querySelector(refocus);
-      if (again) again.focus();
-      refocus = null;
+    // The focused element may be gone (a form replaced by its confirmation): then focus goes as if it were not.
+    const again = refocus && document.querySelector(refocus);
+    refocus = null;
+    if (again) {
+      again.focus();
     } else if (verb === "post") {
       // After the teammate's own action, focus goes where the next keystroke belongs.
       const next = swapped.matches("[data-focus-after-swap]") ? swapped : swapped.querySelector("[data-focus-after-swap]");

@@ -143,3 +143,22 @@ def test_ticket_form_disclosures_open_are_accessible_with_unique_ids(
 
     assert blocking_violations(page) == []
     assert page.evaluate(DUPLICATE_IDS) == []
+
+
+def test_convert_from_the_keyboard_puts_focus_on_the_confirmation(open_as, teammate):
+    question = TicketTypeFactory(name="Question", customer=True, description="Anything about an order.")
+    conversation = ConversationFactory(assignee=teammate, subject="Where is my parcel?")
+    page = open_as(teammate, f"/inbox/mine/{conversation.pk}/")
+    convert = page.locator("#convert-form")
+
+    page.get_by_text("Convert to customer ticket", exact=True).click()
+    expect(convert.get_by_label("Type")).to_be_focused()
+    convert.get_by_label("Type").select_option(label=str(question))
+    expect(convert).to_contain_text("Anything about an order.")  # the form came back for the chosen type
+    expect(page.locator("#convert-form.htmx-added")).to_have_count(0)  # and htmx has set it up (hx-post)
+    expect(convert.get_by_label("Title")).to_have_value("Where is my parcel?")  # the subject, suggested
+    convert.get_by_label("Title").press("Enter")
+
+    ticket = Ticket.objects.filter(thread=conversation)
+    expect(convert.get_by_role("status")).to_be_focused()  # not lost with the field it was on
+    expect(convert.get_by_role("status")).to_contain_text(f"customer ticket #{ticket.get().pk} Where is my parcel?")

@@ -142,6 +142,8 @@ def test_send_form_disables_every_type_on_a_customer_ticket_thread(teammate_clie
 
     assert all(choice.refusal for choice in response.context["choices"])
     assert f"already is customer ticket #{customer_ticket.pk}" in html(response)
+    assert "None of these forms can go into this conversation" in html(response)
+    assert "Send form</button>" not in html(response)
 
 
 def test_send_form_without_any_type_to_offer_says_so(teammate_client, conversation):
