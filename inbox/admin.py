@@ -11,6 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link
+from inbox import messenger
 from inbox.models import Contact, Conversation, Part, Team, Teammate
 
 
@@ -59,10 +60,14 @@ class ContactAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "external_id"]
     ordering = ["name"]
     date_hierarchy = "created_at"
-    readonly_fields = ["created_at"]
+    readonly_fields = ["created_at", "messenger_link"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
         return super().get_queryset(request).annotate(conversation_count=Count("conversations"))
+
+    @admin.display(description="Messenger link (a path on this site; expires after MESSENGER_LINK_MAX_AGE_DAYS)")
+    def messenger_link(self, contact: Contact) -> str:
+        return messenger.messenger_link(contact) if contact.pk else "-"
 
     @admin.display(description="Conversations", ordering="conversation_count")
     def conversation_count(self, contact: Contact) -> int:

@@ -481,3 +481,17 @@ def test_outbox_admin_reenqueues_only_pending_events(admin_client, monkeypatch):
     )
 
     assert enqueued == [pending.pk]
+
+
+def test_contact_admin_shows_a_messenger_link_that_signs_the_contact_in(client, db):
+    from django.urls import reverse
+
+    from tests.factories import ContactFactory, TeammateFactory
+
+    contact = ContactFactory()
+    client.force_login(TeammateFactory(is_superuser=True))
+    html = client.get(reverse("admin:inbox_contact_change", args=[contact.pk])).content.decode()
+    path = html[html.index("/messenger/enter/") :].split("<")[0].strip()
+
+    client.logout()
+    assert client.get(path)["Location"] == reverse("messenger:home")
