@@ -57,9 +57,14 @@ def record(*events: Event) -> list[Event]:
 
 
 def enqueue(event_id: int) -> bool:
-    """Send one pending event to the broker. A failure is logged, not raised: the sweep retries it."""
+    """Send one pending event to the broker. A failure is logged, not raised: the sweep retries it.
+
+    An event already applied by the time its transaction commits (seed_demo applies its own) is not sent.
+    """
     from helpdesk.tasks import dispatch_event
 
+    if not OutboxEvent.objects.filter(pk=event_id, done_at__isnull=True).exists():
+        return False
     try:
         dispatch_event.delay(event_id)
     except Exception:  # any broker error: the committed row is the durable record

@@ -151,6 +151,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "control_folder": str(_queue_dir / "control"),  # default: ./control, wherever the process started
+        "polling_interval": 0.1,  # the worker looks for new files this often (default: every second)
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -97,3 +97,13 @@ def test_beat_schedule_names_registered_tasks(settings):
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
+
+
+def test_enqueue_skips_an_event_already_applied(db, caplog):
+    event = make_event("tests.helpdesk.test_outbox.create_team_handler")
+    outbox.apply_event(event.pk)
+
+    with broker_unreachable():  # a send would fail and log a warning; nothing is sent at all
+        assert outbox.enqueue(event.pk) is False
+
+    assert "Could not enqueue" not in caplog.text
