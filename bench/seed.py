@@ -1,0 +1,254 @@
+"""Seed the benchmark database (helpdesk_bench) at BENCH_SCALE, fast: set-based INSERT ... SELECT
+generate_series in chunks, run by PostgreSQL itself (no row crosses the wire), with a progress bar.
+
+Sizes at scale 1.0: 1,000,000 conversations, 10,000,000 timeline parts, 200,000 tickets (100,000
+back-office, 100,000 customer tickets), 200,000 contacts, 50 teams, 500 teammates. Every row respects
+the models' constraints: a snoozed conversation has a deadline, each back-office ticket is linked to
+exactly one conversation (distinct ones, so at most one shared per conversation), each customer ticket
+owns its own thread.
+
+Reuses the database when it was already seeded at this scale (table bench_meta); reseeds otherwise.
+Usage: BENCH_SCALE=0.01 .venv/bin/python bench/seed.py  [--force]
+"""
+
+import sys
+import time
+
+from common import SCALE, TEAMMATES, TEAMS, Progress, setup_django, sizes
+
+setup_django()
+
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+TABLES = [
+    "inbox_part",
+    "tickets_ticketpart",
+    "tickets_ticketformrequest",
+    "tickets_trackerlink",
+    "tickets_ticket",
+    "tickets_ticketattribute",
+    "tickets_tickettype_states",
+    "tickets_tickettype",
+    "inbox_conversation",
+    "inbox_contact",
+    "inbox_teammate_teams",
+    "inbox_teammate_groups",
+    "inbox_teammate_user_permissions",
+    "django_admin_log",
+    "inbox_teammate",
+    "inbox_team",
+    "helpdesk_outboxevent",
+    "django_session",
+    "workflows_workflowrun",
+    "workflows_workflowaction",
+    "workflows_workflowcondition",
+    "workflows_workflow",
+]
+
+PASSWORD = "bench"
+
+
+def seeded_scale() -> float | None:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_meta (scale double precision, seeded_at timestamptz)")
+        cursor.execute("SELECT scale FROM bench_meta")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def chunked(cursor, label: str, total: int, step: int, sql: str, params: dict) -> float:
+    progress = Progress(label, total)
+    for start in range(1, total + 1, step):
+        end = min(total, start + step - 1)
+        cursor.execute(sql, {**params, "a": start, "b": end})
+        progress.add(end - start + 1)
+    return progress.close()
+
+
+def seed(size: dict) -> dict:
+    from tickets.models import SharingPolicy, TicketCategory, TicketState, TicketType
+
+    timings = {}
+    now = timezone.now()
+    n, contacts, tickets, bo = size["conversations"], size["contacts"], size["tickets"], size["back_office"]
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY CASCADE")
+        cursor.execute("DELETE FROM bench_meta")
+        cursor.execute(
+            "INSERT INTO inbox_team (id, name, created_at) SELECT t, 'Team ' || lpad(t::text, 2, '0'), now() "
+            "FROM generate_series(1, %s) t",
+            [TEAMS],
+        )
+        cursor.execute(
+            """INSERT INTO inbox_teammate (id, password, is_superuser, username, first_name, last_name, email,
+                   is_staff, is_active, date_joined)
+               SELECT t, %s, t = 1, 'tm' || lpad(t::text, 3, '0'), 'Teammate', lpad(t::text, 3, '0'),
+                   'tm' || t || '@example.com', true, true, now()
+               FROM generate_series(1, %s) t""",
+            [make_password(PASSWORD), TEAMMATES],
+        )
+        cursor.execute(
+            "INSERT INTO inbox_teammate_teams (teammate_id, team_id) SELECT t, (t - 1) %% %s + 1 "
+            "FROM generate_series(1, %s) t",
+            [TEAMS, TEAMMATES],
+        )
+        timings["contacts_s"] = chunked(
+            cursor,
+            "contacts",
+            contacts,
+            100_000,
+            """INSERT INTO inbox_contact (id, name, email, external_id, attributes, created_at)
+               SELECT c, 'Contact ' || c, 'contact' || c || '@example.com', 'c-' || c, '{}', now()
+               FROM generate_series(%(a)s, %(b)s) c""",
+            {},
+        )
+        # 30 % open, 10 % snoozed (with a deadline), 60 % closed; 1 in 5 unassigned; every one in a team.
+        timings["conversations_s"] = chunked(
+            cursor,
+            "conversations",
+            n,
+            100_000,
+            """INSERT INTO inbox_conversation (id, subject, state, snoozed_until, waiting_since, created_at,
+                   updated_at, assignee_id, contact_id, team_id)
+               SELECT c, 'Conversation ' || c,
+                   CASE WHEN c %% 10 < 3 THEN 'open' WHEN c %% 10 = 3 THEN 'snoozed' ELSE 'closed' END,
+                   CASE WHEN c %% 10 = 3 THEN %(now)s + (c %% 100 + 1) * interval '1 hour' END,
+                   CASE WHEN c %% 10 < 3 AND c %% 2 = 0 THEN %(now)s - (%(n)s - c) * interval '30 seconds' END,
+                   %(now)s - (%(n)s - c) * interval '30 seconds',
+                   %(now)s - (%(n)s - c) * interval '30 seconds' + interval '10 minutes',
+                   CASE WHEN c %% 5 = 0 THEN NULL ELSE c %% 499 + 1 END,
+                   (c - 1) %% %(contacts)s + 1,
+                   (c - 1) %% 50 + 1
+               FROM generate_series(%(a)s, %(b)s) c""",
+            {"now": now, "n": n, "contacts": contacts},
+        )
+        # Ten parts per conversation, one minute apart.
+        timings["parts_s"] = chunked(
+            cursor,
+            "parts (x10)",
+            n,
+            20_000,
+            """INSERT INTO inbox_part (id, kind, body, event_type, data, source_key, created_at, author_id,
+                   conversation_id)
+               SELECT (c - 1) * 10 + k + 1, kind,
+                   CASE WHEN kind = 'event' THEN 'Assigned to a teammate'
+                        ELSE 'Part ' || k || ' of conversation ' || c || ': lorem ipsum dolor sit amet, consectetur.'
+                   END,
+                   CASE WHEN kind = 'event' THEN 'assigned' ELSE '' END,
+                   '{}', NULL,
+                   %(now)s - (%(n)s - c) * interval '30 seconds' + k * interval '1 minute',
+                   CASE WHEN kind IN ('reply', 'note', 'event') THEN c %% 499 + 1 END,
+                   c
+               FROM generate_series(%(a)s, %(b)s) c
+               CROSS JOIN generate_series(0, 9) k
+               CROSS JOIN LATERAL (SELECT (ARRAY['customer_message', 'reply', 'customer_message', 'note', 'event',
+                   'reply', 'customer_message', 'reply', 'note', 'reply'])[k + 1] AS kind) kinds""",
+            {"now": now, "n": n},
+        )
+
+    bo_optional = TicketType.objects.create(
+        name="Bench billing", icon="💳", category=TicketCategory.BACK_OFFICE, sharing_policy=SharingPolicy.OPTIONAL
+    )
+    bo_never = TicketType.objects.create(
+        name="Bench fraud", icon="🕵", category=TicketCategory.BACK_OFFICE, sharing_policy=SharingPolicy.NEVER
+    )
+    customer = TicketType.objects.create(
+        name="Bench request", icon="📨", category=TicketCategory.CUSTOMER, sharing_policy=SharingPolicy.ALWAYS
+    )
+    states = list(TicketState.objects.order_by("pk").values_list("pk", flat=True))
+    for ticket_type in (bo_optional, bo_never, customer):
+        ticket_type.states.set(states)
+
+    with connection.cursor() as cursor:
+        # Back-office tickets 1..bo, each linked to its own conversation (10 * j - 9); every tenth shared
+        # (optional type). Customer tickets bo+1..tickets, each owning conversation 10 * j - 8 as thread.
+        timings["tickets_s"] = chunked(
+            cursor,
+            "tickets",
+            tickets,
+            50_000,
+            """INSERT INTO tickets_ticket (id, category, sharing_policy, title, description, attributes, is_shared,
+                   created_at, updated_at, assignee_id, created_by_id, linked_conversation_id, linked_ticket_id,
+                   team_id, thread_id, state_id, ticket_type_id)
+               SELECT j,
+                   CASE WHEN bo THEN 'back_office' ELSE 'customer' END,
+                   CASE WHEN NOT bo THEN 'always' WHEN j %% 2 = 0 THEN 'optional' ELSE 'never' END,
+                   'Ticket ' || j || ': refund for order ' || (j * 7919 %% 100000), 'Bench ticket.', '{}',
+                   bo AND j %% 10 = 0,
+                   %(now)s - (%(t)s - j) * interval '2 minutes',
+                   %(now)s - (%(t)s - j) * interval '2 minutes' + interval '5 minutes',
+                   CASE WHEN j %% 3 = 0 THEN NULL ELSE j %% 499 + 1 END,
+                   j %% 499 + 1,
+                   CASE WHEN bo THEN 10 * j - 9 END,
+                   NULL,
+                   j %% 50 + 1,
+                   CASE WHEN NOT bo THEN 10 * (j - %(bo)s) - 8 END,
+                   (%(states)s::bigint[])[j %% 4 + 1],
+                   CASE WHEN NOT bo THEN %(customer)s WHEN j %% 2 = 0 THEN %(optional)s ELSE %(never)s END
+               FROM generate_series(%(a)s, %(b)s) j CROSS JOIN LATERAL (SELECT j <= %(bo)s AS bo) x""",
+            {
+                "now": now,
+                "t": tickets,
+                "bo": bo,
+                "states": states,
+                "customer": customer.pk,
+                "optional": bo_optional.pk,
+                "never": bo_never.pk,
+            },
+        )
+        timings["ticket_parts_s"] = chunked(
+            cursor,
+            "ticket parts (x4)",
+            tickets,
+            50_000,
+            """INSERT INTO tickets_ticketpart (id, kind, event_type, body, cross_posted, data, created_at,
+                   author_id, ticket_id)
+               SELECT (j - 1) * 4 + k + 1,
+                   CASE WHEN k = 0 THEN 'event' ELSE 'note' END,
+                   CASE WHEN k = 0 THEN 'created' ELSE '' END,
+                   CASE WHEN k = 0 THEN 'Ticket created' ELSE 'Note ' || k || ' on ticket ' || j || '.' END,
+                   false, '{}',
+                   %(now)s - (%(t)s - j) * interval '2 minutes' + k * interval '1 minute',
+                   j %% 499 + 1, j
+               FROM generate_series(%(a)s, %(b)s) j CROSS JOIN generate_series(0, 3) k""",
+            {"now": now, "t": tickets},
+        )
+        for table in (
+            "inbox_team",
+            "inbox_teammate",
+            "inbox_contact",
+            "inbox_conversation",
+            "inbox_part",
+            "tickets_ticket",
+            "tickets_ticketpart",
+        ):
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    t0 = time.monotonic()
+    sys.stderr.write("  VACUUM ANALYZE ...")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    timings["vacuum_analyze_s"] = time.monotonic() - t0
+    sys.stderr.write(f" {timings['vacuum_analyze_s']:.1f} s\n")
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO bench_meta (scale, seeded_at) VALUES (%s, now())", [SCALE])
+    return timings
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    size = sizes()
+    if seeded_scale() == SCALE and "--force" not in sys.argv:
+        print(f"helpdesk_bench already seeded at scale {SCALE}: reusing it", file=sys.stderr)
+        return
+    print(f"seeding helpdesk_bench at scale {SCALE}: {size}", file=sys.stderr)
+    t0 = time.monotonic()
+    timings = seed(size)
+    total = time.monotonic() - t0
+    print(f"seeded in {total:.1f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
