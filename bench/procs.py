@@ -1,0 +1,121 @@
+"""Real processes for the benchmark and the drills: a Celery worker, celery beat, gunicorn; loopback only."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import ROOT
+
+LOG_DIR = ROOT / "var" / "bench"
+
+
+def wait_for(condition, *, timeout: float, interval: float = 0.05, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(interval)
+    raise TimeoutError(f"{what} not met within {timeout} s")
+
+
+class Process:
+    """A subprocess in its own process group, its output appended to var/bench/<name>.log."""
+
+    ready_marker = ""
+
+    def __init__(self, name: str, args: list[str], env: dict | None = None):
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        self.name, self.args, self.env = name, args, {**os.environ, **(env or {})}
+        self.log_path: Path = LOG_DIR / f"{name}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, *, timeout: float = 30) -> "Process":
+        self.log_path.touch()
+        offset = self.log_path.stat().st_size
+        log = self.log_path.open("a")
+        self.process = subprocess.Popen(
+            self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+        if self.ready_marker:
+            wait_for(
+                lambda: self.ready_marker in self.log_path.read_text(errors="replace")[offset:],
+                timeout=timeout,
+                what=f"{self.name} ready",
+            )
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL the whole group (a prefork worker's children too), as when a machine dies."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def celery_worker(name: str = "worker", *, concurrency: int = 2, pool: str = "prefork") -> Process:
+    proc = Process(
+        name,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "helpdesk",
+            "worker",
+            f"--pool={pool}",
+            f"--concurrency={concurrency}",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            f"--hostname={name}-{time.time_ns()}@%h",
+        ],
+        # The log level hides the "ready." line: report it through a startup hook-free marker instead.
+    )
+    proc.args[proc.args.index("--loglevel=WARNING")] = "--loglevel=INFO"
+    proc.ready_marker = "ready."
+    return proc
+
+
+def celery_beat() -> Process:
+    return Process(
+        "beat",
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "helpdesk",
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={LOG_DIR / 'celerybeat-schedule'}",
+        ],
+    )
+
+
+def gunicorn(*, port: int, workers: int, threads: int = 1) -> Process:
+    proc = Process(
+        "gunicorn",
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "helpdesk.wsgi",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            f"--threads={threads}",
+            "--log-level=info",
+            "--keep-alive=30",
+        ],
+    )
+    proc.ready_marker = "Booting worker"
+    return proc
