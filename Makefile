@@ -15,11 +15,13 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 SYSTEM_PACKAGES := postgresql redis-server chromium chromium-driver
 
-.PHONY: help run test system-packages venv deps test-deps services services-stop shell clean
+.PHONY: help run test bench drills system-packages venv deps test-deps services services-stop shell clean
 
 help:
 	@echo "make run            serve http://127.0.0.1:8000 (SQLite and a filesystem broker unless DATABASE_URL/CELERY_BROKER_URL are set)"
 	@echo "make test           checks and the whole test suite on PostgreSQL and Redis (installs what is missing)"
+	@echo "make bench          seed PostgreSQL at BENCH_SCALE (default 1.0: 1M conversations) and measure; SCALE=0.01 for a quick run"
+	@echo "make drills         cross-post 5,000 notes while the worker is SIGKILLed and Redis is down; 0 lost, 0 duplicated"
 	@echo "make services       start the local PostgreSQL and Redis used by the tests, print their URLs"
 	@echo "make services-stop  stop them"
 	@echo "make shell          Django shell"
@@ -67,6 +69,23 @@ test: system-packages test-deps
 	fi
 	step "done (pytest exit code $$rc)"
 	exit "$$rc"
+
+# Benchmarks (bench/): a separate database per scale on the services' PostgreSQL, Redis db 3.
+# `make bench SCALE=0.01` for a quick run; results in bench/results.json (bench/results-<scale>.json).
+SCALE ?= 1.0
+DRILL_SCALE ?= 0.01
+bench: system-packages deps
+	@scripts/services.sh start >/dev/null
+	export BENCH_SCALE=$(SCALE)
+	$(PY) bench/seed.py
+	$(PY) bench/measure.py
+
+# Fault drills, bounded in time (DRILL_TIME_CAP, 600 s): loopback only; they stop Redis for 30 s and start it again.
+drills: system-packages deps
+	@scripts/services.sh start >/dev/null
+	export BENCH_SCALE=$(DRILL_SCALE)
+	$(PY) bench/seed.py
+	$(PY) bench/drills.py
 
 # Debian packages the tests need; apt runs only when one is missing.
 system-packages:
