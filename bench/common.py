@@ -68,7 +68,8 @@ class Progress:
         filled = int(width * self.done / self.total) if self.total else width
         rate = self.done / max(time.monotonic() - self.t0, 1e-9)
         sys.stderr.write(
-            f"\r  {self.label:<22} [{'#' * filled}{'.' * (width - filled)}] {self.done:>11,}/{self.total:,} {rate:>10,.0f}/s"
+            f"\r  {self.label:<22} [{'#' * filled}{'.' * (width - filled)}]"
+            f" {self.done:>11,}/{self.total:,} {rate:>10,.0f}/s"
         )
         sys.stderr.flush()
 

@@ -125,8 +125,12 @@ def verify(first_event: int, tag: str) -> dict:
                GROUP BY e.handler""",
             [first_event],
         )
-        rows = {row[0].rsplit(".", 1)[1]: dict(zip(["events", "pending", "lost", "duplicated", "parts"], row[1:]))
-                for row in cursor.fetchall()}
+        rows = {
+            row[0].rsplit(".", 1)[1]: dict(
+                zip(["events", "pending", "lost", "duplicated", "parts"], row[1:], strict=True)
+            )
+            for row in cursor.fetchall()
+        }
         # Independently of the outbox: each drill note has exactly one cross-posted copy (by its part id).
         cursor.execute(
             """SELECT count(*), count(*) FILTER (WHERE n = 0), count(*) FILTER (WHERE n > 1) FROM (
@@ -194,8 +198,12 @@ def main() -> int:
         log(f"phase 3: done posting: {poster.notes} notes, {poster.state_changes} state changes")
         pending = OutboxEvent.objects.filter(pk__gt=first_event, done_at__isnull=True)
         t_wait = time.monotonic()
-        wait_for(lambda: not pending.exists(), timeout=max(30, TIME_CAP - (time.monotonic() - t_start) - 30),
-                 interval=1, what="every drill event applied")
+        wait_for(
+            lambda: not pending.exists(),
+            timeout=max(30, TIME_CAP - (time.monotonic() - t_start) - 30),
+            interval=1,
+            what="every drill event applied",
+        )
         log(f"outbox drained {time.monotonic() - t_wait:.1f} s after the last note")
     finally:
         worker.stop()
@@ -218,8 +226,10 @@ def main() -> int:
     ok = (
         notes_c.get("events") == poster.notes
         and states_c.get("events", 0) == poster.state_changes
-        and all(c.get("lost", 1) == 0 and c.get("duplicated", 1) == 0 and c.get("pending", 1) == 0
-                for c in (notes_c, states_c))
+        and all(
+            c.get("lost", 1) == 0 and c.get("duplicated", 1) == 0 and c.get("pending", 1) == 0
+            for c in (notes_c, states_c)
+        )
         and counts["notes_by_part_id"] == {"notes": poster.notes, "lost": 0, "duplicated": 0}
     )
     report["passed"] = ok

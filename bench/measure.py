@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from functools import partial
 
 from common import ROOT, SCALE, percentiles, setup_django, sizes
 
@@ -103,7 +104,7 @@ def time_requests(client: Client, label: str, make_request, n: int) -> dict:
 def measure_pages(user: Teammate, known: dict) -> dict:
     client = Client()
     client.force_login(user)
-    n_conv, n_bo = known["conversations"], known["bo_tickets"]
+    n_bo = known["bo_tickets"]
     team = lambda: rng.randint(1, 50)  # noqa: E731
     bo_ticket = lambda: rng.randint(1, n_bo)  # noqa: E731
     htmx_list = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "conversation-list"}
@@ -136,6 +137,10 @@ def outbox_pending() -> int:
     return OutboxEvent.objects.filter(done_at__isnull=True).count()
 
 
+def stamp(mark: dict) -> None:
+    mark["t"] = time.perf_counter()
+
+
 def measure_latency(user: Teammate, known: dict) -> dict:
     """Sequential notes: from the note's commit to its cross-post being visible (committed) in the conversation."""
     latencies = []
@@ -146,7 +151,7 @@ def measure_latency(user: Teammate, known: dict) -> dict:
         mark = {}
         with transaction.atomic():
             # Registered first, so it runs at the commit, before the enqueue the action registers.
-            transaction.on_commit(lambda: mark.setdefault("t", time.perf_counter()))
+            transaction.on_commit(partial(stamp, mark))
             note = post_ticket_note(actor=user, ticket_id=ticket_id, body="Latency probe", cross_post=True)
         visible = Part.objects.filter(
             conversation_id=conversation_id, kind=PartKind.CROSS_POST, data__ticket_part_id=note.pk
@@ -224,9 +229,7 @@ def measure_throughput(user: Teammate, known: dict) -> dict:
     notes = TicketPart.objects.filter(pk__gt=first_part, cross_posted=True, body="Throughput note, cross-posted.")
     events = OutboxEvent.objects.filter(pk__gt=first_event, handler="tickets.handlers.cross_post_note")
     t_drain = time.monotonic()
-    wait_for(
-        lambda: not events.filter(done_at__isnull=True).exists(), timeout=600, interval=0.5, what="outbox drained"
-    )
+    wait_for(lambda: not events.filter(done_at__isnull=True).exists(), timeout=600, interval=0.5, what="outbox drained")
     drain = time.monotonic() - t_drain
     note_ids = list(notes.values_list("pk", flat=True))
     delivered = Part.objects.filter(
@@ -276,8 +279,10 @@ def table(results: dict) -> str:
         q = r["queries_min"] if r["queries_min"] == r["queries_max"] else f"{r['queries_min']}-{r['queries_max']}"
         lines.append(f"| {label} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {q} |")
     lat = results["cross_post_latency_ms"]
-    lines.append(f"| cross-post latency, commit to visible ({lat['n']} notes) | {lat['p50']:.1f} | {lat['p95']:.1f} "
-                 f"| {lat['p99']:.1f} | |")
+    lines.append(
+        f"| cross-post latency, commit to visible ({lat['n']} notes) | {lat['p50']:.1f} | {lat['p95']:.1f} "
+        f"| {lat['p99']:.1f} | |"
+    )
     if tp := results.get("throughput"):
         lines += [
             "",
