@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery
 
 from helpdesk.errors import NotFound
 from inbox.models import CUSTOMER_VISIBLE_PART_KINDS, Contact, Conversation, ConversationState, Part, Team, Teammate
@@ -50,28 +50,54 @@ def get_inbox_view(*, teammate: Teammate, slug: str) -> InboxView:
     return InboxView(slug, team.name, Q(team=team))
 
 
+# Nav counts stop at this many: an exact COUNT of a million-row inbox costs hundreds of milliseconds on
+# every nav refresh, while "999+" tells a teammate as much (bench/README: nav counts at 1M conversations).
+NAV_COUNT_CAP = 999
+
+
+class CappedCount(Subquery):
+    """The number of rows of `queryset`, counting no further than NAV_COUNT_CAP + 1: an index range scan
+    that stops early, instead of a full count."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) AS capped)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, **extra):
+        super().__init__(queryset.order_by().values("pk")[: NAV_COUNT_CAP + 1], **extra)
+
+
 @dataclass(frozen=True, slots=True)
 class NavItem:
     slug: str
     label: str
     count: int
 
+    @property
+    def display(self) -> str:
+        return f"{NAV_COUNT_CAP}+" if self.count > NAV_COUNT_CAP else str(self.count)
+
 
 def list_inbox_nav(*, teammate: Teammate) -> tuple[list[NavItem], list[NavItem]]:
-    """Open-conversation counts of the fixed views and of each team's inbox. Two queries."""
-    counts = Conversation.objects.filter(state=ConversationState.OPEN).aggregate(
-        mine=Count("pk", filter=Q(assignee=teammate)),
-        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-        all=Count("pk"),
-    )
+    """Open-conversation counts (capped) of the fixed views and of each team's inbox. Two queries."""
+    open_conversations = Conversation.objects.filter(state=ConversationState.OPEN)
+    counts = (
+        Teammate.objects.filter(pk=teammate.pk)
+        .annotate(
+            mine=CappedCount(open_conversations.filter(assignee=teammate)),
+            unassigned=CappedCount(open_conversations.filter(assignee__isnull=True)),
+            all=CappedCount(open_conversations),
+        )
+        .values("mine", "unassigned", "all")
+        .first()
+    ) or {"mine": 0, "unassigned": 0, "all": 0}
     fixed = [
         NavItem("mine", "Your inbox", counts["mine"]),
         NavItem("unassigned", "Unassigned", counts["unassigned"]),
         NavItem("all", "All", counts["all"]),
     ]
-    teams = Team.objects.annotate(
-        open_count=Count("conversations", filter=Q(conversations__state=ConversationState.OPEN))
-    ).order_by("name")
+    teams = Team.objects.annotate(open_count=CappedCount(open_conversations.filter(team=OuterRef("pk")))).order_by(
+        "name"
+    )
     return fixed, [NavItem(f"team-{team.pk}", team.name, team.open_count) for team in teams]
 
 

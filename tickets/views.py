@@ -278,7 +278,8 @@ def note(request: HttpRequest, ticket_id: int) -> HttpResponse:
         except (InvalidInput, RuleViolation) as error:
             add_domain_error(form, error)
         else:
-            pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
+            # Only the note form comes back: no timeline, no assign form choices.
+            pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False, choices=False)
             return changed(
                 render(request, f"{TICKET}#ticket-note-form", pane_context(pane, note_form=NoteForm(focus=True)))
             )
@@ -357,7 +358,8 @@ def attributes(request: HttpRequest, ticket_id: int) -> HttpResponse:
         except InvalidInput as error:
             add_domain_error(form, form.field_error(error))
         else:
-            pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
+            # Only the note form comes back: no timeline, no assign form choices.
+            pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False, choices=False)
             return changed(render(request, f"{TICKET}#ticket-edit", pane_context(pane, edit_saved=True)))
     form.focus_first_error()
     return render(request, f"{TICKET}#ticket-edit", pane_context(pane, edit_form=form, edit_open=True), status=422)
