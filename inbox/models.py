@@ -1,6 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class Team(models.Model):
@@ -56,6 +56,10 @@ class ConversationState(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# The "waiting longest" list order after the view's own columns (inbox.selectors.ORDERINGS).
+WAITING_ORDER = (F("state"), F("waiting_since").asc(nulls_last=True), F("updated_at").asc(), F("id").asc())
+
+
 class Conversation(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
     subject = models.CharField(max_length=200, blank=True)
@@ -84,6 +88,11 @@ class Conversation(models.Model):
             models.Index(fields=["state", "-updated_at"], name="conversation_state_idx"),
             models.Index(fields=["assignee", "state", "-updated_at"], name="conversation_assignee_idx"),
             models.Index(fields=["team", "state", "-updated_at"], name="conversation_team_idx"),
+            # "Waiting longest" first: without these, each view sorted all its open conversations
+            # (about 65 ms at 1M conversations, bench/).
+            models.Index(*WAITING_ORDER, name="conversation_waiting_idx"),
+            models.Index("assignee", *WAITING_ORDER, name="conversation_assignee_wait_idx"),
+            models.Index("team", *WAITING_ORDER, name="conversation_team_wait_idx"),
             models.Index(
                 fields=["snoozed_until"], name="conversation_snoozed_idx", condition=Q(state=ConversationState.SNOOZED)
             ),
