@@ -105,7 +105,8 @@ def seed(size: dict) -> dict:
                FROM generate_series(%(a)s, %(b)s) c""",
             {},
         )
-        # 30 % open, 10 % snoozed (with a deadline), 60 % closed; 1 in 5 unassigned; every one in a team.
+        # 30 % open, 10 % snoozed (with a deadline), 60 % closed; 1 in 5 unassigned; every one in a team
+        # (by c / 10, so that each team has its share of each state).
         timings["conversations_s"] = chunked(
             cursor,
             "conversations",
@@ -121,7 +122,7 @@ def seed(size: dict) -> dict:
                    %(now)s - (%(n)s - c) * interval '30 seconds' + interval '10 minutes',
                    CASE WHEN c %% 5 = 0 THEN NULL ELSE c %% 499 + 1 END,
                    (c - 1) %% %(contacts)s + 1,
-                   (c - 1) %% 50 + 1
+                   (c / 10) %% 50 + 1
                FROM generate_series(%(a)s, %(b)s) c""",
             {"now": now, "n": n, "contacts": contacts},
         )
