@@ -119,6 +119,10 @@ def measure_pages(user: Teammate, known: dict) -> dict:
         "inbox list: team, waiting longest (htmx)": lambda: client.get(
             f"/inbox/team-{team()}/?sort=waiting", **htmx_list
         ),
+        "inbox list: All, waiting longest (htmx)": lambda: client.get("/inbox/all/?sort=waiting", **htmx_list),
+        "inbox list: Unassigned, waiting longest (htmx)": lambda: client.get(
+            "/inbox/unassigned/?sort=waiting", **htmx_list
+        ),
         "inbox list: All, page 40 (htmx)": lambda: client.get("/inbox/all/?page=40", **htmx_list),
         "nav counts (/nav/)": lambda: client.get("/nav/"),
         "split view: conversation (page)": lambda: client.get(f"/inbox/all/{10 * bo_ticket() - 9}/"),
