@@ -15,6 +15,9 @@ class OutboxEvent(models.Model):
     handler = models.CharField(max_length=128, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # When the sweep last re-enqueued it: the sweep waits OUTBOX_SWEEP_AFTER again before the next copy, so a
+    # backlog in the broker is not multiplied by a copy of every pending event at each sweep.
+    swept_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
 

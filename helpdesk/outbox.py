@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -105,6 +105,12 @@ def pending_event_ids(*, older_than=None, limit: int = 1000) -> list[int]:
     cutoff = timezone.now() - (settings.OUTBOX_SWEEP_AFTER if older_than is None else older_than)
     return list(
         OutboxEvent.objects.filter(done_at__isnull=True, created_at__lte=cutoff)
+        .filter(Q(swept_at__isnull=True) | Q(swept_at__lte=cutoff))
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def mark_swept(event_ids: list[int]) -> None:
+    """The sweep re-enqueued these: they wait OUTBOX_SWEEP_AFTER before the next copy."""
+    OutboxEvent.objects.filter(pk__in=event_ids).update(swept_at=timezone.now())

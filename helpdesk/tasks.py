@@ -16,9 +16,10 @@ def sweep_outbox() -> int:
 
     Stops at the first failed enqueue: while the broker is down each attempt takes its connection timeout,
     and trying the whole batch kept a sweep busy for minutes after the broker was back (bench/drills.py)."""
-    enqueued = 0
+    enqueued = []
     for event_id in outbox.pending_event_ids():
         if not outbox.enqueue(event_id):
             break
-        enqueued += 1
-    return enqueued
+        enqueued.append(event_id)
+    outbox.mark_swept(enqueued)
+    return len(enqueued)
