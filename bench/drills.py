@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 
-os.environ.setdefault("OUTBOX_SWEEP_AFTER_SECONDS", "5")
+os.environ.setdefault("OUTBOX_SWEEP_AFTER_SECONDS", "10")
 os.environ.setdefault("BENCH_SCALE", "0.01")
 
 from common import ROOT, SCALE, setup_django, sizes  # noqa: E402
@@ -64,8 +64,8 @@ def start_redis() -> None:
 
 
 class Sweeper(threading.Thread):
-    """What celery beat does in production (every 30 s), every 2 s here: re-enqueue events pending longer than
-    OUTBOX_SWEEP_AFTER (5 s here)."""
+    """What celery beat does in production (every 30 s), every 5 s here: re-enqueue events pending longer than
+    OUTBOX_SWEEP_AFTER (10 s here)."""
 
     def __init__(self):
         super().__init__(daemon=True)
@@ -73,7 +73,7 @@ class Sweeper(threading.Thread):
         self.enqueued = 0
 
     def run(self) -> None:
-        while not self.stopped.wait(2):
+        while not self.stopped.wait(5):
             try:
                 self.enqueued += sweep_outbox()  # the task's body, run here
             except Exception as error:  # the database is up; a broker error is already logged by enqueue
