@@ -29,6 +29,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from procs import celery_worker, gunicorn, wait_for  # noqa: E402
+from table import table  # noqa: E402
 
 from helpdesk.models import OutboxEvent  # noqa: E402
 from inbox.models import Conversation, Part, PartKind, Teammate  # noqa: E402
@@ -268,36 +269,6 @@ def measure_throughput(user: Teammate, known: dict) -> dict:
         file=sys.stderr,
     )
     return result
-
-
-def table(results: dict) -> str:
-    lines = [
-        f"Scale {results['scale']} ({results['size']['conversations']:,} conversations, "
-        f"{results['size']['parts']:,} parts, {results['size']['tickets']:,} tickets); "
-        f"{results['machine']['cores']} cores, {results['machine']['memory']} RAM, {results['machine']['cpu']}",
-        "",
-        "| request | p50 ms | p95 ms | p99 ms | queries |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for label, r in results["pages"].items():
-        q = r["queries_min"] if r["queries_min"] == r["queries_max"] else f"{r['queries_min']}-{r['queries_max']}"
-        lines.append(f"| {label} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {q} |")
-    lat = results["cross_post_latency_ms"]
-    lines.append(
-        f"| cross-post latency, commit to visible ({lat['n']} notes) | {lat['p50']:.1f} | {lat['p95']:.1f} "
-        f"| {lat['p99']:.1f} | |"
-    )
-    if tp := results.get("throughput"):
-        lines += [
-            "",
-            f"Throughput through gunicorn ({tp['web_workers']} workers, {tp['clients']} client threads, Celery "
-            f"concurrency {tp['celery_concurrency']}), {tp['seconds']} s: **{tp['notes_per_second']} cross-posted "
-            f"notes/s**, {tp['notes_posted_ok']} posted, {tp['http_errors']} errors, cross-posts delivered "
-            f"{tp['cross_posts_delivered']}/{tp['notes_in_db']} (distinct {tp['cross_posts_distinct']}), "
-            f"outbox drained {tp['drain_seconds_after_load']} s after the load; request p50/p95/p99 "
-            f"{tp['request_ms']['p50']}/{tp['request_ms']['p95']}/{tp['request_ms']['p99']} ms.",
-        ]
-    return "\n".join(lines)
 
 
 def main() -> None:
