@@ -127,6 +127,9 @@ def measure_pages(user: Teammate, known: dict) -> dict:
         "inbox list: All, page 40 (htmx)": lambda: client.get("/inbox/all/?page=40", **htmx_list),
         "nav counts (/nav/)": lambda: client.get("/nav/"),
         "split view: conversation (page)": lambda: client.get(f"/inbox/all/{10 * bo_ticket() - 9}/"),
+        "split view: open a conversation (htmx main pane)": lambda: client.get(
+            f"/inbox/all/{10 * bo_ticket() - 9}/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="main"
+        ),
         "split view: ticket side (htmx)": lambda: client.get(f"/conversations/{10 * bo_ticket() - 9}/tickets/"),
         "back-office ticket view (page)": lambda: client.get(f"/tickets/team-{team()}/{bo_ticket()}/"),
         "ticket list: team tickets (page)": lambda: client.get(f"/tickets/team-{team()}/"),
