@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.db.models import F
 
 from helpdesk import outbox
 from helpdesk.celery import app
@@ -107,3 +108,32 @@ def test_enqueue_skips_an_event_already_applied(db, caplog):
         assert outbox.enqueue(event.pk) is False
 
     assert "Could not enqueue" not in caplog.text
+
+
+def test_sweep_stops_at_the_first_failed_enqueue(db, settings, monkeypatch):
+    """While the broker is down each attempt waits for its timeout: one failure ends the sweep."""
+    from helpdesk.tasks import sweep_outbox
+
+    settings.OUTBOX_SWEEP_AFTER = timedelta(0)
+    for _ in range(3):
+        make_event("tests.helpdesk.test_outbox.create_team_handler")
+    attempts = []
+    monkeypatch.setattr(outbox, "enqueue", lambda event_id: attempts.append(event_id) and False)
+    assert sweep_outbox() == 0
+    assert len(attempts) == 1
+    assert not OutboxEvent.objects.filter(swept_at__isnull=False).exists()
+
+
+def test_sweep_waits_before_enqueueing_the_same_event_again(db, settings, monkeypatch):
+    """A backlog in the broker must not grow by a copy of every pending event at each sweep."""
+    from helpdesk.tasks import sweep_outbox
+
+    event = make_event("tests.helpdesk.test_outbox.create_team_handler")
+    monkeypatch.setattr(outbox, "enqueue", lambda event_id: True)
+    settings.OUTBOX_SWEEP_AFTER = timedelta(0)
+    assert sweep_outbox() == 1
+    settings.OUTBOX_SWEEP_AFTER = timedelta(minutes=5)
+    OutboxEvent.objects.filter(pk=event.pk).update(created_at=F("created_at") - timedelta(minutes=10))
+    assert outbox.pending_event_ids() == []  # swept a moment ago
+    OutboxEvent.objects.filter(pk=event.pk).update(swept_at=F("swept_at") - timedelta(minutes=6))
+    assert outbox.pending_event_ids() == [event.pk]
