@@ -204,3 +204,15 @@ class TicketNoteFactory(DjangoModelFactory):
     kind = TicketPartKind.NOTE
     body = factory.Faker("sentence")
     author = factory.SubFactory(TeammateFactory)
+
+
+def add_order_number(ticket_type: TicketType, **fields) -> TicketAttribute:
+    """The "Order number" attribute a customer fills in a ticket form (visible to and required for customers)."""
+    return TicketAttributeFactory(
+        ticket_type=ticket_type,
+        key="order",
+        name="Order number",
+        visible_to_customers=True,
+        required_for_customers=True,
+        **fields,
+    )

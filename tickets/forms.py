@@ -135,17 +135,7 @@ class TicketCreateForm(AttributeFieldsMixin, TicketsForm):
         # Its own ids: the conversation's assign form beside it also has team and assignee fields.
         kwargs.setdefault("auto_id", "new-ticket-%s")
         super().__init__(*args, **kwargs)
-        self.fields["ticket_type"].choices = [("", "Choose a type…")] + [(t.pk, str(t)) for t in choices.ticket_types]
-        # Choosing a type re-renders the form with its attributes, keeping what was typed.
-        self.fields["ticket_type"].widget.attrs.update(
-            {
-                "hx-get": type_url,
-                "hx-trigger": "change",
-                "hx-target": "#ticket-create",
-                "hx-swap": "outerHTML",
-                "hx-include": "closest form",
-            }
-        )
+        offer_types(self.fields["ticket_type"], choices.ticket_types, type_url=type_url, target="#ticket-create")
         self.fields["team"].choices = team_choices(choices.teams)
         self.fields["assignee"].choices = person_choices(choices.teammates)
         # Not `disabled` in Django's sense: a forged "share" must still reach the action, which refuses it.
@@ -206,16 +196,7 @@ class ConvertForm(AttributeFieldsMixin, TicketsForm):
     def __init__(self, *args, choices: ConvertChoices, type_url: str, **kwargs):
         kwargs.setdefault("auto_id", "convert-%s")  # beside the conversation's and the ticket side's forms
         super().__init__(*args, **kwargs)
-        self.fields["ticket_type"].choices = [("", "Choose a type…")] + [(t.pk, str(t)) for t in choices.ticket_types]
-        self.fields["ticket_type"].widget.attrs.update(
-            {
-                "hx-get": type_url,
-                "hx-trigger": "change",
-                "hx-target": "#convert-form",
-                "hx-swap": "outerHTML",
-                "hx-include": "closest form",
-            }
-        )
+        offer_types(self.fields["ticket_type"], choices.ticket_types, type_url=type_url, target="#convert-form")
         self.add_attribute_fields(choices.attributes)
 
     def action_kwargs(self) -> dict[str, Any]:
@@ -332,3 +313,18 @@ class CreateQueryForm(forms.Form):
     """The create and convert forms' query string: the type whose attributes to show."""
 
     ticket_type = forms.IntegerField(min_value=1, required=False)
+
+
+def offer_types(field: forms.Field, ticket_types, *, type_url: str, target: str) -> None:
+    """The type select of a ticket form: choosing a type re-renders the form (`target`) with that type's
+    attributes, keeping what was typed."""
+    field.choices = [("", "Choose a type…")] + [(t.pk, str(t)) for t in ticket_types]
+    field.widget.attrs.update(
+        {
+            "hx-get": type_url,
+            "hx-trigger": "change",
+            "hx-target": target,
+            "hx-swap": "outerHTML",
+            "hx-include": "closest form",
+        }
+    )

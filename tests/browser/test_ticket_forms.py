@@ -17,6 +17,7 @@ from tests.factories import (
     TicketAttributeFactory,
     TicketStateFactory,
     TicketTypeFactory,
+    add_order_number,
     default_states,
 )
 from tickets.models import StateCategory, Ticket, TicketFormRequest
@@ -35,13 +36,7 @@ def refund_type():
     )
     usual = [state for state in default_states() if state.category != StateCategory.RESOLVED]
     ticket_type = TicketTypeFactory(name="Refund request", states=[*usual, paid_out])
-    TicketAttributeFactory(
-        ticket_type=ticket_type,
-        key="order",
-        name="Order number",
-        visible_to_customers=True,
-        required_for_customers=True,
-    )
+    add_order_number(ticket_type)
     TicketAttributeFactory(ticket_type=ticket_type, key="risk", name="Risk score", kind="integer")
     return ticket_type
 

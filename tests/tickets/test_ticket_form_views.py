@@ -14,6 +14,7 @@ from tests.factories import (
     CustomerTicketFactory,
     TicketAttributeFactory,
     TicketTypeFactory,
+    add_order_number,
 )
 from tickets import actions, selectors
 from tickets.models import Ticket, TicketCategory, TicketFormRequest
@@ -63,13 +64,7 @@ def written() -> tuple[int, int, int]:
 def refund_type():
     """The back-office "Refund request" type, shared when sent as a form (sharing `optional`)."""
     ticket_type = TicketTypeFactory(name="Refund request")
-    TicketAttributeFactory(
-        ticket_type=ticket_type,
-        key="order",
-        name="Order number",
-        visible_to_customers=True,
-        required_for_customers=True,
-    )
+    add_order_number(ticket_type)
     return ticket_type
 
 

@@ -15,6 +15,7 @@ from tests.factories import (
     TeammateFactory,
     TicketAttributeFactory,
     TicketTypeFactory,
+    add_order_number,
 )
 from tickets import actions
 from tickets.models import Ticket, TicketCategory, TicketFormRequest
@@ -25,13 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def refund_type():
     ticket_type = TicketTypeFactory(name="Refund request")
-    TicketAttributeFactory(
-        ticket_type=ticket_type,
-        key="order",
-        name="Order number",
-        visible_to_customers=True,
-        required_for_customers=True,
-    )
+    add_order_number(ticket_type)
     TicketAttributeFactory(ticket_type=ticket_type, key="risk", name="Risk score", kind="integer")
     return ticket_type
 
