@@ -1,6 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 
 
 class Team(models.Model):
@@ -57,7 +57,8 @@ class ConversationState(models.TextChoices):
 
 
 # The "waiting longest" list order after the view's own columns (inbox.selectors.ORDERINGS).
-WAITING_ORDER = (F("state"), F("waiting_since").asc(nulls_last=True), F("updated_at").asc(), F("id").asc())
+# An ascending index keeps NULLs last, as "waiting longest" sorts them (SQLite refuses NULLS LAST in an index).
+WAITING_ORDER = ["state", "waiting_since", "updated_at", "id"]
 
 
 class Conversation(models.Model):
@@ -90,9 +91,9 @@ class Conversation(models.Model):
             models.Index(fields=["team", "state", "-updated_at"], name="conversation_team_idx"),
             # "Waiting longest" first: without these, each view sorted all its open conversations
             # (about 65 ms at 1M conversations, bench/).
-            models.Index(*WAITING_ORDER, name="conversation_waiting_idx"),
-            models.Index("assignee", *WAITING_ORDER, name="conversation_assignee_wait_idx"),
-            models.Index("team", *WAITING_ORDER, name="conversation_team_wait_idx"),
+            models.Index(fields=WAITING_ORDER, name="conversation_waiting_idx"),
+            models.Index(fields=["assignee", *WAITING_ORDER], name="conversation_assignee_wait_idx"),
+            models.Index(fields=["team", *WAITING_ORDER], name="conversation_team_wait_idx"),
             models.Index(
                 fields=["snoozed_until"], name="conversation_snoozed_idx", condition=Q(state=ConversationState.SNOOZED)
             ),
@@ -100,6 +101,30 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"Conversation #{self.pk}: {self.subject}" if self.subject else f"Conversation #{self.pk}"
+
+
+class OwnerKind(models.TextChoices):
+    TEAM = "team", "Team"
+    ASSIGNEE = "assignee", "Assignee"
+
+
+class ConversationCount(models.Model):
+    """How many conversations each team and each assignee has in each state; kept by database triggers
+    (helpdesk/counters.py, migration 0004), read by the nav. Owner 0 is no team / unassigned."""
+
+    owner_kind = models.CharField(max_length=8, choices=OwnerKind)
+    owner_id = models.BigIntegerField()
+    state = models.CharField(max_length=16, choices=ConversationState)
+    slot = models.SmallIntegerField()
+    total = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner_kind", "owner_id", "state", "slot"], name="conversation_count_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_kind} {self.owner_id}: {self.total} {self.state} (slot {self.slot})"
 
 
 class PartKind(models.TextChoices):

@@ -3,10 +3,22 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from helpdesk.errors import NotFound
-from inbox.models import CUSTOMER_VISIBLE_PART_KINDS, Contact, Conversation, ConversationState, Part, Team, Teammate
+from helpdesk.pagination import Cursor, Key, paginate
+from inbox.models import (
+    CUSTOMER_VISIBLE_PART_KINDS,
+    Contact,
+    Conversation,
+    ConversationCount,
+    ConversationState,
+    OwnerKind,
+    Part,
+    Team,
+    Teammate,
+)
 
 PAGE_SIZE = 25
 
@@ -18,10 +30,11 @@ class Sort:
     CHOICES = [(NEWEST, "Newest"), (OLDEST, "Oldest"), (WAITING_LONGEST, "Waiting longest")]
 
 
+# Each ends with the pk, so that every conversation has one place in the list and a cursor names it.
 ORDERINGS = {
-    Sort.NEWEST: [F("updated_at").desc(), F("pk").desc()],
-    Sort.OLDEST: [F("updated_at").asc(), F("pk").asc()],
-    Sort.WAITING_LONGEST: [F("waiting_since").asc(nulls_last=True), F("updated_at").asc(), F("pk").asc()],
+    Sort.NEWEST: [Key("updated_at", descending=True), Key("pk", descending=True)],
+    Sort.OLDEST: [Key("updated_at"), Key("pk")],
+    Sort.WAITING_LONGEST: [Key("waiting_since", nulls_last=True), Key("updated_at"), Key("pk")],
 }
 
 
@@ -50,22 +63,6 @@ def get_inbox_view(*, teammate: Teammate, slug: str) -> InboxView:
     return InboxView(slug, team.name, Q(team=team))
 
 
-# Nav counts stop at this many: an exact COUNT of a million-row inbox costs hundreds of milliseconds on
-# every nav refresh, while "999+" tells a teammate as much (bench/README: nav counts at 1M conversations).
-NAV_COUNT_CAP = 999
-
-
-class CappedCount(Subquery):
-    """The number of rows of `queryset`, counting no further than NAV_COUNT_CAP + 1: an index range scan
-    that stops early, instead of a full count."""
-
-    template = "(SELECT count(*) FROM (%(subquery)s) AS capped)"
-    output_field = IntegerField()
-
-    def __init__(self, queryset, **extra):
-        super().__init__(queryset.order_by().values("pk")[: NAV_COUNT_CAP + 1], **extra)
-
-
 @dataclass(frozen=True, slots=True)
 class NavItem:
     slug: str
@@ -74,54 +71,58 @@ class NavItem:
 
     @property
     def display(self) -> str:
-        return f"{NAV_COUNT_CAP}+" if self.count > NAV_COUNT_CAP else str(self.count)
+        return f"{self.count:,}"
 
 
 def list_inbox_nav(*, teammate: Teammate) -> tuple[list[NavItem], list[NavItem]]:
-    """Open-conversation counts (capped) of the fixed views and of each team's inbox. Two queries."""
-    open_conversations = Conversation.objects.filter(state=ConversationState.OPEN)
-    counts = (
-        Teammate.objects.filter(pk=teammate.pk)
-        .annotate(
-            mine=CappedCount(open_conversations.filter(assignee=teammate)),
-            unassigned=CappedCount(open_conversations.filter(assignee__isnull=True)),
-            all=CappedCount(open_conversations),
-        )
-        .values("mine", "unassigned", "all")
-        .first()
-    ) or {"mine": 0, "unassigned": 0, "all": 0}
-    fixed = [
-        NavItem("mine", "Your inbox", counts["mine"]),
-        NavItem("unassigned", "Unassigned", counts["unassigned"]),
-        NavItem("all", "All", counts["all"]),
-    ]
-    teams = Team.objects.annotate(open_count=CappedCount(open_conversations.filter(team=OuterRef("pk")))).order_by(
-        "name"
+    """Exact open-conversation counts of the fixed views and of each team's inbox, read from the counts the
+    database keeps (ConversationCount): a few dozen rows whatever the number of conversations. Two queries."""
+    counts = ConversationCount.objects.filter(state=ConversationState.OPEN)
+    by_assignee = Q(owner_kind=OwnerKind.ASSIGNEE)
+    fixed = counts.aggregate(
+        mine=Coalesce(Sum("total", filter=by_assignee & Q(owner_id=teammate.pk)), 0),
+        unassigned=Coalesce(Sum("total", filter=by_assignee & Q(owner_id=0)), 0),
+        all=Coalesce(Sum("total", filter=by_assignee), 0),
     )
-    return fixed, [NavItem(f"team-{team.pk}", team.name, team.open_count) for team in teams]
+    team_totals = (
+        counts.filter(owner_kind=OwnerKind.TEAM, owner_id=OuterRef("pk"))
+        .values("owner_id")
+        .annotate(sum=Sum("total"))
+        .values("sum")
+    )
+    teams = Team.objects.annotate(open_count=Coalesce(Subquery(team_totals), 0)).order_by("name")
+    return [
+        NavItem("mine", "Your inbox", fixed["mine"]),
+        NavItem("unassigned", "Unassigned", fixed["unassigned"]),
+        NavItem("all", "All", fixed["all"]),
+    ], [NavItem(f"team-{team.pk}", team.name, team.open_count) for team in teams]
 
 
 @dataclass(frozen=True, slots=True)
 class ConversationPage:
     conversations: list[Conversation]
-    page: int
-    has_next: bool
+    next_cursor: str | None  # the next page's `?after=`; None on the last page
+    previous_cursor: str | None  # the previous page's `?before=`; None on the first page
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
 
     @property
     def has_previous(self) -> bool:
-        return self.page > 1
+        return self.previous_cursor is not None
 
 
-def list_inbox_conversations(*, view: InboxView, state: str, sort: str, page: int) -> ConversationPage:
-    """One page of the view's conversations in `state`, sorted. One query: it reads one row past the page
-    to know whether there is a next one, and never counts the whole table."""
-    start = (page - 1) * PAGE_SIZE
-    rows = list(
-        Conversation.objects.filter(view.condition, state=state)
-        .select_related("contact", "assignee", "team")
-        .order_by(*ORDERINGS[sort])[start : start + PAGE_SIZE + 1]
+def list_inbox_conversations(*, view: InboxView, state: str, sort: str, cursor: Cursor | None) -> ConversationPage:
+    """The first page of the view's conversations in `state`, sorted, or the page after or before `cursor`.
+    One query (two on the page where NULL `waiting_since` begins): by keyset, never OFFSET or COUNT."""
+    page = paginate(
+        Conversation.objects.filter(view.condition, state=state).select_related("contact", "assignee", "team"),
+        keys=ORDERINGS[sort],
+        cursor=cursor,
+        page_size=PAGE_SIZE,
     )
-    return ConversationPage(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
+    return ConversationPage(page.rows, page.next_cursor, page.previous_cursor)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 
-from inbox.models import Conversation, Team, Teammate
+from inbox.models import Conversation, OwnerKind, Team, Teammate
 
 
 class TicketCategory(models.TextChoices):
@@ -243,6 +243,28 @@ class TrackerLink(models.Model):
 class TicketPartKind(models.TextChoices):
     NOTE = "note", "Internal note"
     EVENT = "event", "Event"
+
+
+class TicketCount(models.Model):
+    """How many tickets each team and each assignee has per category and state; kept by database triggers
+    (helpdesk/counters.py, migration 0005), read by the nav. Owner 0 is no team / unassigned."""
+
+    owner_kind = models.CharField(max_length=8, choices=OwnerKind)
+    owner_id = models.BigIntegerField()
+    category = models.CharField(max_length=16, choices=TicketCategory)
+    state_id = models.BigIntegerField()
+    slot = models.SmallIntegerField()
+    total = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_kind", "owner_id", "category", "state_id", "slot"], name="ticket_count_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_kind} {self.owner_id}: {self.total} {self.category} in state {self.state_id}"
 
 
 class TicketPart(models.Model):

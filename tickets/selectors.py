@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 
 from helpdesk.errors import NotFound
-from inbox.models import Conversation, Team, Teammate
-from inbox.selectors import PAGE_SIZE, CappedCount, NavItem
+from inbox.models import Conversation, OwnerKind, Team, Teammate
+from inbox.selectors import PAGE_SIZE, NavItem
 from tickets.models import (
     AttributeKind,
     SharingPolicy,
@@ -17,6 +18,7 @@ from tickets.models import (
     Ticket,
     TicketAttribute,
     TicketCategory,
+    TicketCount,
     TicketFormRequest,
     TicketPart,
     TicketPartKind,
@@ -125,17 +127,21 @@ def customer_value(value: object) -> str:
 
 
 def list_ticket_nav(*, teammate: Teammate) -> list[NavItem]:
-    """ "Your tickets" and each team's back-office tickets, with their unresolved counts (capped). Two queries."""
-    unresolved = Ticket.objects.filter(UNRESOLVED)
-    mine = (
-        Teammate.objects.filter(pk=teammate.pk)
-        .annotate(count=CappedCount(unresolved.filter(assignee=teammate)))
-        .values_list("count", flat=True)
-        .first()
-    ) or 0
-    teams = Team.objects.annotate(
-        open_count=CappedCount(unresolved.filter(team=OuterRef("pk"), category=TicketCategory.BACK_OFFICE))
-    ).order_by("name")
+    """ "Your tickets" and each team's back-office tickets, with their exact unresolved counts, read from the
+    counts the database keeps (TicketCount). Two queries."""
+    unresolved = TicketCount.objects.filter(
+        state_id__in=TicketState.objects.exclude(category=StateCategory.RESOLVED).values("pk")
+    )
+    mine = unresolved.filter(owner_kind=OwnerKind.ASSIGNEE, owner_id=teammate.pk).aggregate(
+        total=Coalesce(Sum("total"), 0)
+    )["total"]
+    team_totals = (
+        unresolved.filter(owner_kind=OwnerKind.TEAM, owner_id=OuterRef("pk"), category=TicketCategory.BACK_OFFICE)
+        .values("owner_id")
+        .annotate(sum=Sum("total"))
+        .values("sum")
+    )
+    teams = Team.objects.annotate(open_count=Coalesce(Subquery(team_totals), 0)).order_by("name")
     return [NavItem("mine", "Your tickets", mine)] + [
         NavItem(f"team-{team.pk}", f"{team.name} tickets", team.open_count) for team in teams
     ]

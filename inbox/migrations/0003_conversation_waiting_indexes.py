@@ -12,14 +12,14 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='conversation',
-            index=models.Index(models.F('state'), models.OrderBy(models.F('waiting_since'), nulls_last=True), models.OrderBy(models.F('updated_at')), models.OrderBy(models.F('id')), name='conversation_waiting_idx'),
+            index=models.Index(fields=['state', 'waiting_since', 'updated_at', 'id'], name='conversation_waiting_idx'),
         ),
         migrations.AddIndex(
             model_name='conversation',
-            index=models.Index(models.F('assignee'), models.F('state'), models.OrderBy(models.F('waiting_since'), nulls_last=True), models.OrderBy(models.F('updated_at')), models.OrderBy(models.F('id')), name='conversation_assignee_wait_idx'),
+            index=models.Index(fields=['assignee', 'state', 'waiting_since', 'updated_at', 'id'], name='conversation_assignee_wait_idx'),
         ),
         migrations.AddIndex(
             model_name='conversation',
-            index=models.Index(models.F('team'), models.F('state'), models.OrderBy(models.F('waiting_since'), nulls_last=True), models.OrderBy(models.F('updated_at')), models.OrderBy(models.F('id')), name='conversation_team_wait_idx'),
+            index=models.Index(fields=['team', 'state', 'waiting_since', 'updated_at', 'id'], name='conversation_team_wait_idx'),
         ),
     ]

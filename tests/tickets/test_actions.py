@@ -4,11 +4,10 @@ Follow-up work (cross-posts, state events, un-snoozes) is applied with `apply_ou
 `helpdesk.outbox.apply_event` for each pending event as the Celery worker would.
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from helpdesk.outbox import apply_event
 from inbox import actions as inbox_actions
 from inbox.models import Conversation, ConversationState, Part, PartKind
 from inbox.tasks import wake_snoozed_conversations
+from tests.concurrency import run_at_once
 from tests.factories import (
     BackOfficeTicketFactory,
     ConversationFactory,
@@ -334,34 +334,6 @@ def test_create_back_office_ticket_allows_unshared_tickets_beside_a_shared_one(t
     create(teammate, TicketTypeFactory(), conversation, title="Second team")
 
     assert Ticket.objects.filter(linked_conversation=conversation).count() == 2
-
-
-def run_at_once(*calls) -> list:
-    """Run each call in its own thread, released together by a barrier; return each result or exception.
-
-    Each thread connects before the barrier, so both reach the action at the same instant, and closes
-    its connection at the end.
-    """
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=10)
-            outcomes[index] = call()
-        except Exception as error:  # reported to the test, which names what it expects
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a concurrent action never finished (deadlock?)"
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
