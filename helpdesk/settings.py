@@ -168,6 +168,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # A broker outage must not hang a request: the publish gives up quickly and the outbox sweep retries.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_IGNORE_RESULT = True
+# Celery's Django fixup closes the database connections before and after every task unless this is set: a
+# new PostgreSQL connection per task was most of the worker's cost (bench/). helpdesk/celery.py recycles them
+# as Django does between requests instead (CONN_MAX_AGE, CONN_HEALTH_CHECKS).
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from helpdesk.models import OutboxEvent
 from helpdesk.tasks import dispatch_event, sweep_outbox
@@ -96,3 +97,25 @@ def test_task_enqueued_while_worker_is_dead_is_delivered_after_restart(celery_wo
     )
     celery_worker_process.start()
     assert wait_for(lambda: cross_posts(back_office_ticket).filter(body="Still there").exists())
+
+
+def database_sessions() -> int:
+    """Connections ever opened to this database (PostgreSQL counts each one as it ends, or now)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def test_worker_keeps_its_database_connection_between_tasks(celery_worker_process, back_office_ticket):
+    """A new PostgreSQL connection per task (Celery's default with Django) cost more than the task itself."""
+    notes = 20
+    wait_for(lambda: not OutboxEvent.objects.filter(done_at__isnull=True).exists())
+    before = database_sessions()
+    for n in range(notes):
+        actions.post_ticket_note(
+            actor=back_office_ticket.assignee, ticket_id=back_office_ticket.pk, body=f"Note {n}", cross_post=True
+        )
+    wait_for(lambda: cross_posts(back_office_ticket).count() == notes)
+    connection.close()  # this test's own connection, so that it is counted once it ends
+
+    assert database_sessions() - before <= 4, "the worker opened a connection per task"
