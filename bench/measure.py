@@ -32,7 +32,9 @@ from procs import celery_worker, gunicorn, wait_for  # noqa: E402
 from table import table  # noqa: E402
 
 from helpdesk.models import OutboxEvent  # noqa: E402
-from inbox.models import Conversation, Part, PartKind, Teammate  # noqa: E402
+from helpdesk.pagination import encode_cursor, order_by  # noqa: E402
+from inbox.models import Conversation, ConversationState, Part, PartKind, Teammate  # noqa: E402
+from inbox.selectors import ORDERINGS, Sort  # noqa: E402
 from tickets.actions import post_ticket_note  # noqa: E402
 from tickets.models import Ticket, TicketCategory, TicketPart  # noqa: E402
 
@@ -102,6 +104,14 @@ def time_requests(client: Client, label: str, make_request, n: int) -> dict:
     return result
 
 
+def deep_cursor(*, rows: int) -> str:
+    """The cursor after the `rows`-th open conversation of All, newest first: what Next carries that deep. Found
+    once, by offset; the page it opens reads by keyset."""
+    keys = ORDERINGS[Sort.NEWEST]
+    row = Conversation.objects.filter(state=ConversationState.OPEN).order_by(*order_by(keys))[rows - 1]
+    return encode_cursor(row, keys=keys)
+
+
 def measure_pages(user: Teammate, known: dict) -> dict:
     client = Client()
     client.force_login(user)
@@ -109,6 +119,7 @@ def measure_pages(user: Teammate, known: dict) -> dict:
     team = lambda: rng.randint(1, 50)  # noqa: E731
     bo_ticket = lambda: rng.randint(1, n_bo)  # noqa: E731
     htmx_list = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "conversation-list"}
+    deep = urllib.parse.quote(deep_cursor(rows=1000))
     pages = {
         "inbox list: Your inbox (page)": lambda: client.get("/inbox/mine/"),
         "inbox list: Unassigned (page)": lambda: client.get("/inbox/unassigned/"),
@@ -124,7 +135,7 @@ def measure_pages(user: Teammate, known: dict) -> dict:
         "inbox list: Unassigned, waiting longest (htmx)": lambda: client.get(
             "/inbox/unassigned/?sort=waiting", **htmx_list
         ),
-        "inbox list: All, page 40 (htmx)": lambda: client.get("/inbox/all/?page=40", **htmx_list),
+        "inbox list: All, 1,000 rows deep (htmx)": lambda: client.get(f"/inbox/all/?after={deep}", **htmx_list),
         "nav counts (/nav/)": lambda: client.get("/nav/"),
         "split view: conversation (page)": lambda: client.get(f"/inbox/all/{10 * bo_ticket() - 9}/"),
         "split view: open a conversation (htmx main pane)": lambda: client.get(

@@ -3,9 +3,10 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from helpdesk.pagination import CURSOR_MAX_LENGTH, Cursor, clean_page_link
 from inbox.actions import MAX_BODY_LENGTH
 from inbox.models import ConversationState
-from inbox.selectors import Sort, teammates_queryset, teams_queryset
+from inbox.selectors import ORDERINGS, Sort, teammates_queryset, teams_queryset
 
 
 class ListFilterForm(forms.Form):
@@ -13,16 +14,31 @@ class ListFilterForm(forms.Form):
 
     state = forms.ChoiceField(choices=ConversationState.choices, required=False)
     sort = forms.ChoiceField(choices=Sort.CHOICES, required=False)
-    page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
+    # A page link: the cursor of the row the page starts after, or ends before (helpdesk.pagination).
+    after = forms.CharField(max_length=CURSOR_MAX_LENGTH, required=False)
+    before = forms.CharField(max_length=CURSOR_MAX_LENGTH, required=False)
     open = forms.IntegerField(min_value=1, required=False)  # the conversation open beside the list
 
+    cursor: Cursor | None = None
+
+    def clean(self):
+        data = super().clean()
+        if "sort" in data:  # a cursor is read for its sort; an unknown sort is already an error
+            self.cursor = clean_page_link(self, keys=ORDERINGS[data["sort"] or Sort.NEWEST])
+        return data
+
     def values(self) -> dict:
+        """What the list selector takes."""
         data = self.cleaned_data
-        return {
-            "state": data["state"] or ConversationState.OPEN,
-            "sort": data["sort"] or Sort.NEWEST,
-            "page": data["page"] or 1,
-        }
+        return {"state": data["state"] or ConversationState.OPEN, "sort": data["sort"] or Sort.NEWEST}
+
+    def query(self) -> dict:
+        """The list's place, for its links: its filters, and the page link it was opened with, if any."""
+        data = self.cleaned_data
+        return self.values() | {name: data[name] for name in ("after", "before") if data[name]}
+
+    def problems(self) -> str:
+        return " ".join(message for messages in self.errors.values() for message in messages)
 
 
 class ComposerForm(forms.Form):

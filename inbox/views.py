@@ -38,8 +38,8 @@ def inbox_page(request: HttpRequest, view: str, conversation_id: int | None = No
     inbox_view = get_inbox_view(teammate=request.user, slug=view)
     filters = ListFilterForm(request.GET)
     if not filters.is_valid():
-        return error_response(request, "Those list filters are not valid.", status=400)
-    query = urlencode(filters.values())
+        return error_response(request, f"Those list filters are not valid. {filters.problems()}", status=400)
+    query = urlencode(filters.query())
     open_conversation_id = conversation_id or filters.cleaned_data["open"]
     context = {
         "view": inbox_view,
@@ -52,7 +52,7 @@ def inbox_page(request: HttpRequest, view: str, conversation_id: int | None = No
     }
     if request.htmx.target == "main" and conversation_id:
         return render(request, CONVERSATION + "#conversation-detail", pane_context(conversation_id) | context)
-    context["page"] = list_inbox_conversations(view=inbox_view, **filters.values())
+    context["page"] = list_inbox_conversations(view=inbox_view, cursor=filters.cursor, **filters.values())
     if request.htmx.target == "conversation-list":
         return render(request, "inbox/inbox.html#conversation-list", context)
     if conversation_id:

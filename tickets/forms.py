@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from helpdesk.errors import DomainError, InvalidInput
+from helpdesk.pagination import CURSOR_MAX_LENGTH, Cursor, clean_page_link
 from inbox.actions import MAX_BODY_LENGTH
 from inbox.models import Team, Teammate
 from tickets.actions import MAX_TITLE_LENGTH
 from tickets.attributes import MAX_MULTILINE_TEXT, MAX_TEXT
 from tickets.models import AttributeKind, TicketAttribute, TicketState
-from tickets.selectors import ConvertChoices, TicketCreateChoices, TicketSort, TicketStatus
+from tickets.selectors import ConvertChoices, TicketCreateChoices, TicketSort, TicketStatus, ticket_list_keys
 
 ATTRIBUTE_PREFIX = "attr_"
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -273,18 +274,29 @@ class TicketListFilterForm(TicketsForm):
 
     status = forms.ChoiceField(choices=TicketStatus.CHOICES, required=False)
     sort = forms.ChoiceField(choices=TicketSort.CHOICES, required=False)
-    page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
+    # A page link: the cursor of the row the page starts after, or ends before (helpdesk.pagination).
+    after = forms.CharField(max_length=CURSOR_MAX_LENGTH, required=False)
+    before = forms.CharField(max_length=CURSOR_MAX_LENGTH, required=False)
+    cursor: Cursor | None = None
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "ticket-filter-%s")
         super().__init__(*args, **kwargs)
 
+    def clean(self):
+        data = super().clean()
+        if "status" in data and "sort" in data:  # a cursor is read for its list's order
+            status, sort = data["status"] or TicketStatus.OPEN, data["sort"] or TicketSort.NEWEST
+            self.cursor = clean_page_link(self, keys=ticket_list_keys(status=status, sort=sort))
+        return data
+
     def values(self) -> dict[str, Any]:
+        """What the list selector takes."""
         data = self.cleaned_data
         return {
             "status": data["status"] or TicketStatus.OPEN,
             "sort": data["sort"] or TicketSort.NEWEST,
-            "page": data["page"] or 1,
+            "cursor": self.cursor,
         }
 
     def query_string(self, **changes: Any) -> str:

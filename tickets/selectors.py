@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import BooleanField, ExpressionWrapper, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 
 from helpdesk.errors import NotFound
+from helpdesk.pagination import Cursor, Key, paginate
 from inbox.models import Conversation, OwnerKind, Team, Teammate
 from inbox.selectors import PAGE_SIZE, NavItem
 from tickets.models import (
@@ -439,9 +440,15 @@ class TicketSort:
 
 
 TICKET_ORDERINGS = {
-    TicketSort.NEWEST: [F("updated_at").desc(), F("pk").desc()],
-    TicketSort.OLDEST: [F("updated_at").asc(), F("pk").asc()],
+    TicketSort.NEWEST: [Key("updated_at", descending=True), Key("pk", descending=True)],
+    TicketSort.OLDEST: [Key("updated_at"), Key("pk")],
 }
+# "All" lists unresolved tickets first. Only there: in "Open" or "Resolved" it is the same for every ticket, and
+# sorting by it anyway cost a sort of the whole view (10 ms instead of 3 for a 2,000-ticket team, bench/).
+RESOLVED_LAST = Key(
+    "resolved_last",
+    expression=ExpressionWrapper(Q(state__category=StateCategory.RESOLVED), output_field=BooleanField()),
+)
 STATUS_CONDITIONS = {
     TicketStatus.OPEN: UNRESOLVED,
     TicketStatus.RESOLVED: Q(state__category=StateCategory.RESOLVED),
@@ -469,28 +476,39 @@ def get_ticket_view(*, teammate: Teammate, slug: str) -> TicketView:
     return TicketView(slug, f"{team.name} tickets", Q(team=team, category=TicketCategory.BACK_OFFICE))
 
 
+def ticket_list_keys(*, status: str, sort: str) -> list[Key]:
+    """The order of a ticket list: unresolved first (in "All"), then `sort`, then the pk."""
+    return ([RESOLVED_LAST] if status == TicketStatus.ALL else []) + TICKET_ORDERINGS[sort]
+
+
 @dataclass(frozen=True, slots=True)
 class TicketPage:
     tickets: list[Ticket]
-    page: int
-    has_next: bool
+    next_cursor: str | None  # the next page's `?after=`; None on the last page
+    previous_cursor: str | None  # the previous page's `?before=`; None on the first page
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
 
     @property
     def has_previous(self) -> bool:
-        return self.page > 1
+        return self.previous_cursor is not None
 
 
-def list_tickets(*, view: TicketView, status: str, sort: str, page: int) -> TicketPage:
-    """One page of the view's tickets with `status`, unresolved first, then sorted. One query: it reads one
-    row past the page to know whether there is a next one, and never counts the table."""
-    start = (page - 1) * PAGE_SIZE
-    resolved_last = ExpressionWrapper(Q(state__category=StateCategory.RESOLVED), output_field=BooleanField())
-    rows = list(
-        Ticket.objects.filter(view.condition, STATUS_CONDITIONS[status])
-        .select_related("ticket_type", "state", "assignee", "team")
-        .order_by(resolved_last.asc(), *TICKET_ORDERINGS[sort])[start : start + PAGE_SIZE + 1]
+def list_tickets(*, view: TicketView, status: str, sort: str, cursor: Cursor | None) -> TicketPage:
+    """The first page of the view's tickets with `status` (unresolved first), sorted, or the page after or
+    before `cursor`. One query (two on the page of "All" where resolved tickets begin, or that ends the list):
+    by keyset, never OFFSET or COUNT."""
+    page = paginate(
+        Ticket.objects.filter(view.condition, STATUS_CONDITIONS[status]).select_related(
+            "ticket_type", "state", "assignee", "team"
+        ),
+        keys=ticket_list_keys(status=status, sort=sort),
+        cursor=cursor,
+        page_size=PAGE_SIZE,
     )
-    return TicketPage(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
+    return TicketPage(page.rows, page.next_cursor, page.previous_cursor)
 
 
 def get_ticket_home(*, ticket_id: int) -> str:

@@ -34,6 +34,7 @@ TICKETS = "tickets/tickets.html"
 CREATE = "tickets/create.html#ticket-create"
 FORMS = "tickets/ticket_forms.html"
 STATUSES = TicketStatus.CHOICES
+FIRST_PAGE = {"after": None, "before": None}  # a list's query string without its page link
 
 
 def bad_query(request: HttpRequest, form: Form) -> HttpResponse:
@@ -394,9 +395,9 @@ def ticket_page(request: HttpRequest, slug: str, *, ticket_id: int | None) -> Ht
         "ticket_view": ticket_view,
         "filters": filters,
         "page": page,
-        "status_tabs": [(value, label, filters.query_string(status=value, page=None)) for value, label in STATUSES],
-        "previous_query": filters.query_string(page=page.page - 1),
-        "next_query": filters.query_string(page=page.page + 1),
+        "status_tabs": [(value, label, filters.query_string(status=value, **FIRST_PAGE)) for value, label in STATUSES],
+        "previous_query": filters.query_string(before=page.previous_cursor, after=None),
+        "next_query": filters.query_string(after=page.next_cursor, before=None),
         "selected_id": ticket_id,
         "nav_current": f"tickets:{slug}",
     }

@@ -1,14 +1,20 @@
-"""Rule 6: what a customer is shown of a ticket, built only from customer-facing fields."""
+"""Rule 6: what a customer is shown of a ticket, built only from customer-facing fields; and the teammates'
+ticket lists, page by page."""
 
 import dataclasses
+from datetime import timedelta
 
 import pytest
+from django.db.models import Q
+from django.utils import timezone
 
 from helpdesk.errors import NotFound
+from helpdesk.pagination import decode_cursor, encode_cursor
 from tests.factories import (
     BackOfficeTicketFactory,
     ContactFactory,
     ConversationFactory,
+    TeamFactory,
     TicketAttributeFactory,
     TicketStateFactory,
     TicketTypeFactory,
@@ -16,8 +22,8 @@ from tests.factories import (
     state,
 )
 from tickets import actions
-from tickets.models import StateCategory, TicketState
-from tickets.selectors import get_customer_ticket
+from tickets.models import StateCategory, Ticket, TicketState
+from tickets.selectors import get_customer_ticket, get_ticket_view, list_tickets, ticket_list_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +137,68 @@ def test_get_customer_ticket_uses_the_customer_label_of_the_current_state(teamma
 
     assert get_customer_ticket(contact_id=contact.pk, ticket_id=ticket.pk).state_label == "We are on it"
     assert TicketState.objects.get(pk=waiting_state.pk).internal_label.endswith(INTERNAL)
+
+
+# --- The ticket lists: keyset pages, every ticket once, in order ---
+
+
+@pytest.fixture
+def team_tickets(teammate, monkeypatch) -> list[Ticket]:
+    """Pages of three over a team's 11 back-office tickets on three `updated_at` values (two a microsecond
+    apart), every third one resolved."""
+    monkeypatch.setattr("tickets.selectors.PAGE_SIZE", 3)
+    team = TeamFactory()
+    now = timezone.now().replace(microsecond=500_000)
+    moments = [now, now - timedelta(microseconds=1), now - timedelta(hours=1)]
+    for index in range(11):
+        ticket = BackOfficeTicketFactory(actor=teammate, team_id=team.pk)
+        resolved = {"state": state(StateCategory.RESOLVED)} if index % 3 == 1 else {}
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=moments[index % 3], **resolved)
+    return list(Ticket.objects.filter(team=team).select_related("state"))
+
+
+def ticket_list_order(tickets: list[Ticket], status: str, sort: str) -> list[int]:
+    resolved = {ticket.pk: ticket.state.category == StateCategory.RESOLVED for ticket in tickets}
+    shown = [t for t in tickets if status == "all" or resolved[t.pk] == (status == "resolved")]
+    ordered = sorted(shown, key=lambda t: (t.updated_at, t.pk), reverse=sort == "newest")
+    return [t.pk for t in sorted(ordered, key=lambda t: resolved[t.pk])]  # a stable sort: unresolved first
+
+
+def walk_tickets(teammate, slug: str, status: str, sort: str, *, backwards_from: str | None = None) -> list[int]:
+    """The ticket numbers of every page met following the next cursors from the first page (or the previous
+    cursors from `backwards_from`), in list order."""
+    view, keys = get_ticket_view(teammate=teammate, slug=slug), ticket_list_keys(status=status, sort=sort)
+    token, pages = backwards_from, []
+    for _ in range(50):
+        cursor = decode_cursor(token, keys=keys, backwards=backwards_from is not None) if token else None
+        page = list_tickets(view=view, status=status, sort=sort, cursor=cursor)
+        pages.append([ticket.pk for ticket in page.tickets])
+        token = page.previous_cursor if backwards_from else page.next_cursor
+        if token is None:
+            return sum(pages if backwards_from is None else pages[::-1], [])
+    raise AssertionError("The pages never ended.")
+
+
+@pytest.mark.parametrize("status", ["open", "resolved", "all"])
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_list_tickets_pages_forward_and_back_show_every_ticket_once_in_order(teammate, team_tickets, status, sort):
+    slug = f"team-{team_tickets[0].team_id}"
+    expected = ticket_list_order(team_tickets, status, sort)
+    last = Ticket.objects.annotate(resolved_last=Q(state__category=StateCategory.RESOLVED)).get(pk=expected[-1])
+
+    forward = walk_tickets(teammate, slug, status, sort)
+    backward = walk_tickets(
+        teammate,
+        slug,
+        status,
+        sort,
+        backwards_from=encode_cursor(last, keys=ticket_list_keys(status=status, sort=sort)),
+    )
+
+    assert forward == expected
+    assert backward == expected[:-1]
+
+
+def test_list_tickets_sorts_all_by_resolved_only_in_all():
+    assert ticket_list_keys(status="all", sort="newest")[0].name == "resolved_last"
+    assert [key.name for key in ticket_list_keys(status="open", sort="newest")] == ["updated_at", "pk"]

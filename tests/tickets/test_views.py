@@ -2,6 +2,7 @@
 form, the ticket pane and its forms, and the back-office ticket views."""
 
 import re
+from html import unescape
 
 import factory
 import pytest
@@ -766,11 +767,84 @@ def test_ticket_list_paginates_without_counting(teammate_client, team, settings,
     tickets = [BackOfficeTicketFactory(team_id=team.pk) for _ in range(3)]
 
     first = teammate_client.get(list_url(f"team-{team.pk}"))
-    second = teammate_client.get(list_url(f"team-{team.pk}", "?page=2"))
+    second = teammate_client.get(pager_link(first, "next"))
 
     assert first.context["page"].has_next and 'rel="next"' in html(first)
     assert second.context["page"].tickets == [tickets[0]]
     assert not second.context["page"].has_next
+
+
+def pager_link(response, rel: str) -> str | None:
+    """The address of the list's Previous (`prev`) or Next (`next`) link, None when there is none."""
+    link = re.search(rf'<a class="button" rel="{rel}" href="([^"]+)"', html(response))
+    return unescape(link.group(1)) if link else None
+
+
+@pytest.fixture
+def five_pages(team, monkeypatch):
+    """Pages of two over nine of the team's tickets, resolved ones among them."""
+    monkeypatch.setattr("tickets.selectors.PAGE_SIZE", 2)
+    for index in range(9):
+        ticket = BackOfficeTicketFactory(team_id=team.pk)
+        if index % 2:
+            Ticket.objects.filter(pk=ticket.pk).update(state=state(StateCategory.RESOLVED))
+    return list_url(f"team-{team.pk}")
+
+
+def test_ticket_list_pages_forward_and_back_through_the_links(teammate_client, five_pages):
+    url, pages = five_pages + "?status=all&sort=oldest", []
+    while url:
+        response = teammate_client.get(url, headers={**HX, "HX-Target": "ticket-list"})
+        pages.append(response.context["page"].tickets)
+        url = pager_link(response, "next")
+    back, url = [], pager_link(response, "prev")
+    while url:
+        response = teammate_client.get(url, headers={**HX, "HX-Target": "ticket-list"})
+        back.insert(0, response.context["page"].tickets)
+        url = pager_link(response, "prev")
+
+    everything = sum(pages, [])
+    assert [len(page) for page in pages] == [2, 2, 2, 2, 1]
+    assert len(set(everything)) == 9 and all(t.state.category != StateCategory.RESOLVED for t in everything[:5])
+    assert sum(back, []) == everything[:-1]
+
+
+def test_ticket_list_pager_links_keep_status_sort_and_htmx_swap(teammate_client, five_pages):
+    first = teammate_client.get(five_pages + "?status=all&sort=oldest")
+    second = teammate_client.get(pager_link(first, "next"))
+
+    assert pager_link(first, "prev") is None
+    assert pager_link(second, "next").startswith(five_pages + "?status=all&sort=oldest&after=")
+    assert pager_link(second, "prev").startswith(five_pages + "?status=all&sort=oldest&before=")
+    assert re.search(
+        r'rel="prev" href="([^"]+)" hx-get="\1" hx-target="#ticket-list" hx-swap="outerHTML"', html(second)
+    )
+
+
+def test_ticket_list_tabs_of_a_later_page_go_back_to_the_first_page(teammate_client, five_pages):
+    second = teammate_client.get(pager_link(teammate_client.get(five_pages), "next"))
+
+    tabs = [query for _value, _label, query in second.context["status_tabs"]]
+    assert tabs == ["?status=open", "?status=resolved", "?status=all"]
+
+
+def test_ticket_list_refuses_a_changed_page_link_with_400_and_says_why(teammate_client, five_pages):
+    next_url = pager_link(teammate_client.get(five_pages), "next")
+    changed = next_url[:-8] + ("A" if next_url[-8] != "A" else "B") + next_url[-7:]
+
+    response = teammate_client.get(changed, headers=HX)
+
+    assert response.status_code == 400
+    assert "That page link is broken or was changed." in html(response)
+
+
+def test_ticket_list_refuses_a_page_link_of_another_order_with_400(teammate_client, five_pages):
+    next_url = pager_link(teammate_client.get(five_pages + "?status=all"), "next")
+
+    response = teammate_client.get(next_url.replace("status=all", "status=open"))
+
+    assert response.status_code == 400
+    assert "That page link belongs to another sort of the list." in html(response)
 
 
 def test_ticket_list_htmx_filter_returns_list_partial(teammate_client):
@@ -794,11 +868,12 @@ def test_ticket_list_unknown_team_is_404(teammate_client, db):
     assert teammate_client.get(list_url("team-999999")).status_code == 404
 
 
-@pytest.mark.parametrize("query", ["?page=abc", "?status=deleted", "?sort=random", "?page=0"])
+@pytest.mark.parametrize("query", ["?after=abc", "?status=deleted", "?sort=random", "?before=a:b", "?after=a&before=b"])
 def test_ticket_list_bad_filter_is_400(teammate_client, query):
     response = teammate_client.get(list_url("mine", query))
 
     assert response.status_code == 400
+    assert "That address has a bad parameter" in html(response)
 
 
 def test_ticket_list_requires_login(client, db):
@@ -822,6 +897,18 @@ def test_ticket_list_query_count_does_not_grow(teammate_client, team, django_ass
         response = teammate_client.get(list_url(f"team-{team.pk}"))
 
     assert len(response.context["page"].tickets) == min(n_tickets, 25)
+
+
+def test_ticket_list_later_page_query_count_is_the_first_pages(teammate_client, team, django_assert_max_num_queries):
+    ticket_type = TicketTypeFactory()
+    for _ in range(60):
+        BackOfficeTicketFactory(ticket_type=ticket_type, team_id=team.pk)
+    next_url = pager_link(teammate_client.get(list_url(f"team-{team.pk}")), "next")
+
+    with django_assert_max_num_queries(LIST_PAGE_QUERIES):
+        response = teammate_client.get(next_url)
+
+    assert len(response.context["page"].tickets) == 25
 
 
 def test_ticket_page_shows_pane_beside_linked_conversation(teammate_client, team, conversation):
