@@ -6,7 +6,7 @@ from django.utils import timezone
 from helpdesk.pagination import CURSOR_MAX_LENGTH, Cursor, clean_page_link
 from inbox.actions import MAX_BODY_LENGTH
 from inbox.models import ConversationState
-from inbox.selectors import ORDERINGS, Sort, teammates_queryset, teams_queryset
+from inbox.selectors import ORDERINGS, Sort, list_team_options, list_teammate_options
 
 
 class ListFilterForm(forms.Form):
@@ -52,9 +52,27 @@ class ComposerForm(forms.Form):
     )
 
 
+# The first option of every assign form's selects.
+UNASSIGNED, NO_TEAM = ("", "Unassigned"), ("", "No team")
+
+
+def person_options() -> list[tuple[int | str, str]]:
+    return [UNASSIGNED, *list_teammate_options()]
+
+
+def team_options() -> list[tuple[int | str, str]]:
+    return [NO_TEAM, *list_team_options()]
+
+
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=teammates_queryset(), required=False, empty_label="Unassigned")
-    team = forms.ModelChoiceField(queryset=teams_queryset(), required=False, empty_label="No team")
+    assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read once per form (a callable would be read again each time the choices are iterated).
+        self.fields["assignee"].choices = person_options()
+        self.fields["team"].choices = team_options()
 
 
 class SnoozeForm(forms.Form):

@@ -129,12 +129,11 @@ def post_message(request: HttpRequest, conversation_id: int) -> HttpResponse:
 def assign(request: HttpRequest, conversation_id: int) -> HttpResponse:
     form = AssignForm(request.POST)
     if form.is_valid():
-        assignee, team = form.cleaned_data["assignee"], form.cleaned_data["team"]
         actions.assign_conversation(
             actor=request.user,
             conversation_id=conversation_id,
-            assignee_id=assignee.pk if assignee else None,
-            team_id=team.pk if team else None,
+            assignee_id=form.cleaned_data["assignee"],
+            team_id=form.cleaned_data["team"],
         )
         return render_pane(request, conversation_id)
     return render_pane(request, conversation_id, assign_form=form, status=422)

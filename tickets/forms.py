@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from helpdesk.errors import DomainError, InvalidInput
 from helpdesk.pagination import CURSOR_MAX_LENGTH, Cursor, clean_page_link
 from inbox.actions import MAX_BODY_LENGTH
-from inbox.models import Team, Teammate
+from inbox.forms import NO_TEAM, UNASSIGNED
 from tickets.actions import MAX_TITLE_LENGTH
 from tickets.attributes import MAX_MULTILINE_TEXT, MAX_TEXT
 from tickets.models import AttributeKind, TicketAttribute, TicketState
@@ -116,14 +116,6 @@ class TicketsForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-def person_choices(teammates: list[Teammate]) -> list[tuple[Any, str]]:
-    return [("", "Unassigned")] + [(teammate.pk, teammate.display_name) for teammate in teammates]
-
-
-def team_choices(teams: list[Team]) -> list[tuple[Any, str]]:
-    return [("", "No team")] + [(team.pk, team.name) for team in teams]
-
-
 class TicketCreateForm(AttributeFieldsMixin, TicketsForm):
     ticket_type = forms.TypedChoiceField(coerce=int, label="Type")
     title = forms.CharField(max_length=MAX_TITLE_LENGTH)
@@ -137,8 +129,8 @@ class TicketCreateForm(AttributeFieldsMixin, TicketsForm):
         kwargs.setdefault("auto_id", "new-ticket-%s")
         super().__init__(*args, **kwargs)
         offer_types(self.fields["ticket_type"], choices.ticket_types, type_url=type_url, target="#ticket-create")
-        self.fields["team"].choices = team_choices(choices.teams)
-        self.fields["assignee"].choices = person_choices(choices.teammates)
+        self.fields["team"].choices = [NO_TEAM, *choices.teams]
+        self.fields["assignee"].choices = [UNASSIGNED, *choices.teammates]
         # Not `disabled` in Django's sense: a forged "share" must still reach the action, which refuses it.
         if share_refusal:
             self.fields["share"].widget.attrs["disabled"] = True
@@ -262,11 +254,11 @@ class AssignForm(TicketsForm):
     assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, teammates: list[Teammate], teams: list[Team], **kwargs):
+    def __init__(self, *args, teammates: list[tuple[int, str]], teams: list[tuple[int, str]], **kwargs):
         kwargs.setdefault("auto_id", "ticket-%s")
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = person_choices(teammates)
-        self.fields["team"].choices = team_choices(teams)
+        self.fields["assignee"].choices = [UNASSIGNED, *teammates]
+        self.fields["team"].choices = [NO_TEAM, *teams]
 
 
 class TicketListFilterForm(TicketsForm):

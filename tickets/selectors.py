@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from helpdesk.errors import NotFound
 from helpdesk.pagination import Cursor, Key, paginate
 from inbox.models import Conversation, OwnerKind, Team, Teammate
-from inbox.selectors import PAGE_SIZE, NavItem
+from inbox.selectors import PAGE_SIZE, NavItem, list_team_options, list_teammate_options
 from tickets.models import (
     AttributeKind,
     SharingPolicy,
@@ -166,8 +166,8 @@ class TicketPane:
     attributes: list[AttributeValue]
     parts: list[TicketPart]
     states: list[TicketState]
-    teammates: list[Teammate]
-    teams: list[Team]
+    teammates: list[tuple[int, str]]  # (id, name): inbox.selectors.list_teammate_options
+    teams: list[tuple[int, str]]
     context_conversation_id: int | None
 
     @property
@@ -204,10 +204,8 @@ def get_ticket_pane(*, ticket_id: int, timeline: bool = True, choices: bool = Tr
         parts=list_ticket_timeline(ticket_id=ticket.pk) if timeline else [],
         states=list(ticket.ticket_type.states.all()),
         # With `choices=False` (a partial without the assign form) the 500 teammates are not loaded.
-        teammates=list(Teammate.objects.filter(is_active=True).order_by("first_name", "last_name", "username"))
-        if choices
-        else [],
-        teams=list(Team.objects.order_by("name")) if choices else [],
+        teammates=list_teammate_options() if choices else [],
+        teams=list_team_options() if choices else [],
         context_conversation_id=context_conversation_id(ticket),
     )
 
@@ -301,8 +299,8 @@ class TicketCreateChoices:
     ticket_types: list[TicketType]
     ticket_type: TicketType | None
     attributes: list[TicketAttribute]
-    teammates: list[Teammate]
-    teams: list[Team]
+    teammates: list[tuple[int, str]]
+    teams: list[tuple[int, str]]
 
 
 def get_ticket_create_choices(*, ticket_type_id: int | None) -> TicketCreateChoices:
@@ -314,8 +312,8 @@ def get_ticket_create_choices(*, ticket_type_id: int | None) -> TicketCreateChoi
         ticket_types=types,
         ticket_type=chosen,
         attributes=attributes_on_create(chosen),
-        teammates=list(Teammate.objects.filter(is_active=True).order_by("first_name", "last_name", "username")),
-        teams=list(Team.objects.order_by("name")),
+        teammates=list_teammate_options(),
+        teams=list_team_options(),
     )
 
 

@@ -275,15 +275,14 @@ def note(request: HttpRequest, ticket_id: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            actions.post_ticket_note(actor=request.user, ticket_id=ticket_id, **form.cleaned_data)
+            note = actions.post_ticket_note(actor=request.user, ticket_id=ticket_id, **form.cleaned_data)
         except (InvalidInput, RuleViolation) as error:
             add_domain_error(form, error)
         else:
-            # Only the note form comes back: no timeline, no assign form choices.
-            pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False, choices=False)
-            return changed(
-                render(request, f"{TICKET}#ticket-note-form", pane_context(pane, note_form=NoteForm(focus=True)))
-            )
+            # Only an empty note form comes back, which reads nothing of the pane but its ticket's number and
+            # category: the ticket the action locked, without reading the pane again.
+            context = {"pane": {"ticket": note.ticket}, "note_form": NoteForm(focus=True)}
+            return changed(render(request, f"{TICKET}#ticket-note-form", context))
     form.fields["body"].widget.attrs["data-focus-after-swap"] = ""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
     return render(request, f"{TICKET}#ticket-note-form", pane_context(pane, note_form=form), status=422)
