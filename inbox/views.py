@@ -44,6 +44,8 @@ def inbox_page(request: HttpRequest, view: str, conversation_id: int | None = No
     context = {
         "view": inbox_view,
         "query": query,
+        "first_page_query": urlencode(filters.values()),
+        "paged": filters.cursor is not None,
         "filters": filters.values(),
         "nav_current": f"inbox:{view}",
         "state_choices": ConversationState.choices,

@@ -397,6 +397,7 @@ def ticket_page(request: HttpRequest, slug: str, *, ticket_id: int | None) -> Ht
         "status_tabs": [(value, label, filters.query_string(status=value, **FIRST_PAGE)) for value, label in STATUSES],
         "previous_query": filters.query_string(before=page.previous_cursor, after=None),
         "next_query": filters.query_string(after=page.next_cursor, before=None),
+        "first_page_query": filters.query_string(**FIRST_PAGE),
         "selected_id": ticket_id,
         "nav_current": f"tickets:{slug}",
     }

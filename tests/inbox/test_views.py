@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from helpdesk.pagination import encode_cursor
 from inbox.models import Conversation, ConversationState, Part, PartKind
+from inbox.selectors import ORDERINGS, Sort
 from tests.factories import BackOfficeTicketFactory, ConversationFactory, PartFactory, TeamFactory, TeammateFactory
 
 pytestmark = pytest.mark.django_db
@@ -543,3 +545,15 @@ def test_inbox_list_refresh_keeps_the_open_conversation_marked(teammate_client):
     marked = re.findall(r'href="[^"]*/(\d+)/\?[^"]*"[^>]*aria-current="true"', html)
     assert marked == [str(conversation.pk)]
     assert other.pk != conversation.pk
+
+
+def test_inbox_page_emptied_since_its_link_offers_the_first_page(teammate_client):
+    conversations = ConversationFactory.create_batch(2)
+    after_last = encode_cursor(min(conversations, key=lambda c: (c.updated_at, c.pk)), keys=ORDERINGS[Sort.NEWEST])
+
+    response = teammate_client.get(reverse("inbox:view", args=["all"]), {"after": after_last})
+
+    assert response.status_code == 200
+    assert "No open conversations here." in response.content.decode()
+    first_page = r'<a href="/inbox/all/\?state=open&amp;sort=newest"[^>]*>Back to the first page</a>'
+    assert re.search(first_page, html_of(response))

@@ -983,3 +983,15 @@ def test_open_redirects_ticket_without_team_to_mine(teammate_client):
 
 def test_open_unknown_ticket_is_404(teammate_client, db):
     assert teammate_client.get(reverse("tickets:open", args=[999_999])).status_code == 404
+
+
+def test_ticket_list_page_emptied_since_its_link_offers_the_first_page(teammate_client, five_pages):
+    first = teammate_client.get(five_pages + "?sort=oldest")
+    shown = [ticket.pk for ticket in first.context["page"].tickets]
+    Ticket.objects.exclude(pk__in=shown).update(state=state(StateCategory.RESOLVED))
+
+    emptied = teammate_client.get(pager_link(first, "next"))
+
+    assert emptied.status_code == 200
+    assert "No open tickets here." in html(emptied)
+    assert re.search(rf'<a href="{five_pages}\?sort=oldest"[^>]*>Back to the first page</a>', html(emptied))
