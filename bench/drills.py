@@ -3,7 +3,7 @@ is SIGKILLed every few seconds and restarted, then while Redis is down for 30 s;
 every cross-post and every state event was delivered exactly once. Exits 1 on any loss or duplicate.
 
 Usage: BENCH_SCALE=0.01 .venv/bin/python bench/drills.py   (`make drills` seeds first)
-Env: DRILL_NOTES (default 5000), DRILL_KILL_EVERY (seconds, default 3), DRILL_REDIS_DOWN (seconds, default 30),
+Env: DRILL_NOTES (default 5000), DRILL_KILL_EVERY (seconds, default 2), DRILL_REDIS_DOWN (seconds, default 30),
      DRILL_TIME_CAP (seconds, default 600).
 """
 
@@ -35,7 +35,7 @@ from tickets.actions import change_ticket_state, post_ticket_note  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 
 NOTES = int(os.environ.get("DRILL_NOTES", "5000"))
-KILL_EVERY = float(os.environ.get("DRILL_KILL_EVERY", "3"))
+KILL_EVERY = float(os.environ.get("DRILL_KILL_EVERY", "2"))
 REDIS_DOWN = float(os.environ.get("DRILL_REDIS_DOWN", "30"))
 TIME_CAP = int(os.environ.get("DRILL_TIME_CAP", "600"))
 REDIS_PORT = 56379

@@ -12,8 +12,13 @@ Usage: BENCH_SCALE=0.01 .venv/bin/python bench/seed.py  [--force]
 """
 
 import importlib
+import os
 import sys
 import time
+
+# Client-side parameters for the load: its SQL passes untyped ones (generate_series(%s, %s)) that PostgreSQL
+# cannot resolve as server-side parameters, and a bulk load has nothing to gain from prepared statements.
+os.environ.setdefault("DATABASE_PREPARED_STATEMENTS", "0")
 
 from common import SCALE, TEAMMATES, TEAMS, Progress, setup_django, sizes
 
