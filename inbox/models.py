@@ -108,15 +108,23 @@ class OwnerKind(models.TextChoices):
     ASSIGNEE = "assignee", "Assignee"
 
 
-class ConversationCount(models.Model):
-    """How many conversations each team and each assignee has in each state; kept by database triggers
-    (helpdesk/counters.py, migration 0004), read by the nav. Owner 0 is no team / unassigned."""
+class OwnerCount(models.Model):
+    """A counter row kept by database triggers (helpdesk/counters.py): rows of the counted table owned by one
+    team or one teammate (owner 0: no team / unassigned), one of SLOTS rows whose totals add up."""
 
     owner_kind = models.CharField(max_length=8, choices=OwnerKind)
     owner_id = models.BigIntegerField()
-    state = models.CharField(max_length=16, choices=ConversationState)
     slot = models.SmallIntegerField()
     total = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class ConversationCount(OwnerCount):
+    """Conversations per team and per assignee in each state (migration 0004), read by the nav."""
+
+    state = models.CharField(max_length=16, choices=ConversationState)
 
     class Meta:
         constraints = [

@@ -7,7 +7,7 @@ from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from helpdesk.errors import NotFound
-from helpdesk.pagination import Cursor, Key, paginate
+from helpdesk.pagination import Cursor, Key, Page, paginate
 from inbox.models import (
     CUSTOMER_VISIBLE_PART_KINDS,
     Contact,
@@ -99,31 +99,15 @@ def list_inbox_nav(*, teammate: Teammate) -> tuple[list[NavItem], list[NavItem]]
     ], [NavItem(f"team-{team.pk}", team.name, team.open_count) for team in teams]
 
 
-@dataclass(frozen=True, slots=True)
-class ConversationPage:
-    conversations: list[Conversation]
-    next_cursor: str | None  # the next page's `?after=`; None on the last page
-    previous_cursor: str | None  # the previous page's `?before=`; None on the first page
-
-    @property
-    def has_next(self) -> bool:
-        return self.next_cursor is not None
-
-    @property
-    def has_previous(self) -> bool:
-        return self.previous_cursor is not None
-
-
-def list_inbox_conversations(*, view: InboxView, state: str, sort: str, cursor: Cursor | None) -> ConversationPage:
+def list_inbox_conversations(*, view: InboxView, state: str, sort: str, cursor: Cursor | None) -> Page:
     """The first page of the view's conversations in `state`, sorted, or the page after or before `cursor`.
     One query (two on the page where NULL `waiting_since` begins): by keyset, never OFFSET or COUNT."""
-    page = paginate(
+    return paginate(
         Conversation.objects.filter(view.condition, state=state).select_related("contact", "assignee", "team"),
         keys=ORDERINGS[sort],
         cursor=cursor,
         page_size=PAGE_SIZE,
     )
-    return ConversationPage(page.rows, page.next_cursor, page.previous_cursor)
 
 
 @dataclass(frozen=True, slots=True)

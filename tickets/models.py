@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 
-from inbox.models import Conversation, OwnerKind, Team, Teammate
+from inbox.models import Conversation, OwnerCount, Team, Teammate
 
 
 class TicketCategory(models.TextChoices):
@@ -245,16 +245,11 @@ class TicketPartKind(models.TextChoices):
     EVENT = "event", "Event"
 
 
-class TicketCount(models.Model):
-    """How many tickets each team and each assignee has per category and state; kept by database triggers
-    (helpdesk/counters.py, migration 0005), read by the nav. Owner 0 is no team / unassigned."""
+class TicketCount(OwnerCount):
+    """Tickets per team and per assignee by category and state (migration 0005), read by the nav."""
 
-    owner_kind = models.CharField(max_length=8, choices=OwnerKind)
-    owner_id = models.BigIntegerField()
     category = models.CharField(max_length=16, choices=TicketCategory)
     state_id = models.BigIntegerField()
-    slot = models.SmallIntegerField()
-    total = models.IntegerField()
 
     class Meta:
         constraints = [

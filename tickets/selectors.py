@@ -9,7 +9,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 
 from helpdesk.errors import NotFound
-from helpdesk.pagination import Cursor, Key, paginate
+from helpdesk.pagination import Cursor, Key, Page, paginate
 from inbox.models import Conversation, OwnerKind, Team, Teammate
 from inbox.selectors import PAGE_SIZE, NavItem, list_team_options, list_teammate_options
 from tickets.models import (
@@ -479,26 +479,11 @@ def ticket_list_keys(*, status: str, sort: str) -> list[Key]:
     return ([RESOLVED_LAST] if status == TicketStatus.ALL else []) + TICKET_ORDERINGS[sort]
 
 
-@dataclass(frozen=True, slots=True)
-class TicketPage:
-    tickets: list[Ticket]
-    next_cursor: str | None  # the next page's `?after=`; None on the last page
-    previous_cursor: str | None  # the previous page's `?before=`; None on the first page
-
-    @property
-    def has_next(self) -> bool:
-        return self.next_cursor is not None
-
-    @property
-    def has_previous(self) -> bool:
-        return self.previous_cursor is not None
-
-
-def list_tickets(*, view: TicketView, status: str, sort: str, cursor: Cursor | None) -> TicketPage:
+def list_tickets(*, view: TicketView, status: str, sort: str, cursor: Cursor | None) -> Page:
     """The first page of the view's tickets with `status` (unresolved first), sorted, or the page after or
     before `cursor`. One query (two on the page of "All" where resolved tickets begin, or that ends the list):
     by keyset, never OFFSET or COUNT."""
-    page = paginate(
+    return paginate(
         Ticket.objects.filter(view.condition, STATUS_CONDITIONS[status]).select_related(
             "ticket_type", "state", "assignee", "team"
         ),
@@ -506,7 +491,6 @@ def list_tickets(*, view: TicketView, status: str, sort: str, cursor: Cursor | N
         cursor=cursor,
         page_size=PAGE_SIZE,
     )
-    return TicketPage(page.rows, page.next_cursor, page.previous_cursor)
 
 
 def get_ticket_home(*, ticket_id: int) -> str:

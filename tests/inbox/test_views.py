@@ -36,7 +36,7 @@ def view_url(slug: str = "all", conversation=None, **query) -> str:
 
 
 def subjects(response) -> list[str]:
-    return [c.subject for c in response.context["page"].conversations]
+    return [c.subject for c in response.context["page"].rows]
 
 
 # The inbox page and its list

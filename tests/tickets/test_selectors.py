@@ -172,7 +172,7 @@ def walk_tickets(teammate, slug: str, status: str, sort: str, *, backwards_from:
     for _ in range(50):
         cursor = decode_cursor(token, keys=keys, backwards=backwards_from is not None) if token else None
         page = list_tickets(view=view, status=status, sort=sort, cursor=cursor)
-        pages.append([ticket.pk for ticket in page.tickets])
+        pages.append([ticket.pk for ticket in page.rows])
         token = page.previous_cursor if backwards_from else page.next_cursor
         if token is None:
             return sum(pages if backwards_from is None else pages[::-1], [])

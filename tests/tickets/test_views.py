@@ -729,7 +729,7 @@ def test_ticket_list_mine_shows_assigned_tickets_unresolved_first(teammate_clien
     response = teammate_client.get(list_url("mine", "?status=all"))
 
     assert response.status_code == 200
-    assert response.context["page"].tickets == [open_ticket, resolved]
+    assert response.context["page"].rows == [open_ticket, resolved]
     assert response.context["nav_current"] == "tickets:mine"
 
 
@@ -739,7 +739,7 @@ def test_ticket_list_hides_resolved_by_default(teammate_client, teammate):
 
     response = teammate_client.get(list_url("mine"))
 
-    assert response.context["page"].tickets == []
+    assert response.context["page"].rows == []
 
 
 def test_ticket_list_team_view_shows_team_back_office_tickets_only(teammate_client, team):
@@ -749,7 +749,7 @@ def test_ticket_list_team_view_shows_team_back_office_tickets_only(teammate_clie
 
     response = teammate_client.get(list_url(f"team-{team.pk}"))
 
-    assert response.context["page"].tickets == [back_office]
+    assert response.context["page"].rows == [back_office]
     assert response.context["nav_current"] == f"tickets:team-{team.pk}"
 
 
@@ -759,7 +759,7 @@ def test_ticket_list_sorts_oldest_updated_first(teammate_client, team):
 
     response = teammate_client.get(list_url(f"team-{team.pk}", "?sort=oldest"))
 
-    assert response.context["page"].tickets == [first, second]
+    assert response.context["page"].rows == [first, second]
 
 
 def test_ticket_list_paginates_without_counting(teammate_client, team, settings, monkeypatch):
@@ -770,7 +770,7 @@ def test_ticket_list_paginates_without_counting(teammate_client, team, settings,
     second = teammate_client.get(pager_link(first, "next"))
 
     assert first.context["page"].has_next and 'rel="next"' in html(first)
-    assert second.context["page"].tickets == [tickets[0]]
+    assert second.context["page"].rows == [tickets[0]]
     assert not second.context["page"].has_next
 
 
@@ -795,12 +795,12 @@ def test_ticket_list_pages_forward_and_back_through_the_links(teammate_client, f
     url, pages = five_pages + "?status=all&sort=oldest", []
     while url:
         response = teammate_client.get(url, headers={**HX, "HX-Target": "ticket-list"})
-        pages.append(response.context["page"].tickets)
+        pages.append(response.context["page"].rows)
         url = pager_link(response, "next")
     back, url = [], pager_link(response, "prev")
     while url:
         response = teammate_client.get(url, headers={**HX, "HX-Target": "ticket-list"})
-        back.insert(0, response.context["page"].tickets)
+        back.insert(0, response.context["page"].rows)
         url = pager_link(response, "prev")
 
     everything = sum(pages, [])
@@ -896,7 +896,7 @@ def test_ticket_list_query_count_does_not_grow(teammate_client, team, django_ass
     with django_assert_max_num_queries(LIST_PAGE_QUERIES):
         response = teammate_client.get(list_url(f"team-{team.pk}"))
 
-    assert len(response.context["page"].tickets) == min(n_tickets, 25)
+    assert len(response.context["page"].rows) == min(n_tickets, 25)
 
 
 def test_ticket_list_later_page_query_count_is_the_first_pages(teammate_client, team, django_assert_max_num_queries):
@@ -908,7 +908,7 @@ def test_ticket_list_later_page_query_count_is_the_first_pages(teammate_client, 
     with django_assert_max_num_queries(LIST_PAGE_QUERIES):
         response = teammate_client.get(next_url)
 
-    assert len(response.context["page"].tickets) == 25
+    assert len(response.context["page"].rows) == 25
 
 
 def test_ticket_page_shows_pane_beside_linked_conversation(teammate_client, team, conversation):
@@ -987,7 +987,7 @@ def test_open_unknown_ticket_is_404(teammate_client, db):
 
 def test_ticket_list_page_emptied_since_its_link_offers_the_first_page(teammate_client, five_pages):
     first = teammate_client.get(five_pages + "?sort=oldest")
-    shown = [ticket.pk for ticket in first.context["page"].tickets]
+    shown = [ticket.pk for ticket in first.context["page"].rows]
     Ticket.objects.exclude(pk__in=shown).update(state=state(StateCategory.RESOLVED))
 
     emptied = teammate_client.get(pager_link(first, "next"))
