@@ -7,13 +7,26 @@ export DEBUG="${DEBUG:-1}"
 PORT="${PORT:-8000}"
 mkdir -p var
 
-.venv/bin/celery -A helpdesk worker -B --loglevel=info --schedule var/celerybeat-schedule &
+# Started again whenever it exits: on Redis, the worker sometimes exits when the broker goes away (README,
+# Production); nothing is lost by it, the outbox sweep re-enqueues what was pending.
+(
+  child=
+  trap 'kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM
+  while true; do
+    .venv/bin/celery -A helpdesk worker -B --loglevel=info --schedule var/celerybeat-schedule &
+    child=$!
+    wait "$child" || true
+    echo "== the Celery worker exited; starting it again in 2 s" >&2
+    sleep 2
+  done
+) &
 worker=$!
 
 stop_worker() {
   kill -TERM "$worker" 2>/dev/null || return 0
   # A warm shutdown finishes the running task; give it 10 s, then stop it hard.
   for _ in $(seq 1 100); do kill -0 "$worker" 2>/dev/null || break; sleep 0.1; done
+  pkill -KILL -P "$worker" 2>/dev/null || true
   kill -KILL "$worker" 2>/dev/null || true
   wait "$worker" 2>/dev/null || true
 }
