@@ -19,6 +19,7 @@ from tests.factories import (
     TicketStateFactory,
     TicketTypeFactory,
     TrackerTicketFactory,
+    add_order_number,
     default_states,
     state,
 )
@@ -495,3 +496,51 @@ def test_contact_admin_shows_a_messenger_link_that_signs_the_contact_in(client, 
 
     client.logout()
     assert client.get(path)["Location"] == reverse("messenger:home")
+
+
+def attribute_change_data(ticket_type: TicketType, attribute: TicketAttribute, **changes) -> dict:
+    """POST data for the type's change form that keeps everything but `changes` to its one attribute."""
+    data = type_form_data(
+        name=ticket_type.name,
+        states=list(ticket_type.states.all()),
+        attributes=[
+            {
+                "id": attribute.pk,
+                "key": attribute.key,
+                "name": attribute.name,
+                "kind": attribute.kind,
+                "visible_on_create": "on",
+                **changes,
+            }
+        ],  # fmt: skip
+    )
+    return data | {"attributes-INITIAL_FORMS": "1"}
+
+
+@pytest.mark.parametrize("changes", [{"key": "order_no"}, {"kind": AttributeKind.INTEGER}])
+def test_ticket_type_admin_refuses_a_new_key_or_kind_once_tickets_hold_values(admin_client, changes):
+    ticket_type = TicketTypeFactory()
+    attribute = add_order_number(ticket_type, visible_on_create=True)
+    BackOfficeTicketFactory(ticket_type=ticket_type, attributes={"order": "1042"})
+
+    response = admin_client.post(url(TicketType, "change", ticket_type.pk), attribute_change_data(
+        ticket_type, attribute, **changes))  # fmt: skip
+
+    assert response.status_code == 200
+    errors = inline_errors(response)[0]
+    assert set(errors) == set(changes)
+    assert "Tickets already hold values of “Order number”" in errors[next(iter(changes))][0]
+    attribute.refresh_from_db()
+    assert (attribute.key, attribute.kind) == ("order", AttributeKind.TEXT)
+
+
+def test_ticket_type_admin_lets_a_held_attribute_be_renamed_and_an_unused_one_rekeyed(admin_client):
+    ticket_type = TicketTypeFactory()
+    attribute = add_order_number(ticket_type, visible_on_create=True)
+    BackOfficeTicketFactory(ticket_type=ticket_type)  # holds no value for it
+
+    admin_client.post(url(TicketType, "change", ticket_type.pk), attribute_change_data(
+        ticket_type, attribute, key="order_no", name="Order no."))  # fmt: skip
+
+    attribute.refresh_from_db()
+    assert (attribute.key, attribute.name) == ("order_no", "Order no.")

@@ -76,7 +76,25 @@ class TicketAttributeForm(forms.ModelForm):
             self.add_error("visible_on_create", "An attribute required to create must be visible on create.")
         if cleaned.get("required_for_customers") and not cleaned.get("visible_to_customers"):
             self.add_error("visible_to_customers", "An attribute required for customers must be visible to them.")
+        self.refuse_changing_stored_values(cleaned)
         return cleaned
+
+    def refuse_changing_stored_values(self, cleaned: dict) -> None:
+        """Tickets keep their values under the attribute's key, read as its kind: once any ticket holds one,
+        a new key would orphan them and a new kind misread them."""
+        stored = self.instance.pk and {"key", "kind"} & set(self.changed_data)
+        if (
+            stored
+            and Ticket.objects.filter(
+                ticket_type_id=self.instance.ticket_type_id, attributes__has_key=self.instance.key
+            ).exists()
+        ):
+            message = (
+                f"Tickets already hold values of “{self.instance.name}”: its key and kind cannot change. "
+                "Archive it and add a new attribute instead."
+            )
+            for field in sorted(stored):
+                self.add_error(field, message)
 
 
 class TicketAttributeInline(admin.TabularInline):
