@@ -398,6 +398,7 @@ def ticket_page(request: HttpRequest, slug: str, *, ticket_id: int | None) -> Ht
         "previous_query": filters.query_string(before=page.previous_cursor, after=None),
         "next_query": filters.query_string(after=page.next_cursor, before=None),
         "first_page_query": filters.query_string(**FIRST_PAGE),
+        "list_query": filters.query_string(),  # the list's place, kept by the links of its items
         "selected_id": ticket_id,
         "nav_current": f"tickets:{slug}",
     }
