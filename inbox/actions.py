@@ -54,7 +54,8 @@ def add_event_part(
     )
 
 
-def _name(actor: Teammate | None) -> str:
+def actor_name(actor: Teammate | None) -> str:
+    """Who did it, for the timeline: the teammate, or the system (a workflow)."""
     return actor.display_name if actor else "The system"
 
 
@@ -131,7 +132,7 @@ def assign_conversation(
     add_event_part(
         conversation,
         event_type="assigned",
-        body=f"{_name(actor)} assigned this conversation to {_assignment(assignee, team)}.",
+        body=f"{actor_name(actor)} assigned this conversation to {_assignment(assignee, team)}.",
         actor=actor,
         assignee_id=assignee_id,
         team_id=team_id,
@@ -177,7 +178,7 @@ def snooze_conversation(*, actor: Teammate | None, conversation_id: int, until: 
     add_event_part(
         conversation,
         event_type="snoozed",
-        body=f"{_name(actor)} snoozed this conversation until {until:%Y-%m-%d %H:%M %Z}.",
+        body=f"{actor_name(actor)} snoozed this conversation until {until:%Y-%m-%d %H:%M %Z}.",
         actor=actor,
         until=until.isoformat(),
     )
@@ -198,7 +199,7 @@ def wake_conversation(*, conversation_id: int, reason: str, actor: Teammate | No
         return False  # re-snoozed to a later time after the sweep selected it
     body = {
         WakeReason.SNOOZE_EXPIRED: "Un-snoozed: the snooze time has passed.",
-        WakeReason.TEAMMATE: f"{_name(actor)} un-snoozed this conversation.",
+        WakeReason.TEAMMATE: f"{actor_name(actor)} un-snoozed this conversation.",
     }.get(reason, "Un-snoozed.")
     _wake(conversation, reason=reason, body=body, actor=actor)
     return True
@@ -217,7 +218,8 @@ def close_conversation(*, actor: Teammate | None, conversation_id: int) -> list[
     if conversation.state == ConversationState.CLOSED:
         return []
     _set_state(conversation, ConversationState.CLOSED)
-    add_event_part(conversation, event_type="closed", body=f"{_name(actor)} closed this conversation.", actor=actor)
+    body = f"{actor_name(actor)} closed this conversation."
+    add_event_part(conversation, event_type="closed", body=body, actor=actor)
     return record(events.ConversationClosed(conversation_id=conversation.pk, actor_id=actor.pk if actor else None))
 
 
@@ -228,7 +230,8 @@ def reopen_conversation(*, actor: Teammate | None, conversation_id: int) -> list
     if conversation.state == ConversationState.OPEN:
         return []
     _set_state(conversation, ConversationState.OPEN)
-    add_event_part(conversation, event_type="reopened", body=f"{_name(actor)} reopened this conversation.", actor=actor)
+    body = f"{actor_name(actor)} reopened this conversation."
+    add_event_part(conversation, event_type="reopened", body=body, actor=actor)
     return record(events.ConversationReopened(conversation_id=conversation.pk, actor_id=actor.pk if actor else None))
 
 

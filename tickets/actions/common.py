@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.outbox import record
+from inbox.actions import actor_name
 from inbox.models import Team, Teammate
 from tickets import events
 from tickets.attributes import Audience, clean_attribute_values
@@ -127,10 +128,6 @@ def check_assignment(assignee_id: int | None, team_id: int | None) -> None:
         raise InvalidInput("That teammate does not exist.", {"assignee": ["Choose an active teammate."]})
     if team_id is not None and not Team.objects.filter(pk=team_id).exists():
         raise InvalidInput("That team does not exist.", {"team": ["Choose an existing team."]})
-
-
-def actor_name(actor: Teammate | None) -> str:
-    return actor.display_name if actor else "The system"
 
 
 def actor_id(actor: Teammate | None) -> int | None:
