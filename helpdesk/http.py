@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.db.models import Max
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
@@ -20,6 +21,12 @@ def error_response(request: HttpRequest, message: str, *, status: int) -> HttpRe
         return render(request, "components/error.html", context, status=status)
     response = render(request, "components/error.html#flash-message", context, status=status)
     return reswap(retarget(response, "#flash"), "innerHTML")
+
+
+def bad_query(request: HttpRequest, form: Form) -> HttpResponse:
+    """A 400 naming what is wrong with the query string."""
+    problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+    return error_response(request, f"That address has a bad parameter ({problems})", status=400)
 
 
 def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -41,6 +41,12 @@ class ListFilterForm(forms.Form):
         return " ".join(message for messages in self.errors.values() for message in messages)
 
 
+class LiveVersionForm(forms.Form):
+    """A live part's query string: the version it shows, answered with 204 while that is still current."""
+
+    v = forms.CharField(max_length=64, required=False)
+
+
 class ComposerForm(forms.Form):
     KIND_CHOICES = [("reply", "Reply"), ("note", "Note")]
 

@@ -8,14 +8,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from helpdesk.errors import DomainError
-from helpdesk.http import add_domain_error, domain_errors, error_response
+from helpdesk.http import add_domain_error, bad_query, domain_errors, error_response
 from inbox import actions
-from inbox.forms import AssignForm, ComposerForm, ListFilterForm, SnoozeForm
-from inbox.models import ConversationState
+from inbox.forms import AssignForm, ComposerForm, ListFilterForm, LiveVersionForm, SnoozeForm
+from inbox.models import Conversation, ConversationState
 from inbox.selectors import (
     Sort,
+    change_version,
     get_conversation,
     get_conversation_pane,
+    get_conversation_versions,
     get_inbox_view,
     list_inbox_conversations,
     list_timeline,
@@ -65,9 +67,8 @@ def inbox_page(request: HttpRequest, view: str, conversation_id: int | None = No
 def pane_context(conversation_id: int, **forms) -> dict:
     pane = get_conversation_pane(conversation_id=conversation_id)
     conversation = pane.conversation
-    return {
+    return header_context(conversation) | {
         "pane": pane,
-        "conversation": conversation,
         "composer": forms.get("composer") or ComposerForm(),
         "assign_form": forms.get("assign_form")
         or AssignForm(initial={"assignee": conversation.assignee_id, "team": conversation.team_id}),
@@ -83,14 +84,26 @@ def render_pane(request: HttpRequest, conversation_id: int, *, status: int = 200
 @login_required
 @domain_errors
 def conversation_header(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The live header; 204 while its version `v` is current, so a change elsewhere re-renders nothing."""
+    query = LiveVersionForm(request.GET)
+    if not query.is_valid():
+        return bad_query(request, query)
+    if query.cleaned_data["v"] == get_conversation_versions(conversation_id=conversation_id)[0]:
+        return HttpResponse(status=204)
     conversation = get_conversation(conversation_id=conversation_id)
-    return render(request, CONVERSATION + "#conversation-header", {"conversation": conversation})
+    return render(request, CONVERSATION + "#conversation-header", header_context(conversation))
 
 
 @require_safe
 @login_required
 @domain_errors
 def conversation_timeline(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The live timeline; 204 while its newest part `v` is still the newest."""
+    query = LiveVersionForm(request.GET)
+    if not query.is_valid():
+        return bad_query(request, query)
+    if query.cleaned_data["v"] == str(get_conversation_versions(conversation_id=conversation_id)[1]):
+        return HttpResponse(status=204)
     return render(request, CONVERSATION + "#conversation-timeline", timeline_context(conversation_id))
 
 
@@ -102,9 +115,14 @@ def conversation_context(request: HttpRequest, conversation_id: int) -> HttpResp
     return render(request, CONVERSATION + "#conversation-context", timeline_context(conversation_id))
 
 
+def header_context(conversation: Conversation) -> dict:
+    return {"conversation": conversation, "conversation_version": change_version(conversation.updated_at)}
+
+
 def timeline_context(conversation_id: int) -> dict:
     conversation = get_conversation(conversation_id=conversation_id)
-    return {"conversation": conversation, "parts": list_timeline(conversation_id=conversation.pk)}
+    parts = list_timeline(conversation_id=conversation.pk)
+    return {"conversation": conversation, "parts": parts, "last_part_id": parts[-1].pk if parts else 0}
 
 
 @require_POST

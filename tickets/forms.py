@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from helpdesk.errors import DomainError, InvalidInput
 from helpdesk.pagination import CURSOR_MAX_LENGTH, Cursor, clean_page_link
 from inbox.actions import MAX_BODY_LENGTH
-from inbox.forms import NO_TEAM, UNASSIGNED
+from inbox.forms import NO_TEAM, UNASSIGNED, LiveVersionForm
 from tickets.actions import MAX_TITLE_LENGTH
 from tickets.attributes import MAX_MULTILINE_TEXT, MAX_TEXT
 from tickets.models import AttributeKind, TicketAttribute, TicketState
@@ -308,9 +308,8 @@ class SideQueryForm(forms.Form):
     v = forms.CharField(max_length=64, required=False)
 
 
-class PanePartQueryForm(forms.Form):
+class PanePartQueryForm(LiveVersionForm):
     part = forms.ChoiceField(choices=[("header", "The header"), ("timeline", "The timeline")])
-    v = forms.CharField(max_length=64, required=False)
 
 
 class CreateQueryForm(forms.Form):

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from helpdesk.errors import NotFound
 from helpdesk.pagination import Cursor, Key, Page, paginate
 from inbox.models import Conversation, OwnerKind, Team, Teammate
-from inbox.selectors import PAGE_SIZE, NavItem, list_team_options, list_teammate_options
+from inbox.selectors import PAGE_SIZE, NavItem, change_version, list_team_options, list_teammate_options
 from tickets.models import (
     AttributeKind,
     SharingPolicy,
@@ -176,12 +176,7 @@ class TicketPane:
 
     @property
     def version(self) -> str:
-        return ticket_version(self.ticket.updated_at)
-
-
-def ticket_version(updated_at: datetime) -> str:
-    """What the live header compares: a ticket's last change, to the microsecond."""
-    return f"{updated_at.timestamp():.6f}"
+        return change_version(self.ticket.updated_at)
 
 
 def _pane_queryset() -> QuerySet[Ticket]:
@@ -221,7 +216,7 @@ def get_ticket_versions(*, ticket_id: int) -> tuple[str, int]:
     row = Ticket.objects.filter(pk=ticket_id).annotate(last_part=Max("parts__pk")).values("updated_at", "last_part")
     if not row:
         raise NotFound(f"Ticket #{ticket_id} does not exist.")
-    return ticket_version(row[0]["updated_at"]), row[0]["last_part"] or 0
+    return change_version(row[0]["updated_at"]), row[0]["last_part"] or 0
 
 
 def context_conversation_id(ticket: Ticket) -> int | None:
@@ -264,7 +259,7 @@ class ConversationTickets:
     @property
     def version(self) -> str:
         latest = max((ticket.updated_at for ticket in self.tickets), default=None)
-        return f"{len(self.tickets)}-{ticket_version(latest) if latest else 0}"
+        return f"{len(self.tickets)}-{change_version(latest) if latest else 0}"
 
 
 def list_conversation_tickets(*, conversation_id: int) -> ConversationTickets:

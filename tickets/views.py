@@ -2,7 +2,6 @@
 views. Each view parses, calls one action or selector, and renders a named partial (STYLE.md 5)."""
 
 from django.contrib.auth.decorators import login_required
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
-from helpdesk.http import add_domain_error, domain_errors, error_response
+from helpdesk.http import add_domain_error, bad_query, domain_errors, error_response
 from tickets import actions, selectors
 from tickets.forms import (
     AssignForm,
@@ -35,12 +34,6 @@ CREATE = "tickets/create.html#ticket-create"
 FORMS = "tickets/ticket_forms.html"
 STATUSES = TicketStatus.CHOICES
 FIRST_PAGE = {"after": None, "before": None}  # a list's query string without its page link
-
-
-def bad_query(request: HttpRequest, form: Form) -> HttpResponse:
-    """A 400 naming what is wrong with the query string."""
-    problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
-    return error_response(request, f"That address has a bad parameter ({problems})", status=400)
 
 
 def pane_context(pane: TicketPane, **forms) -> dict:

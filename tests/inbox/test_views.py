@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from helpdesk.pagination import encode_cursor
+from inbox import actions
 from inbox.models import Conversation, ConversationState, Part, PartKind
 from inbox.selectors import ORDERINGS, Sort
 from tests.factories import BackOfficeTicketFactory, ConversationFactory, PartFactory, TeamFactory, TeammateFactory
@@ -369,6 +370,37 @@ def test_conversation_header_partial(teammate_client, conversation):
     response = teammate_client.get(reverse("inbox:conversation-header", args=[conversation.pk]), headers=HTMX)
 
     assert root_id(response) == "conversation-header"
+
+
+def live_part_url(response, part_id: str) -> str:
+    """The address a live part polls, read from its hx-get."""
+    return html.unescape(re.search(rf'id="{part_id}"[^>]*?hx-get="([^"]+)"', html_of(response)).group(1))
+
+
+def test_conversation_live_parts_answer_204_until_the_conversation_changes(teammate_client, teammate, conversation):
+    page = teammate_client.get(view_url(conversation=conversation))
+    header_url, timeline_url = live_part_url(page, "conversation-header"), live_part_url(page, "conversation-timeline")
+    other = ConversationFactory()
+    actions.post_note(actor=teammate, conversation_id=other.pk, body="Elsewhere in the workspace")
+
+    assert teammate_client.get(header_url, headers=HTMX).status_code == 204
+    assert teammate_client.get(timeline_url, headers=HTMX).status_code == 204
+
+    actions.post_note(actor=teammate, conversation_id=conversation.pk, body="Here")
+
+    timeline = teammate_client.get(timeline_url, headers=HTMX)
+    header = teammate_client.get(header_url, headers=HTMX)
+    assert timeline.status_code == 200 and "Here" in html_of(timeline)
+    assert header.status_code == 200 and root_id(header) == "conversation-header"
+
+
+def test_conversation_live_part_with_a_bad_version_is_400(teammate_client, conversation):
+    url = reverse("inbox:conversation-timeline", args=[conversation.pk])
+
+    response = teammate_client.get(url, {"v": "x" * 65}, headers=HTMX)
+
+    assert response.status_code == 400
+    assert "bad parameter" in html_of(response)
 
 
 def test_conversation_context_is_read_only(teammate_client, conversation):
