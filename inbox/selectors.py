@@ -56,11 +56,16 @@ def get_inbox_view(*, teammate: Teammate, slug: str) -> InboxView:
     }
     if slug in fixed:
         return InboxView(slug, *fixed[slug])
-    team_id = slug.removeprefix("team-")
-    team = Team.objects.filter(pk=int(team_id)).first() if slug.startswith("team-") and team_id.isdigit() else None
+    team = get_slug_team(slug)
     if team is None:
         raise NotFound("That inbox view does not exist.")
     return InboxView(slug, team.name, Q(team=team))
+
+
+def get_slug_team(slug: str) -> Team | None:
+    """The team a `team-<id>` view slug names (inbox and ticket views), None for any other slug."""
+    team_id = slug.removeprefix("team-")
+    return Team.objects.filter(pk=int(team_id)).first() if slug.startswith("team-") and team_id.isdigit() else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from helpdesk.errors import NotFound
 from helpdesk.pagination import Cursor, Key, Page, paginate
 from inbox.models import Conversation, OwnerKind, Team, Teammate
-from inbox.selectors import PAGE_SIZE, NavItem, change_version, list_team_options, list_teammate_options
+from inbox.selectors import PAGE_SIZE, NavItem, change_version, get_slug_team, list_team_options, list_teammate_options
 from tickets.models import (
     AttributeKind,
     SharingPolicy,
@@ -462,8 +462,7 @@ def get_ticket_view(*, teammate: Teammate, slug: str) -> TicketView:
     """The ticket view named by `slug`. Raises NotFound for an unknown slug or team."""
     if slug == "mine":
         return TicketView(slug, "Your tickets", Q(assignee=teammate))
-    team_id = slug.removeprefix("team-")
-    team = Team.objects.filter(pk=int(team_id)).first() if slug.startswith("team-") and team_id.isdigit() else None
+    team = get_slug_team(slug)
     if team is None:
         raise NotFound("That ticket view does not exist.")
     return TicketView(slug, f"{team.name} tickets", Q(team=team, category=TicketCategory.BACK_OFFICE))
