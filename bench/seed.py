@@ -36,6 +36,8 @@ TABLES = [
     "inbox_part",
     "tickets_ticketpart",
     "tickets_ticketformrequest",
+    "tickets_trackerreplydelivery",
+    "tickets_trackerreply",
     "tickets_trackerlink",
     "tickets_ticket",
     "tickets_ticketattribute",
@@ -169,13 +171,21 @@ def seed(size: dict) -> dict:
         )
 
     bo_optional = TicketType.objects.create(
-        name="Bench billing", icon="💳", category=TicketCategory.BACK_OFFICE, sharing_policy=SharingPolicy.OPTIONAL
+        name="Bench billing",
+        icon="credit-card",
+        category=TicketCategory.BACK_OFFICE,
+        sharing_policy=SharingPolicy.OPTIONAL,
+        default_team_id=1,
     )
     bo_never = TicketType.objects.create(
-        name="Bench fraud", icon="🕵", category=TicketCategory.BACK_OFFICE, sharing_policy=SharingPolicy.NEVER
+        name="Bench fraud",
+        icon="shield-alert",
+        category=TicketCategory.BACK_OFFICE,
+        sharing_policy=SharingPolicy.NEVER,
+        default_team_id=2,
     )
     customer = TicketType.objects.create(
-        name="Bench request", icon="📨", category=TicketCategory.CUSTOMER, sharing_policy=SharingPolicy.ALWAYS
+        name="Bench request", icon="mail", category=TicketCategory.CUSTOMER, sharing_policy=SharingPolicy.ALWAYS
     )
     states = list(TicketState.objects.order_by("pk").values_list("pk", flat=True))
     for ticket_type in (bo_optional, bo_never, customer):

@@ -113,3 +113,22 @@ class KeepCounter(Operation):
 
     def describe(self) -> str:
         return f"Keep {self.spec.counter} by triggers on {self.spec.table}"
+
+
+class RestoreCounterTriggers(KeepCounter):
+    """Migration operation: on SQLite, create `spec`'s triggers again after an operation that copied the counted
+    table (adding a check constraint does), which drops them. The counts stay right: the copy fires no trigger.
+    Nothing to do on PostgreSQL, which alters tables in place. The same both ways."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        for sql in self.spec.drop_sql("sqlite"):
+            schema_editor.execute(sql.replace("DROP TRIGGER", "DROP TRIGGER IF EXISTS"), params=None)
+        for sql in self.spec.create_sql("sqlite"):
+            schema_editor.execute(sql, params=None)
+
+    database_backwards = database_forwards
+
+    def describe(self) -> str:
+        return f"Restore the triggers of {self.spec.counter} on SQLite"

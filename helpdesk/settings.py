@@ -60,7 +60,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "builtins": ["helpdesk.templatetags.moments"],
+            "builtins": ["helpdesk.templatetags.moments", "helpdesk.templatetags.icons"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -121,6 +121,10 @@ STORAGES = {
 
 # How long a contact's signed messenger link stays valid.
 MESSENGER_LINK_MAX_AGE = timedelta(days=env.int("MESSENGER_LINK_MAX_AGE_DAYS", default=7))
+# The site's public address (scheme, host, port; no path, no trailing slash), for absolute links made outside a
+# request: the demo link `seed_demo` prints, the messenger link a teammate copies for a customer. By default the
+# address `make run` serves on, PORT included, so that the printed link works whatever the port.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 
 # Content-Security-Policy: nothing from another host, no inline script or style.
 SECURE_CSP = {

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
+from helpdesk.moments import moment_label
 from helpdesk.outbox import Event, record
 from inbox import events
 from inbox.models import Contact, Conversation, ConversationState, Part, PartKind, Team, Teammate
@@ -91,14 +92,21 @@ def record_customer_message(*, conversation_id: int, body: str) -> Part:
 
 
 @transaction.atomic
-def post_reply(*, actor: Teammate, conversation_id: int, body: str) -> Part:
-    """A teammate answers the customer (customer-visible). Emits ReplyPosted."""
+def post_reply(*, actor: Teammate | None, conversation_id: int, body: str, source_key: str | None = None) -> Part:
+    """A teammate answers the customer (customer-visible). Emits ReplyPosted.
+
+    A delivery (a tracker's reply to all its customers) passes its `source_key`: posting it again returns the
+    reply already posted."""
     body = clean_body(body)
     conversation = lock_conversation(conversation_id)
-    part = Part.objects.create(conversation=conversation, kind=PartKind.REPLY, body=body, author=actor)
+    if source_key and (posted := Part.objects.filter(source_key=source_key).first()):
+        return posted
+    part = Part.objects.create(
+        conversation=conversation, kind=PartKind.REPLY, body=body, author=actor, source_key=source_key
+    )
     conversation.waiting_since = None
     conversation.save(update_fields=["waiting_since", "updated_at"])
-    record(events.ReplyPosted(conversation_id=conversation.pk, part_id=part.pk, actor_id=actor.pk))
+    record(events.ReplyPosted(conversation_id=conversation.pk, part_id=part.pk, actor_id=actor.pk if actor else None))
     return part
 
 
@@ -178,7 +186,7 @@ def snooze_conversation(*, actor: Teammate | None, conversation_id: int, until: 
     add_event_part(
         conversation,
         event_type="snoozed",
-        body=f"{actor_name(actor)} snoozed this conversation until {until:%Y-%m-%d %H:%M %Z}.",
+        body=f"{actor_name(actor)} snoozed this conversation until {moment_label(until)}.",
         actor=actor,
         until=until.isoformat(),
     )

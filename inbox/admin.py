@@ -65,9 +65,9 @@ class ContactAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
         return super().get_queryset(request).annotate(conversation_count=Count("conversations"))
 
-    @admin.display(description="Messenger link (a path on this site; expires after MESSENGER_LINK_MAX_AGE_DAYS)")
+    @admin.display(description="Messenger link (on SITE_URL; expires after MESSENGER_LINK_MAX_AGE_DAYS)")
     def messenger_link(self, contact: Contact) -> str:
-        return messenger.messenger_link(contact) if contact.pk else "-"
+        return messenger.messenger_url(contact) if contact.pk else "-"
 
     @admin.display(description="Conversations", ordering="conversation_count")
     def conversation_count(self, contact: Contact) -> int:

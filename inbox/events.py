@@ -28,7 +28,7 @@ class CustomerMessageReceived(Event):
 class ReplyPosted(Event):
     conversation_id: int
     part_id: int
-    actor_id: int
+    actor_id: int | None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,17 +16,21 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from helpdesk.errors import DomainError
-from helpdesk.http import add_domain_error, domain_errors
+from helpdesk.http import add_domain_error, bad_query, domain_errors
 from inbox import actions
 from inbox.actions import MAX_BODY_LENGTH
+from inbox.forms import LiveVersionForm
 from inbox.models import Contact
 from inbox.selectors import (
     get_contact,
     get_contact_conversation,
+    get_contact_conversations_version,
+    get_customer_thread_version,
     list_contact_conversations,
     list_customer_visible_parts,
 )
 
+CONVERSATION = "messenger/conversation.html"
 SESSION_KEY = "messenger_contact_id"
 SALT = "helpdesk.messenger.contact"
 
@@ -35,6 +39,12 @@ def messenger_link(contact: Contact) -> str:
     """The path that signs this contact in to the messenger; it expires after MESSENGER_LINK_MAX_AGE."""
     token = signing.dumps({"contact": contact.pk}, salt=SALT, compress=True)
     return reverse("messenger:enter", args=[token])
+
+
+def messenger_url(contact: Contact) -> str:
+    """`messenger_link` as an absolute link on the site's public address (SITE_URL), to send the contact or
+    print: made outside any request, so it cannot take the host from one."""
+    return settings.SITE_URL + messenger_link(contact)
 
 
 def contact_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -80,16 +90,38 @@ def leave(request: HttpRequest) -> HttpResponse:
     return render(request, "messenger/signed_out.html", {"reason": "left"})
 
 
+def answer_if_unchanged(request: HttpRequest, version: str) -> HttpResponse | None:
+    """The answer to a customer live region's poll while its version `v` is still `version`: a 204 (or a 400 for
+    a bad query string); None when it must be rendered again."""
+    query = LiveVersionForm(request.GET)
+    if not query.is_valid():
+        return bad_query(request, query)
+    return HttpResponse(status=204) if query.cleaned_data["v"] == version else None
+
+
+def home_context(contact_id: int, form: NewConversationForm | None = None) -> dict:
+    # The version first: a change landing between the two reads then shows at the next poll, never goes unseen.
+    version = get_contact_conversations_version(contact_id=contact_id)
+    return {
+        "contact": get_contact(contact_id=contact_id),
+        "conversations": list_contact_conversations(contact_id=contact_id),
+        "conversations_version": version,
+        "form": form or NewConversationForm(),
+    }
+
+
 @require_safe
 @contact_required
 @domain_errors
 def home(request: HttpRequest, contact_id: int) -> HttpResponse:
-    context = {
-        "contact": get_contact(contact_id=contact_id),
-        "conversations": list_contact_conversations(contact_id=contact_id),
-        "form": NewConversationForm(),
-    }
-    return render(request, "messenger/home.html", context)
+    """The contact's conversations; the list polls itself (`?v=`, 204 while unchanged)."""
+    if request.htmx.target == "messenger-conversations":
+        version = get_contact_conversations_version(contact_id=contact_id)
+        if unchanged := answer_if_unchanged(request, version):
+            return unchanged
+        context = {"conversations": list_contact_conversations(contact_id=contact_id), "conversations_version": version}
+        return render(request, "messenger/home.html#messenger-conversations", context)
+    return render(request, "messenger/home.html", home_context(contact_id))
 
 
 @require_POST
@@ -106,20 +138,19 @@ def start(request: HttpRequest, contact_id: int) -> HttpResponse:
             add_domain_error(form, error)
         else:
             return redirect("messenger:conversation", conversation.pk)
-    context = {
-        "contact": get_contact(contact_id=contact_id),
-        "conversations": list_contact_conversations(contact_id=contact_id),
-        "form": form,
-    }
-    return render(request, "messenger/home.html", context, status=422)
+    return render(request, "messenger/home.html", home_context(contact_id, form), status=422)
+
+
+def thread_context(contact_id: int, conversation_id: int) -> dict:
+    conversation = get_contact_conversation(contact_id=contact_id, conversation_id=conversation_id)
+    parts = list_customer_visible_parts(conversation_id=conversation.pk)
+    # The same parts as get_customer_thread_version reads, so the same newest id.
+    return {"conversation": conversation, "parts": parts, "thread_version": max((part.pk for part in parts), default=0)}
 
 
 def conversation_context(contact_id: int, conversation_id: int, form: MessageForm | None = None) -> dict:
-    conversation = get_contact_conversation(contact_id=contact_id, conversation_id=conversation_id)
-    return {
+    return thread_context(contact_id, conversation_id) | {
         "contact": get_contact(contact_id=contact_id),
-        "conversation": conversation,
-        "parts": list_customer_visible_parts(conversation_id=conversation.pk),
         "form": form or MessageForm(),
     }
 
@@ -128,10 +159,13 @@ def conversation_context(contact_id: int, conversation_id: int, form: MessageFor
 @contact_required
 @domain_errors
 def conversation(request: HttpRequest, contact_id: int, conversation_id: int) -> HttpResponse:
-    context = conversation_context(contact_id, conversation_id)
+    """One of the contact's conversations; its thread polls itself (`?v=`, 204 while no message or reply came)."""
     if request.htmx.target == "messenger-thread":
-        return render(request, "messenger/conversation.html#messenger-thread", context)
-    return render(request, "messenger/conversation.html", context)
+        version = get_customer_thread_version(contact_id=contact_id, conversation_id=conversation_id)
+        if unchanged := answer_if_unchanged(request, str(version)):
+            return unchanged
+        return render(request, f"{CONVERSATION}#messenger-thread", thread_context(contact_id, conversation_id))
+    return render(request, CONVERSATION, conversation_context(contact_id, conversation_id))
 
 
 @require_POST
@@ -148,5 +182,4 @@ def write(request: HttpRequest, contact_id: int, conversation_id: int) -> HttpRe
             add_domain_error(form, error)
         else:
             return redirect("messenger:conversation", conversation_id)
-    context = conversation_context(contact_id, conversation_id, form)
-    return render(request, "messenger/conversation.html", context, status=422)
+    return render(request, CONVERSATION, conversation_context(contact_id, conversation_id, form), status=422)

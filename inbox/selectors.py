@@ -1,9 +1,11 @@
 """Reads of the inbox for views and tasks. Each page's reads take a fixed number of queries."""
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from helpdesk.errors import NotFound
@@ -82,13 +84,25 @@ class NavItem:
 def list_inbox_nav(*, teammate: Teammate) -> tuple[list[NavItem], list[NavItem]]:
     """Exact open-conversation counts of the fixed views and of each team's inbox, read from the counts the
     database keeps (ConversationCount): a few dozen rows whatever the number of conversations. Two queries."""
-    counts = ConversationCount.objects.filter(state=ConversationState.OPEN)
-    # Every conversation is under exactly one team (0: none), so the team rows add up to All.
+    totals, teams = count_by_owner(ConversationCount.objects.filter(state=ConversationState.OPEN), teammate=teammate)
+    return [
+        NavItem("mine", "Your inbox", totals["mine"]),
+        NavItem("unassigned", "Unassigned", totals["unassigned"]),
+        NavItem("all", "All", totals["all"]),
+    ], [NavItem(f"team-{team.pk}", team.name, team.total) for team in teams]
+
+
+def count_by_owner(counts: QuerySet, *, teammate: Teammate, **team_subsets: Q) -> tuple[dict[str, int], list[Team]]:
+    """Totals of counter rows (helpdesk/counters.py): `mine`, `unassigned` and `all`, one per condition in
+    `team_subsets` (e.g. a category), and every team with its `total`. Every counted row is under exactly one team
+    (0: none) and one assignee (0: nobody), so the team rows add up to all of them. Two queries."""
     by_team, by_assignee = Q(owner_kind=OwnerKind.TEAM), Q(owner_kind=OwnerKind.ASSIGNEE)
-    fixed = counts.filter(by_team | by_assignee & Q(owner_id__in=[teammate.pk, 0])).aggregate(
+    subsets = {name: Coalesce(Sum("total", filter=by_team & subset), 0) for name, subset in team_subsets.items()}
+    totals = counts.filter(by_team | by_assignee & Q(owner_id__in=[teammate.pk, 0])).aggregate(
         mine=Coalesce(Sum("total", filter=by_assignee & Q(owner_id=teammate.pk)), 0),
         unassigned=Coalesce(Sum("total", filter=by_assignee & Q(owner_id=0)), 0),
         all=Coalesce(Sum("total", filter=by_team), 0),
+        **subsets,
     )
     team_totals = (
         counts.filter(owner_kind=OwnerKind.TEAM, owner_id=OuterRef("pk"))
@@ -96,12 +110,7 @@ def list_inbox_nav(*, teammate: Teammate) -> tuple[list[NavItem], list[NavItem]]
         .annotate(sum=Sum("total"))
         .values("sum")
     )
-    teams = Team.objects.annotate(open_count=Coalesce(Subquery(team_totals), 0)).order_by("name")
-    return [
-        NavItem("mine", "Your inbox", fixed["mine"]),
-        NavItem("unassigned", "Unassigned", fixed["unassigned"]),
-        NavItem("all", "All", fixed["all"]),
-    ], [NavItem(f"team-{team.pk}", team.name, team.open_count) for team in teams]
+    return totals, list(Team.objects.annotate(total=Coalesce(Subquery(team_totals), 0)).order_by("name"))
 
 
 def list_inbox_conversations(*, view: InboxView, state: str, sort: str, cursor: Cursor | None) -> Page:
@@ -203,9 +212,34 @@ def get_contact(*, contact_id: int) -> Contact:
     return contact
 
 
+def content_version(rows: Iterable[tuple]) -> str:
+    """A customer live region's version: a short digest of exactly the fields it shows, so that it moves on a
+    change the customer can see and on nothing else. A timestamp or a newest event id would also move on an
+    internal note, an assignment or a move between two states of the same customer label, and the version is in
+    the customer's page: it must not tell them that something happened behind the scenes."""
+    text = "\n".join(sorted(repr(row) for row in rows))
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _contact_conversations(contact_id: int) -> QuerySet[Conversation]:
+    # By the last message or reply, not `updated_at`: a note, an event or an assignment also changes that.
+    last_visible = Max("parts__created_at", filter=Q(parts__kind__in=CUSTOMER_VISIBLE_PART_KINDS))
+    return (
+        Conversation.objects.filter(contact_id=contact_id)
+        .annotate(last_visible_at=Coalesce(last_visible, "created_at"))
+        .order_by("-last_visible_at", "-pk")
+    )
+
+
 def list_contact_conversations(*, contact_id: int, limit: int = 50) -> list[Conversation]:
-    """The contact's own conversations, most recent first."""
-    return list(Conversation.objects.filter(contact_id=contact_id).order_by("-updated_at", "-pk")[:limit])
+    """The contact's own conversations, the one with the latest message or reply (`last_visible_at`) first."""
+    return list(_contact_conversations(contact_id)[:limit])
+
+
+def get_contact_conversations_version(*, contact_id: int, limit: int = 50) -> str:
+    """The version of the contact's conversation list (content_version of what it shows). One query."""
+    rows = _contact_conversations(contact_id).values_list("pk", "subject", "last_visible_at")[:limit]
+    return content_version(rows)
 
 
 def get_contact_conversation(*, contact_id: int, conversation_id: int) -> Conversation:
@@ -214,6 +248,21 @@ def get_contact_conversation(*, contact_id: int, conversation_id: int) -> Conver
     if conversation is None:
         raise NotFound("That conversation does not exist.")
     return conversation
+
+
+def get_customer_thread_version(*, contact_id: int, conversation_id: int) -> int:
+    """The newest message or reply of one of the contact's conversations (0: none), the version of its thread in
+    the messenger: a note, an event or a cross-post never moves it. One query. Raises NotFound for anyone
+    else's conversation, exactly like one that does not exist."""
+    row = (
+        Conversation.objects.filter(pk=conversation_id, contact_id=contact_id)
+        .annotate(last=Max("parts__pk", filter=Q(parts__kind__in=CUSTOMER_VISIBLE_PART_KINDS)))
+        .values("last")
+        .first()
+    )
+    if row is None:
+        raise NotFound("That conversation does not exist.")
+    return row["last"] or 0
 
 
 def list_customer_visible_parts(*, conversation_id: int) -> list[Part]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/header/", views.conversation_header, name="conversation-header"),
     path("conversations/<int:conversation_id>/timeline/", views.conversation_timeline, name="conversation-timeline"),
     path("conversations/<int:conversation_id>/context/", views.conversation_context, name="conversation-context"),
+    path("conversations/<int:conversation_id>/contact-link/", views.contact_link, name="contact-link"),
     path("conversations/<int:conversation_id>/messages/", views.post_message, name="conversation-message"),
     path("conversations/<int:conversation_id>/assign/", views.assign, name="conversation-assign"),
     path("conversations/<int:conversation_id>/snooze/", views.snooze, name="conversation-snooze"),

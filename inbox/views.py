@@ -2,15 +2,18 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from helpdesk.errors import DomainError
 from helpdesk.http import add_domain_error, bad_query, domain_errors, error_response
 from inbox import actions
 from inbox.forms import AssignForm, ComposerForm, ListFilterForm, LiveVersionForm, SnoozeForm
+from inbox.messenger import messenger_url
 from inbox.models import Conversation, ConversationState
 from inbox.selectors import (
     Sort,
@@ -113,6 +116,23 @@ def conversation_timeline(request: HttpRequest, conversation_id: int) -> HttpRes
 def conversation_context(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """A conversation read-only, for context beside a back-office ticket."""
     return render(request, CONVERSATION + "#conversation-context", timeline_context(conversation_id))
+
+
+@require_safe
+@never_cache  # a signed link lets anyone who has it in as the contact: no cache keeps a copy
+@login_required
+@domain_errors
+def contact_link(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The contact's messenger link, absolute (SITE_URL), to copy and send them; loaded when the teammate opens
+    "Copy messenger link", so that signed links are not in every render of the pane. Signing one changes
+    nothing, so a GET."""
+    contact = get_conversation(conversation_id=conversation_id).contact
+    context = {
+        "contact": contact,
+        "messenger_url": messenger_url(contact),
+        "link_days": settings.MESSENGER_LINK_MAX_AGE.days,
+    }
+    return render(request, CONVERSATION + "#contact-link", context)
 
 
 def header_context(conversation: Conversation) -> dict:

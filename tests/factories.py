@@ -87,9 +87,10 @@ class TicketTypeFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Ticket type {n}")
-    icon = "🎫"
+    icon = "ticket"
     category = TicketCategory.BACK_OFFICE
     sharing_policy = SharingPolicy.OPTIONAL
+    default_team = factory.SubFactory(TeamFactory)  # back-office and tracker types need one
 
     @factory.post_generation
     def states(self, create, extracted, **kwargs):
@@ -98,7 +99,9 @@ class TicketTypeFactory(DjangoModelFactory):
 
     class Params:
         never_shared = factory.Trait(sharing_policy=SharingPolicy.NEVER)
-        customer = factory.Trait(category=TicketCategory.CUSTOMER, sharing_policy=SharingPolicy.ALWAYS)
+        customer = factory.Trait(
+            category=TicketCategory.CUSTOMER, sharing_policy=SharingPolicy.ALWAYS, default_team=None
+        )
         tracker = factory.Trait(category=TicketCategory.TRACKER, sharing_policy=SharingPolicy.NEVER)
 
 

@@ -64,10 +64,11 @@ def type_form_data(*, states=None, attributes=(), **fields) -> dict:
     """POST data for the ticket type add/change form, with its attribute inline."""
     data = {
         "name": "Chargeback",
-        "icon": "💳",
+        "icon": "credit-card",
         "description": "",
         "category": TicketCategory.BACK_OFFICE,
         "sharing_policy": SharingPolicy.NEVER,
+        "default_team": TeamFactory(name="Billing").pk,
         "states": [s.pk for s in (default_states() if states is None else states)],
         "attributes-TOTAL_FORMS": str(len(attributes)),
         "attributes-INITIAL_FORMS": "0",
@@ -155,6 +156,24 @@ def test_ticket_type_form_creates_a_valid_type(admin_client):
 
     assert response.status_code == 302
     assert TicketType.objects.get(name="Chargeback").sharing_policy == SharingPolicy.NEVER
+
+
+@pytest.mark.parametrize("category", [TicketCategory.BACK_OFFICE, TicketCategory.TRACKER])
+def test_ticket_type_form_requires_a_default_team_for_back_office_and_tracker_types(admin_client, category):
+    data = type_form_data(category=category, default_team="")
+
+    response = admin_client.post(url(TicketType, "add"), data)
+
+    assert "each one belongs to a team" in " ".join(form_errors(response)["default_team"])
+    assert not TicketType.objects.filter(name="Chargeback").exists()
+
+
+def test_ticket_type_form_saves_a_customer_type_without_default_team(admin_client):
+    data = type_form_data(category=TicketCategory.CUSTOMER, sharing_policy="", default_team="")
+
+    admin_client.post(url(TicketType, "add"), data)
+
+    assert TicketType.objects.get(name="Chargeback").default_team is None
 
 
 def test_ticket_type_form_rejects_a_policy_that_does_not_fit_the_category(admin_client):
@@ -484,7 +503,7 @@ def test_outbox_admin_reenqueues_only_pending_events(admin_client, monkeypatch):
     assert enqueued == [pending.pk]
 
 
-def test_contact_admin_shows_a_messenger_link_that_signs_the_contact_in(client, db):
+def test_contact_admin_shows_a_messenger_link_that_signs_the_contact_in(client, db, settings):
     from django.urls import reverse
 
     from tests.factories import ContactFactory, TeammateFactory
@@ -493,6 +512,7 @@ def test_contact_admin_shows_a_messenger_link_that_signs_the_contact_in(client, 
     client.force_login(TeammateFactory(is_superuser=True))
     html = client.get(reverse("admin:inbox_contact_change", args=[contact.pk])).content.decode()
     path = html[html.index("/messenger/enter/") :].split("<")[0].strip()
+    assert f"{settings.SITE_URL}{path}" in html  # absolute, to copy and send as it is
 
     client.logout()
     assert client.get(path)["Location"] == reverse("messenger:home")
@@ -544,3 +564,33 @@ def test_ticket_type_admin_lets_a_held_attribute_be_renamed_and_an_unused_one_re
 
     attribute.refresh_from_db()
     assert (attribute.key, attribute.name) == ("order_no", "Order no.")
+
+
+def test_ticket_type_add_page_offers_no_archived_state(admin_client):
+    archived = TicketStateFactory(internal_label="Old triage", archived=True)
+
+    page = admin_client.get(url(TicketType, "add"))
+
+    offered = set(page.context["adminform"].form.fields["states"].queryset)
+    assert set(default_states()) <= offered
+    assert archived not in offered
+    assert "Old triage" not in page.content.decode()
+
+
+def test_ticket_type_change_page_keeps_the_archived_states_the_type_has(admin_client):
+    held = TicketStateFactory(internal_label="Old triage")
+    other = TicketStateFactory(internal_label="Old escalation", archived=True)
+    ticket_type = TicketTypeFactory(states=[*default_states(), held])
+    held.archived = True
+    held.save(update_fields=["archived"])
+
+    page = admin_client.get(url(TicketType, "change", ticket_type.pk))
+
+    offered = set(page.context["adminform"].form.fields["states"].queryset)
+    assert held in offered and other not in offered
+    response = admin_client.post(
+        url(TicketType, "change", ticket_type.pk),
+        type_form_data(states=[*default_states(), held], name=ticket_type.name, icon=ticket_type.icon),
+    )
+    assert response.status_code == 302, form_errors(response)
+    assert held in ticket_type.states.all()

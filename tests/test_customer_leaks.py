@@ -25,7 +25,14 @@ from helpdesk.outbox import apply_event, pending_event_ids
 from inbox import actions as inbox_actions
 from inbox.messenger import messenger_link
 from inbox.models import Contact, Conversation
-from tests.factories import ContactFactory, TeamFactory, TeammateFactory, TicketAttributeFactory, TicketTypeFactory
+from tests.factories import (
+    ContactFactory,
+    TeamFactory,
+    TeammateFactory,
+    TicketAttributeFactory,
+    TicketTypeFactory,
+    default_states,
+)
 from tests.factories import state as default_state
 from tickets import actions
 from tickets.models import StateCategory, Ticket, TicketFormRequest, TicketState, TicketType
@@ -35,6 +42,7 @@ CLEAN_SHARED_TITLE = "Refund for order 1042"
 CLEAN_CUSTOMER_TITLE = "Broken lamp"
 CLEAN_CUSTOMER_LABEL = "We are looking into it"
 CLEAN_REPLY = "Thanks, we are on it."
+CLEAN_TRACKER_REPLY = "The outage is over: checkout works again."
 
 
 @dataclass
@@ -118,7 +126,9 @@ def types_and_people() -> dict:
         "refund": refund,
         "order": order,
         "fraud": TicketTypeFactory(name="SENTINEL-FRAUD-TYPE", never_shared=True),
-        "outage": TicketTypeFactory(name="SENTINEL-OUTAGE-TYPE", tracker=True),
+        "outage": TicketTypeFactory(
+            name="SENTINEL-OUTAGE-TYPE", tracker=True, states=[*default_states(), default_state(StateCategory.RESOLVED)]
+        ),
         "old": TicketTypeFactory(name="Old form"),
     }
 
@@ -194,6 +204,12 @@ def build_world() -> World:
     worked(back_office(w, "refund", "SENTINEL-LINKED-TITLE", customer_ticket_id=own.pk), w)
     actions.link_to_tracker(actor=w["worker"], tracker_id=tracker.pk, customer_ticket_id=own.pk)
     worked(tracker, w)
+    # The resolved tracker's one reply (signed by its sender's first name, as every reply is) reaches both; nothing
+    # else of the tracker does.
+    actions.change_ticket_state(
+        actor=w["worker"], ticket_id=tracker.pk, state_id=default_state(StateCategory.RESOLVED).pk
+    )
+    actions.send_tracker_reply(actor=w["replier"], tracker_id=tracker.pk, body=CLEAN_TRACKER_REPLY)
 
     # Forms: a back-office one and a customer one to fill, one of a type archived since, one already sent.
     pending = {
@@ -232,8 +248,11 @@ def build_world() -> World:
             "shared ticket's past state": (f"ticket {shared.pk}", CLEAN_CUSTOMER_LABEL),
             "customer ticket's state": (f"ticket {own.pk}", CLEAN_CUSTOMER_LABEL),
             "a teammate's reply": (f"conversation {refund_talk.pk}", CLEAN_REPLY),
+            "the tracker's reply to its customers": (f"conversation {refund_talk.pk}", CLEAN_TRACKER_REPLY),
+            "the tracker's reply in the customer ticket": (f"conversation {own.thread_id}", CLEAN_TRACKER_REPLY),
             "the shared ticket in its conversation": (f"conversation-tickets {refund_talk.pk}", CLEAN_SHARED_TITLE),
             "the customer ticket in the list": ("tickets", CLEAN_CUSTOMER_TITLE),
+            "the customer ticket in the live list": ("tickets live", CLEAN_CUSTOMER_TITLE),
         },
     )
 
@@ -280,23 +299,34 @@ def all_ids(model) -> list[int]:
     return [*ids, (ids[-1] if ids else 0) + 1000]
 
 
+def live(region: str) -> dict:
+    """A live region's poll: htmx's headers; with `data=STALE`, a version that is not the current one."""
+    return {"headers": {"HX-Request": "true", "HX-Target": region}}
+
+
+STALE = {"v": "stale"}  # never a version: a digest is hex, a thread's version a number
+
+
 def sweep_pages(visit: Visitor, world: World) -> None:
-    """GET every customer page with every id of its kind."""
+    """GET every customer page with every id of its kind, and every live region's poll."""
     visit("get", "messenger:home", expect=200)
+    visit("get", "messenger:home", expect=200, data=STALE, **live("messenger-conversations"))
     visit("get", "messenger-tickets:list", expect=200, key="tickets")
+    visit("get", "messenger-tickets:list", expect=200, data=STALE, key="tickets live", **live("customer-tickets"))
     mine = set(Conversation.objects.filter(contact=world.me).values_list("pk", flat=True))
     for conversation_id in all_ids(Conversation):
         ok = 200 if conversation_id in mine else 404
         visit("get", "messenger:conversation", (conversation_id,), expect=ok, key=f"conversation {conversation_id}")
-        live = {"HX-Request": "true", "HX-Target": "messenger-thread"}
-        visit("get", "messenger:conversation", (conversation_id,), expect=ok, headers=live)
+        visit("get", "messenger:conversation", (conversation_id,), expect=ok, **live("messenger-thread"))
+        visit("get", "messenger:conversation", (conversation_id,), expect=ok, data=STALE, **live("messenger-thread"))
         name = "messenger-tickets:conversation-tickets"
         visit("get", name, (conversation_id,), expect=ok, key=f"conversation-tickets {conversation_id}")
+        visit("get", name, (conversation_id,), expect=ok, data=STALE, **live("conversation-tickets"))
     for ticket_id in all_ids(Ticket):
         ok = 200 if ticket_id in world.my_tickets else 404
         visit("get", "messenger-tickets:ticket", (ticket_id,), expect=ok, key=f"ticket {ticket_id}")
-        live = {"HX-Request": "true", "HX-Target": "ticket-status"}
-        visit("get", "messenger-tickets:ticket", (ticket_id,), expect=ok, headers=live)
+        visit("get", "messenger-tickets:ticket", (ticket_id,), expect=ok, **live("ticket-status"))
+        visit("get", "messenger-tickets:ticket", (ticket_id,), expect=ok, data=STALE, **live("ticket-status"))
     for form_id in all_ids(TicketFormRequest):
         expect = (
             302
@@ -405,6 +435,7 @@ VISIBLE = [
     "a teammate's reply",
     "the shared ticket in its conversation",
     "the customer ticket in the list",
+    "the customer ticket in the live list",
 ]
 
 

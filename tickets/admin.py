@@ -8,14 +8,16 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link
+from helpdesk.icons import icon_svg
 from tickets import actions
 from tickets.models import (
+    OWNED_CATEGORIES,
     POLICIES_BY_CATEGORY,
     AttributeKind,
     SharingPolicy,
@@ -23,6 +25,7 @@ from tickets.models import (
     Ticket,
     TicketAttribute,
     TicketCategory,
+    TicketIcon,
     TicketPart,
     TicketState,
     TicketType,
@@ -36,6 +39,9 @@ POLICY_CHOICES = [
         for category, policies in POLICIES_BY_CATEGORY.items()
     ),
 ]
+
+# Each icon choice shows the icon itself: the admin picks what it sees, not a name.
+ICON_CHOICES = [(icon.value, format_html("{} {}", icon_svg(icon.value), icon.label)) for icon in TicketIcon]
 
 
 class OptionsField(forms.CharField):
@@ -140,9 +146,22 @@ class TicketTypeForm(forms.ModelForm):
         model = TicketType
         fields = "__all__"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "states" in self.fields:  # archived states are never offered; those the type already has still show
+            held = self.instance.states.values("pk") if self.instance.pk else TicketState.objects.none()
+            self.fields["states"].queryset = TicketState.objects.filter(Q(archived=False) | Q(pk__in=held))
+
     def clean(self):
         cleaned = super().clean()
         self._clean_sharing_policy(cleaned)
+        category = cleaned.get("category", self.instance.category)
+        if category in OWNED_CATEGORIES and not cleaned.get("default_team") and "default_team" not in self.errors:
+            self.add_error(
+                "default_team",
+                f"Choose the team that works new {TicketCategory(category).label.lower()} tickets of this type: "
+                "each one belongs to a team, so that it shows in that team's tickets.",
+            )
         states = cleaned.get("states")
         if states is not None:
             live = {state.category for state in states if not state.archived}
@@ -179,14 +198,19 @@ class TicketTypeForm(forms.ModelForm):
 @admin.register(TicketType)
 class TicketTypeAdmin(admin.ModelAdmin):
     form = TicketTypeForm
-    list_display = ["type_name", "category", "sharing_policy", "archived", "ticket_count"]
-    list_filter = ["category", "sharing_policy", "archived"]
+    list_display = ["type_name", "category", "sharing_policy", "default_team", "archived", "ticket_count"]
+    list_filter = ["category", "sharing_policy", "default_team", "archived"]
+    list_select_related = ["default_team"]
     search_fields = ["name", "description"]
     ordering = ["archived", "name"]
-    fields = ["name", "icon", "description", "category", "sharing_policy", "states", "archived"]
+    fields = ["name", "icon", "description", "category", "sharing_policy", "default_team", "states", "archived"]
     filter_horizontal = ["states"]
+    radio_fields = {"icon": admin.HORIZONTAL}
     inlines = [TicketAttributeInline]
     actions = ["archive_selected", "unarchive_selected"]
+
+    class Media:
+        css = {"all": ["admin/css/icons.css"]}  # the icons' size: the admin does not load app.css
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TicketType]:
         return super().get_queryset(request).annotate(ticket_count=Count("tickets"))
@@ -208,12 +232,18 @@ class TicketTypeAdmin(admin.ModelAdmin):
             kwargs["form_class"] = StateChoiceField
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        field = super().formfield_for_choice_field(db_field, request, **kwargs)
+        if db_field.name == "icon":
+            field.choices = ICON_CHOICES
+        return field
+
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
     @admin.display(description="Ticket type", ordering="name")
     def type_name(self, ticket_type: TicketType) -> str:
-        return str(ticket_type)
+        return format_html("{} {}", icon_svg(ticket_type.icon), ticket_type.name)
 
     @admin.display(description="Tickets", ordering="ticket_count")
     def ticket_count(self, ticket_type: TicketType) -> int:

@@ -64,6 +64,33 @@ class TicketLinkedToTracker(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TicketUnlinkedFromTracker(Event):
+    tracker_id: int
+    conversation_id: int | None
+    customer_ticket_id: int | None
+    actor_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackerReplySent(Event):
+    """A resolved tracker's one reply to every linked customer; each copy is a TrackerReplyQueued."""
+
+    tracker_id: int
+    reply_id: int
+    deliveries: int
+    actor_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackerReplyQueued(Event):
+    """One copy of a tracker's reply, posted into one conversation after commit."""
+
+    handlers = ("tickets.handlers.deliver_tracker_reply",)
+    delivery_id: int
+    conversation_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class TicketAttributesChanged(Event):
     """A teammate edited the title, description or custom attributes; `changed` names what moved."""
 

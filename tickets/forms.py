@@ -16,8 +16,15 @@ from inbox.actions import MAX_BODY_LENGTH
 from inbox.forms import NO_TEAM, UNASSIGNED, LiveVersionForm
 from tickets.actions import MAX_TITLE_LENGTH
 from tickets.attributes import MAX_MULTILINE_TEXT, MAX_TEXT
-from tickets.models import AttributeKind, TicketAttribute, TicketState
-from tickets.selectors import ConvertChoices, TicketCreateChoices, TicketSort, TicketStatus, ticket_list_keys
+from tickets.models import AttributeKind, TicketAttribute, TicketCategory, TicketState
+from tickets.selectors import (
+    LINK_ORDER,
+    ConvertChoices,
+    TicketCreateChoices,
+    TicketSort,
+    TicketStatus,
+    ticket_list_keys,
+)
 
 ATTRIBUTE_PREFIX = "attr_"
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -116,7 +123,16 @@ class TicketsForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def default_team_choice(ticket_type) -> tuple[str, str]:
+    """The empty choice of a ticket form's team: the chosen type's default team, which the action fills in."""
+    if ticket_type is not None and ticket_type.default_team is not None:
+        return ("", f"{ticket_type.default_team.name} (the type's team)")
+    return ("", "The type's team")
+
+
 class TicketCreateForm(AttributeFieldsMixin, TicketsForm):
+    """A new back-office ticket (with its sharing choice) or tracker ticket, made from a conversation."""
+
     ticket_type = forms.TypedChoiceField(coerce=int, label="Type")
     title = forms.CharField(max_length=MAX_TITLE_LENGTH)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -129,10 +145,12 @@ class TicketCreateForm(AttributeFieldsMixin, TicketsForm):
         kwargs.setdefault("auto_id", "new-ticket-%s")
         super().__init__(*args, **kwargs)
         offer_types(self.fields["ticket_type"], choices.ticket_types, type_url=type_url, target="#ticket-create")
-        self.fields["team"].choices = [NO_TEAM, *choices.teams]
+        self.fields["team"].choices = [default_team_choice(choices.ticket_type), *choices.teams]
         self.fields["assignee"].choices = [UNASSIGNED, *choices.teammates]
-        # Not `disabled` in Django's sense: a forged "share" must still reach the action, which refuses it.
-        if share_refusal:
+        if choices.category == TicketCategory.TRACKER:
+            del self.fields["share"]  # never shared
+        elif share_refusal:
+            # Not `disabled` in Django's sense: a forged "share" must still reach the action, which refuses it.
             self.fields["share"].widget.attrs["disabled"] = True
             self.fields["share"].help_text = share_refusal
         else:
@@ -153,8 +171,7 @@ class TicketCreateForm(AttributeFieldsMixin, TicketsForm):
             "attributes": self.attribute_values(),
             "team_id": data["team"],
             "assignee_id": data["assignee"],
-            "share": data["share"],
-        }
+        } | ({"share": data["share"]} if "share" in self.fields else {})
 
 
 CHOOSE_FORM = "Choose a ticket type from the list."
@@ -185,12 +202,17 @@ class ConvertForm(AttributeFieldsMixin, TicketsForm):
     )
     title = forms.CharField(max_length=MAX_TITLE_LENGTH)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, choices: ConvertChoices, type_url: str, **kwargs):
         kwargs.setdefault("auto_id", "convert-%s")  # beside the conversation's and the ticket side's forms
         super().__init__(*args, **kwargs)
         offer_types(self.fields["ticket_type"], choices.ticket_types, type_url=type_url, target="#convert-form")
+        team = choices.ticket_type.default_team if choices.ticket_type else None
+        empty = f"{team.name} (the type's team)" if team else "The conversation's team"
+        self.fields["team"].choices = [("", empty), *choices.teams]
         self.add_attribute_fields(choices.attributes)
+        self.order_fields(["ticket_type", "title", "description"])
 
     def action_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -199,6 +221,7 @@ class ConvertForm(AttributeFieldsMixin, TicketsForm):
             "title": data["title"],
             "description": data["description"],
             "attributes": self.attribute_values(),
+            "team_id": data["team"],
         }
 
 
@@ -254,11 +277,14 @@ class AssignForm(TicketsForm):
     assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, teammates: list[tuple[int, str]], teams: list[tuple[int, str]], **kwargs):
+    def __init__(
+        self, *args, teammates: list[tuple[int, str]], teams: list[tuple[int, str]], team_required: bool, **kwargs
+    ):
         kwargs.setdefault("auto_id", "ticket-%s")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [UNASSIGNED, *teammates]
-        self.fields["team"].choices = [NO_TEAM, *teams]
+        # Back-office and tracker tickets always belong to a team: "No team" is not offered (the action refuses it).
+        self.fields["team"].choices = teams if team_required else [NO_TEAM, *teams]
 
 
 class TicketListFilterForm(TicketsForm):
@@ -331,3 +357,42 @@ def offer_types(field: forms.Field, ticket_types, *, type_url: str, target: str)
             "hx-include": "closest form",
         }
     )
+
+
+class TrackerSearchForm(forms.Form):
+    """The tracker picker's search box: words of a tracker's title, or its number."""
+
+    q = forms.CharField(max_length=200, required=False, label="Search open trackers")
+
+
+class TrackerLinkForm(TicketsForm):
+    tracker = forms.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={"required": "Choose a tracker to link.", "invalid": "Choose a tracker from the list."},
+    )
+
+
+class TrackerReplyForm(TicketsForm):
+    body = forms.CharField(
+        max_length=MAX_BODY_LENGTH,
+        label="Your reply to the customers",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "The issue is fixed: …"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "tracker-reply-%s")  # beside the conversation's composer
+        super().__init__(*args, **kwargs)
+
+
+class TrackerLinksQueryForm(LiveVersionForm):
+    """A tracker's links list: a page link, and the version of the live list."""
+
+    after = forms.CharField(max_length=CURSOR_MAX_LENGTH, required=False)
+    before = forms.CharField(max_length=CURSOR_MAX_LENGTH, required=False)
+    cursor: Cursor | None = None
+
+    def clean(self):
+        data = super().clean()
+        self.cursor = clean_page_link(self, keys=LINK_ORDER)
+        return data

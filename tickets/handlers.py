@@ -8,7 +8,7 @@ from helpdesk.models import OutboxEvent
 from inbox import actions as inbox_actions
 from inbox.models import PartKind, Teammate
 from tickets import actions
-from tickets.models import StateCategory, Ticket, TicketPart
+from tickets.models import StateCategory, Ticket, TicketPart, TrackerReplyDelivery
 from tickets.selectors import (
     get_first_state,
     list_customer_facing_tickets_of_conversation,
@@ -62,3 +62,18 @@ def resume_waiting_tickets(event: OutboxEvent) -> None:
             continue
         if state := get_first_state(ticket, StateCategory.IN_PROGRESS):
             actions.change_ticket_state(actor=None, ticket_id=ticket.pk, state_id=state.pk)
+
+
+def deliver_tracker_reply(event: OutboxEvent) -> None:
+    """Post one copy of a resolved tracker's reply to its customers into one linked conversation."""
+    delivery = TrackerReplyDelivery.objects.select_related("reply__author").get(pk=event.payload["delivery_id"])
+    if delivery.part_id:
+        return
+    part = inbox_actions.post_reply(
+        actor=delivery.reply.author,
+        conversation_id=delivery.conversation_id,
+        body=delivery.reply.body,
+        source_key=f"tracker-reply:{delivery.pk}",
+    )
+    delivery.part, delivery.delivered_at = part, part.created_at
+    delivery.save(update_fields=["part", "delivered_at"])

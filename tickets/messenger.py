@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from helpdesk.errors import DomainError
 from helpdesk.http import add_domain_error, domain_errors
-from inbox.messenger import contact_required
-from inbox.selectors import get_contact, get_contact_conversation
+from inbox.messenger import answer_if_unchanged, contact_required
+from inbox.selectors import get_contact
 from tickets import actions, selectors
 from tickets.actions import MAX_TITLE_LENGTH
 from tickets.forms import ATTRIBUTE_PREFIX, AttributeFieldsMixin, TicketsForm, attribute_field
@@ -69,16 +69,28 @@ class CustomerTicketForm(AttributeFieldsMixin, TicketsForm):
         return {"title": data["title"], "description": data["description"], "attributes": self.attribute_values()}
 
 
+def tickets_context(contact_id: int, version: str, conversation_id: int | None = None) -> dict:
+    """The tickets and the forms to fill (of one conversation, or all the contact's), with their `version` read
+    before them: a change landing between the reads then shows at the next poll instead of going unseen."""
+    return {
+        "tickets": selectors.list_customer_tickets(contact_id=contact_id, conversation_id=conversation_id),
+        "forms": selectors.list_pending_forms(contact_id=contact_id, conversation_id=conversation_id),
+        "tickets_version": version,
+    }
+
+
 @require_safe
 @contact_required
 @domain_errors
 def ticket_list(request: HttpRequest, contact_id: int) -> HttpResponse:
-    """The contact's tickets (customer tickets and shared back-office tickets alike) and the forms to fill."""
-    context = {
-        "contact": get_contact(contact_id=contact_id),
-        "tickets": selectors.list_customer_tickets(contact_id=contact_id),
-        "forms": selectors.list_pending_forms(contact_id=contact_id),
-    }
+    """The contact's tickets (customer tickets and shared back-office tickets alike) and the forms to fill. They
+    poll themselves (`?v=`, 204 while nothing they show changed)."""
+    version = selectors.get_customer_tickets_version(contact_id=contact_id)
+    if request.htmx.target == "customer-tickets":
+        if unchanged := answer_if_unchanged(request, version):
+            return unchanged
+        return render(request, f"{TICKETS}#customer-tickets", tickets_context(contact_id, version))
+    context = tickets_context(contact_id, version) | {"contact": get_contact(contact_id=contact_id)}
     return render(request, TICKETS, context)
 
 
@@ -87,8 +99,15 @@ def ticket_list(request: HttpRequest, contact_id: int) -> HttpResponse:
 @domain_errors
 def ticket(request: HttpRequest, contact_id: int, ticket_id: int) -> HttpResponse:
     """One of the contact's tickets: title, customer-visible attributes, customer-facing state and its history.
-    The state part polls itself, so a state change shows without a reload."""
-    context = {"ticket": selectors.get_customer_ticket(contact_id=contact_id, ticket_id=ticket_id)}
+    The state part polls itself (`?v=`, 204 while its label and history are unchanged), so a state change
+    shows without a reload."""
+    version = selectors.get_customer_ticket_status_version(contact_id=contact_id, ticket_id=ticket_id)
+    if request.htmx.target == "ticket-status" and (unchanged := answer_if_unchanged(request, version)):
+        return unchanged
+    context = {
+        "ticket": selectors.get_customer_ticket(contact_id=contact_id, ticket_id=ticket_id),
+        "status_version": version,
+    }
     if request.htmx.target == "ticket-status":
         return render(request, f"{TICKET}#ticket-status", context)
     context |= {
@@ -102,13 +121,13 @@ def ticket(request: HttpRequest, contact_id: int, ticket_id: int) -> HttpRespons
 @contact_required
 @domain_errors
 def conversation_tickets(request: HttpRequest, contact_id: int, conversation_id: int) -> HttpResponse:
-    """The forms to fill and the tickets of one of the contact's conversations, for its page (loaded by htmx)."""
-    get_contact_conversation(contact_id=contact_id, conversation_id=conversation_id)
-    context = {
-        "tickets": selectors.list_customer_tickets(contact_id=contact_id, conversation_id=conversation_id),
-        "forms": selectors.list_pending_forms(contact_id=contact_id, conversation_id=conversation_id),
-    }
-    return render(request, f"{TICKETS}#conversation-tickets", context)
+    """The forms to fill and the tickets of one of the contact's conversations, for its page: loaded by htmx,
+    then polled with their version `v` (204 while nothing they show changed)."""
+    version = selectors.get_customer_tickets_version(contact_id=contact_id, conversation_id=conversation_id)
+    if unchanged := answer_if_unchanged(request, version):
+        return unchanged
+    context = tickets_context(contact_id, version, conversation_id)
+    return render(request, f"{TICKETS}#conversation-tickets", context | {"conversation_id": conversation_id})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 
-from inbox.models import Conversation, OwnerCount, Team, Teammate
+from inbox.models import Conversation, OwnerCount, Part, Team, Teammate
 
 
 class TicketCategory(models.TextChoices):
@@ -49,12 +49,51 @@ POLICIES_BY_CATEGORY = {
 }
 
 
+class TicketIcon(models.TextChoices):
+    """The icons a ticket type can show: a set shipped with the app (helpdesk/icons.py), so that they render on
+    every machine, where an emoji needs a colour emoji font that many systems lack."""
+
+    TICKET = "ticket", "Ticket"
+    BUG = "bug", "Bug"
+    BANKNOTE = "banknote", "Banknote"
+    RECEIPT = "receipt", "Receipt"
+    CREDIT_CARD = "credit-card", "Credit card"
+    SHIELD_ALERT = "shield-alert", "Shield"
+    LOCK = "lock", "Lock"
+    PACKAGE = "package", "Package"
+    TRUCK = "truck", "Truck"
+    FLAME = "flame", "Flame"
+    ALERT = "triangle-alert", "Warning"
+    SERVER = "server", "Server"
+    WRENCH = "wrench", "Wrench"
+    USER = "user", "Person"
+    MAIL = "mail", "Envelope"
+    MESSAGE = "message-circle", "Speech bubble"
+    STAR = "star", "Star"
+    CLOCK = "clock", "Clock"
+    FILE = "file-text", "Document"
+    GLOBE = "globe", "Globe"
+
+
+# Trackers and back-office tickets always belong to a team: nobody would see one without.
+OWNED_CATEGORIES = [TicketCategory.BACK_OFFICE, TicketCategory.TRACKER]
+
+
 class TicketType(models.Model):
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
-    icon = models.CharField(max_length=8, blank=True, help_text="An emoji shown beside the type's name.")
+    icon = models.CharField(max_length=32, choices=TicketIcon, default=TicketIcon.TICKET)
     category = models.CharField(max_length=16, choices=TicketCategory)
     sharing_policy = models.CharField(max_length=16, choices=SharingPolicy)
+    default_team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="New tickets of this type go to this team unless the teammate or workflow chooses another. "
+        "Required for back-office and tracker types.",
+    )
     states = models.ManyToManyField(TicketState, related_name="ticket_types")
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -71,10 +110,14 @@ class TicketType(models.Model):
                 )
                 | Q(category=TicketCategory.TRACKER, sharing_policy=SharingPolicy.NEVER),
             ),
+            models.CheckConstraint(
+                name="ticket_type_owned_has_default_team",
+                condition=~Q(category__in=OWNED_CATEGORIES) | Q(default_team__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.icon} {self.name}".strip()
+        return self.name
 
 
 class AttributeKind(models.TextChoices):
@@ -141,7 +184,8 @@ class Ticket(models.Model):
     assignee = models.ForeignKey(
         Teammate, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
     )
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    # PROTECT: a team with tickets is not deleted under them (back-office and tracker tickets need one).
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
     created_by = models.ForeignKey(Teammate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     thread = models.OneToOneField(
         Conversation, null=True, blank=True, on_delete=models.PROTECT, related_name="customer_ticket"
@@ -194,10 +238,16 @@ class Ticket(models.Model):
                 fields=["linked_conversation"], condition=Q(is_shared=True), name="ticket_one_shared_per_conversation"
             ),
             models.CheckConstraint(name="ticket_not_linked_to_itself", condition=~Q(linked_ticket=F("pk"))),
+            models.CheckConstraint(
+                name="ticket_owned_has_team", condition=~Q(category__in=OWNED_CATEGORIES) | Q(team__isnull=False)
+            ),
         ]
+        # The ticket views' orders (newest or oldest updated, then the pk) after each view's own column.
         indexes = [
-            models.Index(fields=["assignee", "category", "-updated_at"], name="ticket_assignee_idx"),
-            models.Index(fields=["team", "category", "-updated_at"], name="ticket_team_idx"),
+            models.Index(fields=["assignee", "-updated_at", "-id"], name="ticket_assignee_updated_idx"),
+            models.Index(fields=["team", "-updated_at", "-id"], name="ticket_team_updated_idx"),
+            models.Index(fields=["category", "-updated_at", "-id"], name="ticket_category_updated_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="ticket_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -234,10 +284,52 @@ class TrackerLink(models.Model):
             models.UniqueConstraint(fields=["tracker", "conversation"], name="tracker_link_conversation_unique"),
             models.UniqueConstraint(fields=["tracker", "customer_ticket"], name="tracker_link_ticket_unique"),
         ]
+        indexes = [models.Index(fields=["tracker", "-id"], name="tracker_link_list_idx")]
 
     def __str__(self) -> str:
         target = f"conversation #{self.conversation_id}" if self.conversation_id else f"#{self.customer_ticket_id}"
         return f"Tracker #{self.tracker_id} → {target}"
+
+    @property
+    def thread(self) -> Conversation:
+        """The conversation the link reaches: the linked one, or the customer ticket's thread (select them)."""
+        return self.conversation if self.conversation_id else self.customer_ticket.thread
+
+
+class TrackerReply(models.Model):
+    """One customer-facing reply sent, once a tracker is resolved, to every conversation it links ("The outage is
+    fixed"). Each linked conversation gets its copy through the outbox (TrackerReplyDelivery)."""
+
+    tracker = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="tracker_replies")
+    # The state change that resolved the tracker: one reply per resolution, whoever clicks at the same instant.
+    resolution = models.OneToOneField("TicketPart", on_delete=models.PROTECT, related_name="tracker_reply")
+    body = models.TextField()
+    author = models.ForeignKey(Teammate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"Reply to the customers of tracker #{self.tracker_id}"
+
+
+class TrackerReplyDelivery(models.Model):
+    """A tracker reply's copy for one conversation; `part` is the reply it became, set when delivered."""
+
+    reply = models.ForeignKey(TrackerReply, on_delete=models.CASCADE, related_name="deliveries")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    part = models.OneToOneField(Part, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "conversation"], name="tracker_reply_delivery_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reply} in conversation #{self.conversation_id}"
 
 
 class TicketPartKind(models.TextChoices):

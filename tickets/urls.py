@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets import views
+from tickets import tracker_views, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -10,6 +10,23 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/ticket-forms/", views.ticket_form_send, name="ticket-form-send"),
     path("conversations/<int:conversation_id>/customer-ticket/new/", views.convert_new, name="convert-new"),
     path("conversations/<int:conversation_id>/customer-ticket/", views.convert, name="convert"),
+    path("conversations/<int:conversation_id>/trackers/new/", views.create_tracker, name="tracker-create"),
+    path("conversations/<int:conversation_id>/trackers/", tracker_views.picker, name="tracker-picker"),
+    path("conversations/<int:conversation_id>/trackers/link/", tracker_views.link, name="tracker-link"),
+    path(
+        "trackers/<int:ticket_id>/conversations/<int:conversation_id>/unlink/",
+        tracker_views.unlink,
+        name="tracker-unlink",
+    ),
+    path("trackers/<int:ticket_id>/links/", tracker_views.links, name="tracker-links"),
+    path("trackers/<int:ticket_id>/reply/", tracker_views.reply, name="tracker-reply"),
+    path(
+        "trackers/<int:ticket_id>/reply/status/",
+        tracker_views.reply_part,
+        {"part": "status"},
+        name="tracker-reply-status",
+    ),
+    path("trackers/<int:ticket_id>/reply/form/", tracker_views.reply_part, {"part": "form"}, name="tracker-reply-form"),
     path("tickets/<int:ticket_id>/pane/", views.pane, name="pane"),
     path("tickets/<int:ticket_id>/pane/part/", views.pane_part, name="pane-part"),
     path("tickets/<int:ticket_id>/notes/", views.note, name="note"),

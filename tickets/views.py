@@ -25,7 +25,7 @@ from tickets.forms import (
     TicketListFilterForm,
     edit_initial,
 )
-from tickets.models import SharingPolicy
+from tickets.models import OWNED_CATEGORIES, SharingPolicy, TicketCategory
 from tickets.selectors import ConversationTickets, TicketPane, TicketStatus
 
 TICKET = "tickets/ticket.html"
@@ -44,7 +44,10 @@ def pane_context(pane: TicketPane, **forms) -> dict:
         "note_form": lambda: NoteForm(),
         "state_form": lambda: StateForm(initial={"state": ticket.state_id}, states=pane.states),
         "assign_form": lambda: AssignForm(
-            initial={"assignee": ticket.assignee_id, "team": ticket.team_id}, teammates=pane.teammates, teams=pane.teams
+            initial={"assignee": ticket.assignee_id, "team": ticket.team_id},
+            teammates=pane.teammates,
+            teams=pane.teams,
+            team_required=ticket.category in OWNED_CATEGORIES,
         ),
         "edit_form": lambda: TicketEditForm(initial=edit_initial(ticket, attributes), attributes=attributes),
     }
@@ -101,10 +104,17 @@ def ticket_forms_part(request: HttpRequest, conversation_id: int, version: str) 
     return render(request, f"{TICKET}#ticket-forms", {"ticket_forms": ticket_forms})
 
 
-def create_form(request: HttpRequest, conversation_id: int, data=None, initial=None, ticket_type_id=None):
-    """The create form for a conversation, with the chosen type's attributes and its sharing choice."""
+# What each create form makes from a conversation: its URL name and the action that creates it.
+CREATORS = {
+    TicketCategory.BACK_OFFICE: ("tickets:create", actions.create_back_office_ticket),
+    TicketCategory.TRACKER: ("tickets:tracker-create", actions.create_tracker_ticket),
+}
+
+
+def create_form(conversation_id: int, category: str, data=None, initial=None, ticket_type_id=None):
+    """The create form for a conversation, with the chosen type's attributes and (back-office) its sharing choice."""
     customer_ticket_id = selectors.get_customer_ticket_id(conversation_id=conversation_id)
-    choices = selectors.get_ticket_create_choices(ticket_type_id=ticket_type_id)
+    choices = selectors.get_ticket_create_choices(category=category, ticket_type_id=ticket_type_id)
     chosen = choices.ticket_type
     show_share = chosen is not None and chosen.sharing_policy == SharingPolicy.OPTIONAL
     refusal = show_share and actions.sharing_refusal(
@@ -112,35 +122,53 @@ def create_form(request: HttpRequest, conversation_id: int, data=None, initial=N
         linked_ticket_id=customer_ticket_id,
         conversation_id=None if customer_ticket_id else conversation_id,
     )
-    type_url = reverse("tickets:create", args=[conversation_id])
-    form = TicketCreateForm(data, initial=initial, choices=choices, share_refusal=refusal or None, type_url=type_url)
-    return form, {"form": form, "choices": choices, "show_share": show_share, "conversation_id": conversation_id}
+    url = reverse(CREATORS[category][0], args=[conversation_id])
+    form = TicketCreateForm(data, initial=initial, choices=choices, share_refusal=refusal or None, type_url=url)
+    return form, {
+        "form": form,
+        "choices": choices,
+        "show_share": show_share,
+        "conversation_id": conversation_id,
+        "create_url": url,
+    }
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def create(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    """GET: the form (`?ticket_type=` shows that type's attributes). POST: create the back-office ticket,
-    then the side with it open; bad input or a refused share re-renders the form with a 422."""
+    """A new back-office ticket from the conversation (see `create_ticket`)."""
+    return create_ticket(request, conversation_id, TicketCategory.BACK_OFFICE)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+@domain_errors
+def create_tracker(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """A new tracker ticket, linked to the conversation (or to the customer ticket it is the thread of)."""
+    return create_ticket(request, conversation_id, TicketCategory.TRACKER)
+
+
+def create_ticket(request: HttpRequest, conversation_id: int, category: str) -> HttpResponse:
+    """GET: the form (`?ticket_type=` shows that type's attributes). POST: create the ticket, then the side with
+    it open; bad input or a refusal re-renders the form with a 422."""
     if request.method != "POST":
         query = CreateQueryForm(request.GET)
         if not query.is_valid():
             return bad_query(request, query)
         type_id = query.cleaned_data["ticket_type"]
-        form, context = create_form(request, conversation_id, initial=request.GET.dict(), ticket_type_id=type_id)
+        form, context = create_form(conversation_id, category, initial=request.GET.dict(), ticket_type_id=type_id)
         if type_id and context["choices"].ticket_type is None:
-            return error_response(request, "That ticket type is not offered for back-office tickets.", status=400)
+            label = TicketCategory(category).label.lower()
+            return error_response(request, f"That ticket type is not offered for {label} tickets.", status=400)
         form.fields["ticket_type"].widget.attrs["autofocus"] = True  # htmx focuses it once swapped in
         return render(request, CREATE, context)
     type_id = request.POST.get("ticket_type", "")
     type_id = int(type_id) if type_id.isdecimal() else None  # anything else fails the form's type field
-    form, context = create_form(request, conversation_id, request.POST, ticket_type_id=type_id)
+    form, context = create_form(conversation_id, category, request.POST, ticket_type_id=type_id)
     if form.is_valid():
         try:
-            ticket = actions.create_back_office_ticket(
-                actor=request.user, conversation_id=conversation_id, **form.action_kwargs()
-            )
+            ticket = CREATORS[category][1](actor=request.user, conversation_id=conversation_id, **form.action_kwargs())
         except (InvalidInput, RuleViolation) as error:
             add_domain_error(form, form.field_error(error))
         else:
@@ -304,7 +332,8 @@ def state(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Set the ticket's assignee and team; the header comes back, the timeline refreshes."""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
-    form = AssignForm(request.POST, teammates=pane.teammates, teams=pane.teams)
+    team_required = pane.ticket.category in OWNED_CATEGORIES
+    form = AssignForm(request.POST, teammates=pane.teammates, teams=pane.teams, team_required=team_required)
     if form.is_valid():
         try:
             data = form.cleaned_data

@@ -1,8 +1,9 @@
 """Workflows in the admin: trigger, conditions, ordered actions (each showing only the fields its kind
 needs), and the recent runs with their outcome. Runs are records: read-only."""
 
+from django import forms
 from django.contrib import admin
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from helpdesk.admin import ReadOnlyAdminMixin, admin_link
@@ -11,14 +12,31 @@ from workflows.models import Workflow, WorkflowAction, WorkflowCondition, Workfl
 RECENT_RUNS = 20
 
 
+class LiveChoicesForm(forms.ModelForm):
+    """A condition's or an action's choices offer no archived ticket type or state and no inactive teammate,
+    while a row that already names one keeps it: it shows as it is and the workflow still saves."""
+
+    LIVE = {"ticket_type": Q(archived=False), "ticket_state": Q(archived=False), "teammate": Q(is_active=True)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, live in self.LIVE.items():
+            if name not in self.fields:
+                continue
+            field, named = self.fields[name], getattr(self.instance, f"{name}_id", None)
+            field.queryset = field.queryset.filter(live | Q(pk=named) if named else live)
+
+
 class ConditionInline(admin.TabularInline):
     model = WorkflowCondition
+    form = LiveChoicesForm
     extra = 0
     fields = ["field", "attribute_key", "operator", "value", "team", "teammate", "ticket_type", "ticket_state"]
 
 
 class ActionInline(admin.StackedInline):
     model = WorkflowAction
+    form = LiveChoicesForm
     extra = 0
     ordering = ["position", "pk"]
     fields = ["position", "kind", "ticket_type", "team", "teammate", "note", "snooze_minutes"]

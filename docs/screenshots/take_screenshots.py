@@ -5,7 +5,7 @@
 Seeds a fresh SQLite file in /tmp with `manage.py seed_demo`, serves it with `runserver`, signs in through
 the login form as a front-office teammate (the split view: a conversation with its back-office ticket
 beside it) and as a back-office teammate (the ticket view, with the linked conversation beside it).
-Uses Debian's Chromium like the browser tests; emoji need a colour emoji font (fonts-noto-color-emoji).
+Uses Debian's Chromium like the browser tests.
 """
 
 import os

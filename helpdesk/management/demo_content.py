@@ -139,12 +139,21 @@ LAST_NAMES = [
     "Park",
 ]
 
-# Ticket types: name, icon, category, sharing policy, description, attributes
+# The team each ticket type's new tickets go to, unless the teammate or workflow chooses another.
+TYPE_TEAMS = {
+    "Fraud investigation": "Fraud",
+    "Refund request": "Billing",
+    "Bug report": "Engineering",
+    "Order problem": "Support",
+    "Outage": "Engineering",
+}
+
+# Ticket types: name, icon (a TicketIcon value), category, sharing policy, description, attributes
 # (key, name, kind, options, required_to_create, visible_to_customers, required_for_customers).
 TICKET_TYPES = [
     (
         "Fraud investigation",
-        "🕵️",
+        "shield-alert",
         "back_office",
         "never",
         "Suspicious payments and account takeovers; never shown to the customer.",
@@ -156,7 +165,7 @@ TICKET_TYPES = [
     ),
     (
         "Refund request",
-        "💸",
+        "banknote",
         "back_office",
         "optional",
         "Billing checks and issues a refund.",
@@ -177,7 +186,7 @@ TICKET_TYPES = [
     ),
     (
         "Bug report",
-        "🐞",
+        "bug",
         "back_office",
         "optional",
         "A defect for Engineering to reproduce and fix.",
@@ -189,7 +198,7 @@ TICKET_TYPES = [
     ),
     (
         "Order problem",
-        "📦",
+        "package",
         "customer",
         "always",
         "Something went wrong with an order; the customer follows it in the messenger.",
@@ -200,7 +209,7 @@ TICKET_TYPES = [
     ),
     (
         "Outage",
-        "🔥",
+        "flame",
         "tracker",
         "never",
         "One incident that many customers write about.",

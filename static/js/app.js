@@ -7,9 +7,42 @@
 
   const listItems = () => Array.from(document.querySelectorAll("[data-list-item]"));
 
+  // Enter already opens a link and presses a button; it is a shortcut only where it would do nothing.
+  const actionable = (el) =>
+    el.closest("a[href], button, summary, input, select, textarea, [role='button'], [role='link'], [contenteditable]");
+
+  // A short status in the page's #flash region (role=status, read out politely): why a shortcut cannot act, or
+  // that a link was copied. It goes away after `ms`, or when replaced or cleared.
+  let announcementTimer = null;
+  function announce(text, ms) {
+    const flash = document.getElementById("flash");
+    if (!flash) return;
+    const message = Object.assign(document.createElement("p"), { className: "flash", textContent: text });
+    message.dataset.announcement = "";
+    flash.replaceChildren(message);
+    clearTimeout(announcementTimer);
+    announcementTimer = setTimeout(clearAnnouncement, ms);
+  }
+
+  function clearAnnouncement() {
+    const flash = document.getElementById("flash");
+    if (flash && flash.querySelector("[data-announcement]")) flash.replaceChildren();
+  }
+
+  function noConversation(what) {
+    return document.getElementById("conversation-list")
+      ? `No conversation is open: choose one from the list first to ${what}.`
+      : `There is no conversation here to ${what}: open one in the inbox.`;
+  }
+
+  // Each shortcut below acts and returns nothing, or returns the reason it cannot act.
   function moveInList(step) {
     const items = listItems();
-    if (!items.length) return;
+    if (!items.length) {
+      return document.querySelector(".list")
+        ? "This list is empty: there is nothing to move to."
+        : "There is no list on this page.";
+    }
     let index = items.indexOf(document.activeElement);
     if (index === -1) index = items.findIndex((item) => item.getAttribute("aria-current") === "true");
     const next = index === -1 ? (step > 0 ? 0 : items.length - 1) : Math.min(Math.max(index + step, 0), items.length - 1);
@@ -17,25 +50,53 @@
     items[next].scrollIntoView({ block: "nearest" });
   }
 
+  function openFromList() {
+    if (!listItems().length) return "This list is empty: there is nothing to open.";
+    return "Choose an item with j or k first, then press Enter to open it.";
+  }
+
   function focusComposer(mode) {
     const composer = document.getElementById("composer");
-    if (!composer) return;
+    if (!composer) {
+      if (mode === "note" && document.querySelector("#main .ticket-pane [data-composer]")) {
+        return "This is a ticket: press t to write a note on it.";
+      }
+      return noConversation(mode === "reply" ? "reply to the customer" : "write a note");
+    }
     const radio = composer.querySelector(`input[name="kind"][value="${mode}"]`);
     if (radio) radio.checked = true;
     composer.querySelector("[data-composer]").focus();
   }
 
-  function openAction(id) {
+  function openAction(id, what) {
     const details = document.getElementById(id);
-    if (!details) return;
+    if (!details) return noConversation(what);
     details.open = true;
     const field = details.querySelector("select, input, textarea");
     if (field) field.focus();
   }
 
-  function clickShortcut(key) {
-    const button = document.querySelector(`button[data-shortcut="${key}"]`);
-    if (button) button.click();
+  function closeConversation() {
+    const button = document.querySelector('button[data-shortcut="c"]');
+    if (button) {
+      button.click();
+      return;
+    }
+    if (document.getElementById("conversation-pane")) return "This conversation is already closed.";
+    return noConversation("close");
+  }
+
+  function focusTicketNote() {
+    // Whatever ticket is shown: beside the conversation (a back-office ticket or a tracker), or in a ticket view.
+    const note = document.querySelector("#ticket-side [data-composer], #main .ticket-pane [data-composer]");
+    if (note) {
+      note.focus();
+      return;
+    }
+    const side = document.getElementById("ticket-side");
+    if (!side) return "No ticket is open: open a conversation with a linked ticket, or a ticket from a ticket view.";
+    if (side.querySelector(".loading")) return "The linked tickets are still loading: try again in a moment.";
+    return "No linked ticket to write a note on: create a back-office ticket or link a tracker first.";
   }
 
   function openShortcuts() {
@@ -47,16 +108,14 @@
     "?": openShortcuts,
     j: () => moveInList(1),
     k: () => moveInList(-1),
+    Enter: openFromList,
     r: () => focusComposer("reply"),
     n: () => focusComposer("note"),
-    a: () => openAction("assign-action"),
-    s: () => openAction("snooze-action"),
-    f: () => openAction("ticket-form-action"),
-    c: () => clickShortcut("c"),
-    t: () => {
-      const note = document.querySelector("#ticket-side [data-composer], #main .ticket-pane [data-composer]");
-      if (note) note.focus();
-    },
+    a: () => openAction("assign-action", "assign"),
+    s: () => openAction("snooze-action", "snooze"),
+    f: () => openAction("ticket-form-action", "send a ticket form"),
+    c: closeConversation,
+    t: focusTicketNote,
   };
 
   document.addEventListener("keydown", (event) => {
@@ -76,10 +135,15 @@
       return;
     }
     if (typing(target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    // Shortcuts belong to the teammates' app (its pages have the shortcut list), not to the customers' pages.
+    if (!document.getElementById("shortcuts") || document.querySelector("dialog[open]")) return;
+    if (event.key === "Enter" && actionable(target)) return;
     const action = keys[event.key];
-    if (action && !document.querySelector("dialog[open]")) {
+    if (action) {
       event.preventDefault();
-      action();
+      const reason = action();  // a shortcut that cannot act says why, instead of doing nothing
+      if (reason) announce(reason, 8000);
+      else clearAnnouncement();
     }
   });
 
@@ -90,6 +154,26 @@
       listItems().forEach((other) => other.removeAttribute("aria-current"));
       item.setAttribute("aria-current", "true");
     }
+  });
+
+  // A live region (it refreshes on an event `from:body`) is not refreshed while the teammate is in a form inside
+  // it: a state chosen but not yet moved would be lost, as the ticket header's state and assign forms were when a
+  // cross-post refreshed it. Their own submit re-renders it; if they leave the form instead, it catches up then.
+  const isLiveRefresh = (elt) => (elt.getAttribute("hx-trigger") || "").includes("from:body");
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const elt = event.detail.elt;
+    if (event.detail.requestConfig.verb !== "get" || !isLiveRefresh(elt)) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && elt.contains(active) && active.closest("form")) {
+      event.preventDefault();
+      elt.dataset.refreshPending = "1";
+    }
+  });
+  document.addEventListener("focusout", (event) => {
+    const region = event.target.closest && event.target.closest("[data-refresh-pending]");
+    if (!region || (event.relatedTarget && region.contains(event.relatedTarget))) return;
+    delete region.dataset.refreshPending;
+    document.body.dispatchEvent(new CustomEvent("workspace-changed"));  // each live region asks; 204 if unchanged
   });
 
   // Live refreshes replace regions under the teammate's focus: put focus back on the same item.
@@ -135,6 +219,28 @@
         timeline.dataset.scrolled = "1";
       }
     });
+  });
+
+  // A "Copy" button beside a read-only field (data-copy: the field's id), such as the messenger link: copy its
+  // value and say so in the page's #flash region (role=status). The Clipboard API needs a secure context (https,
+  // or 127.0.0.1 and localhost); elsewhere the text is selected and copied the old way, or left selected.
+  const announceCopy = (text) => announce(text, 5000);
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-copy]");
+    const field = button && document.getElementById(button.dataset.copy);
+    if (!field) return;
+    const done = button.dataset.copied || "Copied";
+    const selectAndCopy = () => {
+      field.focus();
+      field.select();
+      announceCopy(document.execCommand("copy") ? done : "Press Ctrl+C to copy the selected text.");
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(() => announceCopy(done), selectAndCopy);
+    } else {
+      selectAndCopy();
+    }
   });
 
   document.addEventListener("htmx:responseError", (event) => {

@@ -80,3 +80,29 @@ def test_composer_keeps_typed_text_while_live_update_shows_customer_message(open
     expect(composer).to_have_value("Sorry to hear that, let me")
     expect(composer).to_be_focused()
     assert page.evaluate("window.__same_document") is True
+
+
+def test_t_with_no_linked_ticket_says_why(open_as, teammate):
+    conversation = ConversationFactory(assignee=teammate)
+    page = open_as(teammate, f"/inbox/mine/{conversation.pk}/")
+    expect(page.locator("#ticket-side").get_by_role("button", name="New back-office ticket")).to_be_visible()
+
+    page.keyboard.press("t")
+
+    expect(page.get_by_role("status")).to_have_text(
+        "No linked ticket to write a note on: create a back-office ticket or link a tracker first."
+    )
+    expect(page.locator("#composer [data-composer]")).not_to_be_focused()
+
+
+def test_r_with_no_conversation_open_says_why_until_a_key_acts(open_as, teammate):
+    ConversationFactory(assignee=teammate)
+    page = open_as(teammate, "/inbox/mine/")
+    status = page.get_by_role("status")
+
+    page.keyboard.press("r")
+
+    expect(status).to_have_text("No conversation is open: choose one from the list first to reply to the customer.")
+    page.keyboard.press("j")
+    expect(page.locator("[data-list-item]").first).to_be_focused()
+    expect(page.locator("#flash")).to_be_empty()  # an empty region is hidden: no role to find it by

@@ -51,7 +51,7 @@ def test_ticket_form_sent_filled_shared_resolved_and_shown_to_customer(
 
     # The front-office teammate sends the form from the conversation, from the keyboard.
     front = open_as(teammate, f"/inbox/mine/{conversation.pk}/")
-    expect(front.locator("#ticket-side")).to_contain_text("No back-office ticket is linked")
+    expect(front.locator("#ticket-side")).to_contain_text("No ticket is linked to this conversation yet")
     front.keyboard.press("f")
     send_form = front.locator("#send-form")
     expect(send_form.get_by_label("Question")).to_be_focused()  # loaded on opening, focus in the list

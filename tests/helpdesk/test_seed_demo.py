@@ -209,13 +209,26 @@ def test_seed_demo_sends_a_refund_form_to_the_customer_of_a_shared_refund(demo):
     ).exists()
 
 
-def test_seed_demo_prints_a_messenger_link_that_signs_in_the_customer_with_the_form(demo, client):
-    path = re.search(r"http://127\.0\.0\.1:8000(/messenger/enter/\S+)", demo).group(1)
+def test_seed_demo_prints_a_messenger_link_that_signs_in_the_customer_with_the_form(demo, client, settings):
+    path = re.search(rf"{re.escape(settings.SITE_URL)}(/messenger/enter/\S+)", demo).group(1)
 
     client.get(path)
 
     form = TicketFormRequest.objects.get(ticket__isnull=True)
     assert client.get(reverse("messenger-tickets:form", args=[form.pk])).status_code == 200
+
+
+def test_seed_demo_prints_the_messenger_link_on_site_url(demo, settings):
+    """`PORT=8101 make run` sets SITE_URL to http://127.0.0.1:8101 (tests/helpdesk/test_settings.py): the printed
+    link follows it, whatever the port or host."""
+    from helpdesk.management.commands.seed_demo import Command
+
+    settings.SITE_URL = "http://127.0.0.1:8101"
+    out = StringIO()
+
+    Command(stdout=out).print_messenger_link()
+
+    assert re.search(r"^  http://127\.0\.0\.1:8101/messenger/enter/\S+/$", out.getvalue(), flags=re.M)
 
 
 def test_seed_demo_twice_leaves_the_counts_unchanged(demo):

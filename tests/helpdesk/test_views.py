@@ -7,7 +7,16 @@ from django.urls import reverse
 
 from helpdesk.http import latest_event_id
 from inbox import actions
-from tests.factories import BackOfficeTicketFactory, ConversationFactory, TeamFactory, TeammateFactory
+from tests.factories import (
+    BackOfficeTicketFactory,
+    ConversationFactory,
+    TeamFactory,
+    TeammateFactory,
+    TrackerTicketFactory,
+    state,
+)
+from tickets import actions as ticket_actions
+from tickets.models import StateCategory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,14 +56,25 @@ def test_nav_counts_open_conversations_per_view(teammate_client, teammate):
 
 
 def test_nav_counts_unresolved_tickets(teammate_client, teammate):
-    billing = TeamFactory(name="Billing")
+    billing, engineering = TeamFactory(name="Billing"), TeamFactory(name="Engineering")
     BackOfficeTicketFactory(actor=teammate, assignee_id=teammate.pk, team_id=billing.pk)
     BackOfficeTicketFactory(actor=teammate, team_id=billing.pk)
+    TrackerTicketFactory(actor=teammate, team_id=engineering.pk)
+    resolved = BackOfficeTicketFactory(actor=teammate, team_id=engineering.pk)
+    ticket_actions.change_ticket_state(actor=teammate, ticket_id=resolved.pk, state_id=state(StateCategory.RESOLVED).pk)
 
     response = teammate_client.get(reverse("nav"))
 
     counts = {item.slug: item.count for item in response.context["ticket_views"]}
-    assert counts == {"mine": 1, f"team-{billing.pk}": 2}
+    expected = {"mine": 1, "all": 3, "unassigned": 2, "trackers": 1}
+    expected |= {f"team-{billing.pk}": 2, f"team-{engineering.pk}": 1}
+    assert {slug: counts[slug] for slug in expected} == expected
+    assert [item.label for item in response.context["ticket_views"]][:4] == [
+        "Your tickets",
+        "All tickets",
+        "Unassigned tickets",
+        "Trackers",
+    ]
 
 
 @pytest.mark.parametrize("n", [1, 20])

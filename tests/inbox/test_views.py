@@ -530,6 +530,20 @@ def test_snooze_until_a_chosen_time(teammate_client, conversation):
     assert conversation.snoozed_until.replace(second=0, microsecond=0) == until.replace(second=0, microsecond=0)
 
 
+def test_snooze_event_writes_the_time_as_the_header_does(teammate_client, conversation):
+    """One date format everywhere: the event's text and the header's {% moment %} say the same instant alike."""
+    until = timezone.localtime() + timedelta(days=40)
+    post(teammate_client, "conversation-snooze", conversation, {"preset": "custom", "until": f"{until:%Y-%m-%dT%H:%M}"})
+
+    page = teammate_client.get(view_url(conversation=conversation, state="snoozed")).content.decode()
+
+    header_html = page[page.index('id="conversation-header"') :]
+    header = re.search(r'until <time datetime="[^"]+">([^<]+)</time>', header_html).group(1)
+    event = Part.objects.get(conversation=conversation, event_type="snoozed").body
+    assert event.endswith(f" snoozed this conversation until {header}.")
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d\d:\d\d", header)  # "Dec 2, 12:38"
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -849,7 +849,7 @@ def test_assign_ticket_sets_assignee_and_team(teammate, other_teammate, team):
 def test_assign_ticket_adds_an_assigned_event(teammate, other_teammate):
     ticket = BackOfficeTicketFactory(actor=teammate)
 
-    actions.assign_ticket(actor=teammate, ticket_id=ticket.pk, assignee_id=other_teammate.pk, team_id=None)
+    actions.assign_ticket(actor=teammate, ticket_id=ticket.pk, assignee_id=other_teammate.pk, team_id=ticket.team_id)
 
     part = TicketPart.objects.get(ticket=ticket, event_type="assigned")
     assert (part.kind, part.author, part.body) == (
@@ -860,14 +860,37 @@ def test_assign_ticket_adds_an_assigned_event(teammate, other_teammate):
 
 
 def test_assign_ticket_clears_assignee(teammate):
-    ticket = BackOfficeTicketFactory(actor=teammate, assignee_id=teammate.pk, team_id=TeamFactory().pk)
+    team = TeamFactory()
+    ticket = BackOfficeTicketFactory(actor=teammate, assignee_id=teammate.pk, team_id=team.pk)
+
+    actions.assign_ticket(actor=teammate, ticket_id=ticket.pk, assignee_id=None, team_id=team.pk)
+
+    ticket = refreshed(ticket)
+    assert (ticket.assignee, ticket.team) == (None, team)
+    part = TicketPart.objects.get(ticket=ticket, event_type="assigned")
+    assert part.body == f"{teammate} assigned this ticket to nobody."
+
+
+@pytest.mark.parametrize("factory", [BackOfficeTicketFactory, TrackerTicketFactory])
+def test_assign_ticket_refuses_taking_the_team_of_a_back_office_or_tracker_ticket(teammate, factory):
+    ticket = factory(actor=teammate)
+    before = written()
+
+    with pytest.raises(InvalidInput) as raised:
+        actions.assign_ticket(actor=teammate, ticket_id=ticket.pk, assignee_id=teammate.pk, team_id=None)
+
+    assert "always belongs to a team" in raised.value.message
+    assert raised.value.errors == {"team": ["Choose a team."]}
+    assert written() == before
+    assert refreshed(ticket).team_id == ticket.team_id
+
+
+def test_assign_ticket_lets_a_customer_ticket_have_no_team(teammate):
+    ticket = CustomerTicketFactory(actor=teammate, team_id=TeamFactory().pk)
 
     actions.assign_ticket(actor=teammate, ticket_id=ticket.pk, assignee_id=None, team_id=None)
 
-    ticket = refreshed(ticket)
-    assert (ticket.assignee, ticket.team) == (None, None)
-    part = TicketPart.objects.get(ticket=ticket, event_type="assigned")
-    assert part.body == f"{teammate} assigned this ticket to nobody."
+    assert refreshed(ticket).team is None
 
 
 def test_assign_ticket_refuses_unknown_teammate(teammate):
@@ -886,5 +909,8 @@ def test_assign_ticket_to_same_assignee_is_a_no_op(teammate):
     ticket = BackOfficeTicketFactory(actor=teammate, assignee_id=teammate.pk)
     before = written()
 
-    assert actions.assign_ticket(actor=teammate, ticket_id=ticket.pk, assignee_id=teammate.pk, team_id=None) == []
+    assert (
+        actions.assign_ticket(actor=teammate, ticket_id=ticket.pk, assignee_id=teammate.pk, team_id=ticket.team_id)
+        == []
+    )
     assert written() == before

@@ -5,11 +5,13 @@ Every test names the constraint it expects, so a row refused for another reason 
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from inbox.models import Conversation, ConversationState
 from tests.factories import (
     ConversationFactory,
     CustomerTicketFactory,
+    TeamFactory,
     TicketAttributeFactory,
     TicketTypeFactory,
     state,
@@ -28,6 +30,7 @@ def insert_ticket(**fields) -> Ticket:
         "sharing_policy": ticket_type.sharing_policy,
         "title": "Refund the duplicate charge",
         "state": state(StateCategory.SUBMITTED),
+        "team": ticket_type.default_team,
     }
     if "linked_conversation" not in fields and "linked_ticket" not in fields and "thread" not in fields:
         values["linked_conversation"] = ConversationFactory()
@@ -125,7 +128,44 @@ def test_ticket_refuses_back_office_ticket_with_a_thread():
 )
 def test_ticket_type_refuses_sharing_policy_that_does_not_fit_its_category(category, sharing_policy):
     with pytest.raises(IntegrityError, match="ticket_type_policy_fits_category"), transaction.atomic():
-        TicketType.objects.create(name="Misfit", category=category, sharing_policy=sharing_policy)
+        TicketType.objects.create(
+            name="Misfit", category=category, sharing_policy=sharing_policy, default_team=TeamFactory()
+        )
+
+
+@pytest.mark.parametrize("category", [TicketCategory.BACK_OFFICE, TicketCategory.TRACKER])
+def test_ticket_type_refuses_back_office_or_tracker_type_without_default_team(category):
+    with pytest.raises(IntegrityError, match="ticket_type_owned_has_default_team"), transaction.atomic():
+        TicketType.objects.create(name="Nobody's", category=category, sharing_policy=SharingPolicy.NEVER)
+
+
+def test_ticket_type_allows_customer_type_without_default_team():
+    ticket_type = TicketType.objects.create(
+        name="Order problem", category=TicketCategory.CUSTOMER, sharing_policy=SharingPolicy.ALWAYS
+    )
+
+    assert ticket_type.default_team is None
+
+
+def test_ticket_refuses_back_office_ticket_without_team():
+    with pytest.raises(IntegrityError, match="ticket_owned_has_team"), transaction.atomic():
+        insert_ticket(team=None)
+
+
+def test_ticket_refuses_tracker_ticket_without_team():
+    tracker_type = TicketTypeFactory(tracker=True)
+
+    with pytest.raises(IntegrityError, match="ticket_owned_has_team"), transaction.atomic():
+        insert_ticket(ticket_type=tracker_type, linked_conversation=None, team=None)
+
+
+def test_team_with_tickets_cannot_be_deleted():
+    ticket = insert_ticket()
+
+    with pytest.raises(ProtectedError), transaction.atomic():
+        ticket.team.delete()
+
+    assert Ticket.objects.get(pk=ticket.pk).team_id == ticket.team_id
 
 
 def test_conversation_refuses_snooze_without_deadline():

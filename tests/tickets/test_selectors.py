@@ -146,7 +146,7 @@ def test_get_customer_ticket_uses_the_customer_label_of_the_current_state(teamma
 def team_tickets(teammate, monkeypatch) -> list[Ticket]:
     """Pages of three over a team's 11 back-office tickets on three `updated_at` values (two a microsecond
     apart), every third one resolved."""
-    monkeypatch.setattr("tickets.selectors.PAGE_SIZE", 3)
+    monkeypatch.setattr("tickets.selectors.lists.PAGE_SIZE", 3)
     team = TeamFactory()
     now = timezone.now().replace(microsecond=500_000)
     moments = [now, now - timedelta(microseconds=1), now - timedelta(hours=1)]

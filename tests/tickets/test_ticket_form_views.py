@@ -26,8 +26,9 @@ HX = {"HX-Request": "true"}
 # at most two queries for customer types and two for back-office types. Measured: 8 with both kinds refused
 # for a shared ticket (each asks twice), whatever the number of types.
 SEND_FORM_QUERIES = 8
-# Session, teammate, the subject, the customer types and their attributes, the two checks of conversion_refusal.
-CONVERT_FORM_QUERIES = 7
+# Session, teammate, the subject, the customer types and their attributes, the two checks of conversion_refusal,
+# the teams.
+CONVERT_FORM_QUERIES = 8
 
 
 def html(response) -> str:

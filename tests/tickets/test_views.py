@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
 # Session, teammate, then the reads of each page (see the selectors' docstrings). Measured; each budget
 # holds for the small and the large case alike.
-SIDE_QUERIES = 11  # conversation, its tickets, its ticket forms, then the open ticket's pane (six)
+SIDE_QUERIES = 12  # conversation, its back-office tickets, its trackers, its ticket forms, then the open ticket's pane
 PANE_QUERIES = 8  # the pane: ticket, attributes, states, timeline, teammates, teams
 LIST_PAGE_QUERIES = 5  # team, one page of tickets, plus the live version for the page's poller
 TICKET_PAGE_QUERIES = 11  # the list page plus the open ticket's pane
@@ -72,8 +72,10 @@ def test_conversation_tickets_empty_state_offers_create_button(teammate_client, 
 
     assert response.status_code == 200
     assert root_id(response) == "ticket-side-inner"
-    assert "No back-office ticket is linked" in html(response)
+    assert "No ticket is linked to this conversation yet" in html(response)
     assert f'hx-get="{create_url(conversation)}"' in html(response)
+    assert f'hx-get="{reverse("tickets:tracker-picker", args=[conversation.pk])}"' in html(response)
+    assert f'hx-get="{reverse("tickets:tracker-create", args=[conversation.pk])}"' in html(response)
 
 
 def test_conversation_tickets_opens_newest_ticket_by_default(teammate_client, conversation):
@@ -742,14 +744,15 @@ def test_ticket_list_hides_resolved_by_default(teammate_client, teammate):
     assert response.context["page"].rows == []
 
 
-def test_ticket_list_team_view_shows_team_back_office_tickets_only(teammate_client, team):
+def test_ticket_list_team_view_shows_every_ticket_of_the_team(teammate_client, team):
     back_office = BackOfficeTicketFactory(team_id=team.pk)
-    TrackerTicketFactory(team_id=team.pk)
+    tracker = TrackerTicketFactory(team_id=team.pk)
+    customer = CustomerTicketFactory(team_id=team.pk)
     BackOfficeTicketFactory(team_id=TeamFactory().pk)
 
     response = teammate_client.get(list_url(f"team-{team.pk}"))
 
-    assert response.context["page"].rows == [back_office]
+    assert response.context["page"].rows == [customer, tracker, back_office]
     assert response.context["nav_current"] == f"tickets:team-{team.pk}"
 
 
@@ -763,7 +766,7 @@ def test_ticket_list_sorts_oldest_updated_first(teammate_client, team):
 
 
 def test_ticket_list_paginates_without_counting(teammate_client, team, settings, monkeypatch):
-    monkeypatch.setattr("tickets.selectors.PAGE_SIZE", 2)
+    monkeypatch.setattr("tickets.selectors.lists.PAGE_SIZE", 2)
     tickets = [BackOfficeTicketFactory(team_id=team.pk) for _ in range(3)]
 
     first = teammate_client.get(list_url(f"team-{team.pk}"))
@@ -783,7 +786,7 @@ def pager_link(response, rel: str) -> str | None:
 @pytest.fixture
 def five_pages(team, monkeypatch):
     """Pages of two over nine of the team's tickets, resolved ones among them."""
-    monkeypatch.setattr("tickets.selectors.PAGE_SIZE", 2)
+    monkeypatch.setattr("tickets.selectors.lists.PAGE_SIZE", 2)
     for index in range(9):
         ticket = BackOfficeTicketFactory(team_id=team.pk)
         if index % 2:
@@ -973,12 +976,12 @@ def test_open_redirects_to_the_team_view(teammate_client, team):
     assert response["Location"] == reverse("tickets:ticket", args=[f"team-{team.pk}", ticket.pk])
 
 
-def test_open_redirects_ticket_without_team_to_mine(teammate_client):
-    ticket = BackOfficeTicketFactory()
+def test_open_redirects_ticket_without_team_to_all_tickets(teammate_client):
+    ticket = CustomerTicketFactory()
 
     response = teammate_client.get(reverse("tickets:open", args=[ticket.pk]))
 
-    assert response["Location"] == reverse("tickets:ticket", args=["mine", ticket.pk])
+    assert response["Location"] == reverse("tickets:ticket", args=["all", ticket.pk])
 
 
 def test_open_unknown_ticket_is_404(teammate_client, db):

@@ -3,9 +3,17 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import ConversationFactory, TeammateFactory, TicketTypeFactory
+from tests.factories import ConversationFactory, TeammateFactory, TicketStateFactory, TicketTypeFactory
 from workflows.actions import run_workflow
-from workflows.models import ActionKind, Trigger, Workflow
+from workflows.models import (
+    ActionKind,
+    ConditionField,
+    Operator,
+    Trigger,
+    Workflow,
+    WorkflowAction,
+    WorkflowCondition,
+)
 from workflows.selectors import Facts
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +51,7 @@ def test_workflow_admin_saves_ordered_actions(admin_client):
     assert [a.kind for a in Workflow.objects.get().actions.all()] == [ActionKind.SEND_TICKET_FORM, ActionKind.ADD_NOTE]
 
 
-@pytest.mark.parametrize("traits", [{"never_shared": True}, {"tracker": True}, {"archived": True}])
+@pytest.mark.parametrize("traits", [{"never_shared": True}, {"tracker": True}])
 def test_workflow_admin_refuses_send_ticket_form_of_an_excluded_type(admin_client, traits):
     excluded = TicketTypeFactory(**traits)
     actions = [{"position": 1, "kind": ActionKind.SEND_TICKET_FORM, "ticket_type": excluded.pk}]
@@ -85,3 +93,105 @@ def test_workflow_admin_shows_recent_runs(admin_client):
 def test_workflow_run_admin_is_read_only(admin_client):
     assert admin_client.get(reverse("admin:workflows_workflowrun_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:workflows_workflowrun_add")).status_code == 403
+
+
+def test_workflow_admin_refuses_send_ticket_form_of_an_archived_type(admin_client):
+    """Not offered, and refused when posted anyway."""
+    archived = TicketTypeFactory(archived=True)
+    actions = [{"position": 1, "kind": ActionKind.SEND_TICKET_FORM, "ticket_type": archived.pk}]
+
+    response = admin_client.post(reverse("admin:workflows_workflow_add"), post_data(admin_client, actions))
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Workflow.objects.exists()
+
+
+def inline_choices(page) -> dict[str, dict[str, set[int]]]:
+    """The pks offered by each FK select of a new condition row and a new action row."""
+    choices = {}
+    for inline in page.context["inline_admin_formsets"]:
+        form = inline.formset.empty_form
+        fields = ["ticket_type", "ticket_state", "teammate"]
+        choices[inline.formset.prefix] = {
+            name: {obj.pk for obj in form.fields[name].queryset} for name in fields if name in form.fields
+        }
+    return choices
+
+
+@pytest.fixture
+def archived_world():
+    live_type, archived_type = TicketTypeFactory(name="Refund request"), TicketTypeFactory(archived=True)
+    live_state = TicketStateFactory(internal_label="Waiting on finance")
+    archived_state = TicketStateFactory(internal_label="Old triage", archived=True)
+    active, inactive = TeammateFactory(), TeammateFactory(is_active=False)
+    return {
+        "live": {"ticket_type": live_type.pk, "ticket_state": live_state.pk, "teammate": active.pk},
+        "archived": {"ticket_type": archived_type.pk, "ticket_state": archived_state.pk, "teammate": inactive.pk},
+    }
+
+
+def test_workflow_add_page_offers_no_archived_type_or_state_nor_inactive_teammate(admin_client, archived_world):
+    page = admin_client.get(reverse("admin:workflows_workflow_add"))
+
+    choices = inline_choices(page)
+    assert set(choices) == {"conditions", "actions", "runs"}
+    for prefix, fields in [
+        ("conditions", ["ticket_type", "ticket_state", "teammate"]),
+        ("actions", ["ticket_type", "teammate"]),
+    ]:
+        for field in fields:
+            assert archived_world["live"][field] in choices[prefix][field], (prefix, field)
+            assert archived_world["archived"][field] not in choices[prefix][field], (prefix, field)
+
+
+def change_data(page) -> dict:
+    """The change form's data as the page shows it, inlines included: what a save without edits posts."""
+    data = {}
+    forms = [page.context["adminform"].form] + [
+        form for inline in page.context["inline_admin_formsets"] for form in inline.formset.forms
+    ]
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data |= {management.add_prefix(name): management[name].value() for name in management.fields}
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = "on" if value is True else value
+    return data
+
+
+def test_workflow_naming_archived_things_still_shows_them_and_saves(admin_client, archived_world):
+    archived = archived_world["archived"]
+    flow = Workflow.objects.create(name="Legacy triage", trigger=Trigger.CUSTOMER_REPLIED)
+    for field, name in [
+        (ConditionField.TICKET_TYPE, "ticket_type"),
+        (ConditionField.TICKET_STATE, "ticket_state"),
+        (ConditionField.CONVERSATION_ASSIGNEE, "teammate"),
+    ]:
+        WorkflowCondition.objects.create(
+            workflow=flow, field=field, operator=Operator.EQUALS, **{f"{name}_id": archived[name]}
+        )
+    WorkflowAction.objects.create(workflow=flow, position=1, kind=ActionKind.ASSIGN, teammate_id=archived["teammate"])
+    change = reverse("admin:workflows_workflow_change", args=[flow.pk])
+
+    page = admin_client.get(change)
+    conditions = page.context["inline_admin_formsets"][0].formset.forms
+    assert f'<option value="{archived["ticket_type"]}" selected>' in page.content.decode()
+    for form, name in zip(conditions, ["ticket_type", "ticket_state", "teammate"], strict=True):
+        assert archived[name] in {obj.pk for obj in form.fields[name].queryset}  # still shown as chosen
+        assert archived_world["live"][name] in {obj.pk for obj in form.fields[name].queryset}
+    data = change_data(page) | {"name": "Legacy triage, renamed"}
+    response = admin_client.post(change, data)
+
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    flow.refresh_from_db()
+    assert flow.name == "Legacy triage, renamed"
+    assert [c.ticket_type_id or c.ticket_state_id or c.teammate_id for c in flow.conditions.all()] == [
+        archived["ticket_type"],
+        archived["ticket_state"],
+        archived["teammate"],
+    ]
+    assert flow.actions.get().teammate_id == archived["teammate"]

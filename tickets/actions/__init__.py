@@ -11,11 +11,17 @@ from tickets.actions.creation import (
     convert_to_customer_ticket,
     create_back_office_ticket,
     create_customer_ticket,
-    create_tracker_ticket,
-    link_to_tracker,
     share_ticket,
 )
 from tickets.actions.ticket_forms import form_type_refusal, send_ticket_form, submit_ticket_form
+from tickets.actions.trackers import (
+    create_tracker_ticket,
+    link_to_tracker,
+    resolve_link_target,
+    send_tracker_reply,
+    tracker_reply_refusal,
+    unlink_from_tracker,
+)
 from tickets.actions.types import archive_ticket_type, unarchive_ticket_type
 from tickets.actions.work import (
     assign_ticket,
@@ -40,10 +46,14 @@ __all__ = [
     "lock_ticket",
     "post_ticket_note",
     "post_ticket_reply",
+    "resolve_link_target",
+    "send_tracker_reply",
     "send_ticket_form",
     "share_ticket",
     "sharing_refusal",
     "submit_ticket_form",
+    "tracker_reply_refusal",
     "unarchive_ticket_type",
+    "unlink_from_tracker",
     "update_ticket_attributes",
 ]

@@ -11,6 +11,7 @@ from inbox.models import Team, Teammate
 from tickets import events
 from tickets.attributes import Audience, clean_attribute_values
 from tickets.models import (
+    OWNED_CATEGORIES,
     SharingPolicy,
     StateCategory,
     Ticket,
@@ -88,7 +89,8 @@ def insert_ticket(*, ticket_type: TicketType, actor: Teammate | None, audience: 
         ticket_type.attributes.all(), fields.get("attributes") or {}, audience=audience
     )
     fields["description"] = (fields.get("description") or "").strip()
-    check_assignment(fields.get("assignee_id"), fields.get("team_id"))
+    fields["team_id"] = fields.get("team_id") or ticket_type.default_team_id
+    check_assignment(fields.get("assignee_id"), fields["team_id"], category=ticket_type.category)
     try:
         with transaction.atomic():
             ticket = Ticket.objects.create(
@@ -123,9 +125,16 @@ def insert_ticket(*, ticket_type: TicketType, actor: Teammate | None, audience: 
     return ticket
 
 
-def check_assignment(assignee_id: int | None, team_id: int | None) -> None:
+def check_assignment(assignee_id: int | None, team_id: int | None, *, category: str | None = None) -> None:
+    """Refuse a teammate or team that does not exist, and a back-office or tracker ticket without a team."""
     if assignee_id is not None and not Teammate.objects.filter(pk=assignee_id, is_active=True).exists():
         raise InvalidInput("That teammate does not exist.", {"assignee": ["Choose an active teammate."]})
+    if team_id is None and category in OWNED_CATEGORIES:
+        raise InvalidInput(
+            f"A {TicketCategory(category).label.lower()} ticket always belongs to a team, so that it shows in "
+            "that team's tickets.",
+            {"team": ["Choose a team."]},
+        )
     if team_id is not None and not Team.objects.filter(pk=team_id).exists():
         raise InvalidInput("That team does not exist.", {"team": ["Choose an existing team."]})
 

@@ -24,7 +24,6 @@ from tickets.models import (
     TicketPart,
     TicketPartKind,
     TicketType,
-    TrackerLink,
 )
 
 
@@ -105,10 +104,12 @@ def create_customer_ticket(
     team_id: int | None = None,
     audience: Audience = "teammate",
 ) -> Ticket:
-    """Create a customer ticket with its own customer thread (a new conversation). Emits TicketCreated."""
+    """Create a customer ticket with its own customer thread (a new conversation), both for `team_id` or else the
+    type's default team. Emits TicketCreated."""
     if not Contact.objects.filter(pk=contact_id).exists():
         raise NotFound("That contact does not exist.")
     ticket_type = get_live_type(ticket_type_id, category=TicketCategory.CUSTOMER)
+    team_id = team_id or ticket_type.default_team_id
     thread = Conversation.objects.create(
         contact_id=contact_id, subject=(title or "").strip()[:200], assignee_id=assignee_id, team_id=team_id
     )
@@ -133,9 +134,11 @@ def convert_to_customer_ticket(
     title: str,
     description: str = "",
     attributes: dict[str, Any] | None = None,
+    team_id: int | None = None,
     audience: Audience = "teammate",
 ) -> Ticket:
-    """Turn a conversation into a customer ticket whose thread it becomes. Locks the conversation.
+    """Turn a conversation into a customer ticket whose thread it becomes. Locks the conversation. The ticket goes
+    to `team_id`, else to the type's default team, else to the conversation's team; the assignee stays.
 
     Refused (RuleViolation) as `conversion_refusal` says. Emits TicketCreated.
     """
@@ -150,7 +153,7 @@ def convert_to_customer_ticket(
         actor=actor,
         audience=audience,
         assignee_id=conversation.assignee_id,
-        team_id=conversation.team_id,
+        team_id=team_id or ticket_type.default_team_id or conversation.team_id,
         **fields,
     )
 
@@ -179,75 +182,6 @@ def _open_customer_ticket(thread: Conversation, *, ticket_type: TicketType, acto
         ticket_id=ticket.pk,
     )
     return ticket
-
-
-@transaction.atomic
-def create_tracker_ticket(
-    *,
-    actor: Teammate | None,
-    ticket_type_id: int,
-    title: str,
-    description: str = "",
-    attributes: dict[str, Any] | None = None,
-    assignee_id: int | None = None,
-    team_id: int | None = None,
-) -> Ticket:
-    """Create a tracker ticket (one bug, one outage), linked to nothing yet. Emits TicketCreated."""
-    ticket_type = get_live_type(ticket_type_id, category=TicketCategory.TRACKER)
-    return insert_ticket(
-        ticket_type=ticket_type,
-        actor=actor,
-        audience="teammate",
-        title=title,
-        description=description,
-        attributes=attributes,
-        assignee_id=assignee_id,
-        team_id=team_id,
-    )
-
-
-@transaction.atomic
-def link_to_tracker(
-    *,
-    actor: Teammate | None,
-    tracker_id: int,
-    conversation_id: int | None = None,
-    customer_ticket_id: int | None = None,
-) -> list[Event]:
-    """Link a conversation or a customer ticket to a tracker; linking twice is a no-op."""
-    if (conversation_id is None) == (customer_ticket_id is None):
-        raise InvalidInput("Link the tracker to one conversation or one customer ticket.")
-    if customer_ticket_id is not None:
-        target = Ticket.objects.filter(pk=customer_ticket_id, category=TicketCategory.CUSTOMER).first()
-        if target is None:
-            raise NotFound(f"Customer ticket #{customer_ticket_id} does not exist.")
-        thread_id = target.thread_id
-    else:
-        thread_id = conversation_id
-    conversation = inbox_actions.lock_conversation(thread_id)  # conversation before ticket: the lock order
-    tracker = lock_ticket(tracker_id)
-    if tracker.category != TicketCategory.TRACKER:
-        raise RuleViolation(f"Ticket #{tracker.pk} is not a tracker ticket.")
-    _, created = TrackerLink.objects.get_or_create(
-        tracker=tracker, conversation_id=conversation_id, customer_ticket_id=customer_ticket_id
-    )
-    if not created:
-        return []
-    inbox_actions.add_event_part(
-        conversation,
-        event_type="ticket_linked",
-        body=f"{actor_name(actor)} linked tracker ticket #{tracker.pk} {tracker.title}.",
-        actor=actor,
-        ticket_id=tracker.pk,
-    )
-    return record(
-        events.TicketLinkedToTracker(
-            tracker_id=tracker.pk,
-            conversation_id=conversation_id,
-            customer_ticket_id=customer_ticket_id,
-            actor_id=actor_id(actor),
-        )
-    )
 
 
 @transaction.atomic

@@ -77,7 +77,8 @@ def send_ticket_form(
 def submit_ticket_form(
     *, contact_id: int, form_id: int, title: str, description: str = "", attributes: dict[str, Any] | None = None
 ) -> Ticket:
-    """The customer submits a ticket form sent to them: the ticket is created, linked to the conversation.
+    """The customer submits a ticket form sent to them: the ticket is created, linked to the conversation, for the
+    team the form names or else its type's default team.
 
     A customer type turns the conversation into that customer ticket; a back-office type creates a
     back-office ticket shared with the customer (rules 3-5 hold: a conflict is a RuleViolation and
@@ -103,6 +104,7 @@ def submit_ticket_form(
             conversation_id=conversation_id,
             ticket_type_id=form.ticket_type_id,
             audience="customer",
+            team_id=form.team_id,
             **fields,
         )
     else:

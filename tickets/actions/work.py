@@ -108,7 +108,7 @@ def assign_ticket(
     ticket = lock_ticket(ticket_id)
     if (ticket.assignee_id, ticket.team_id) == (assignee_id, team_id):
         return []
-    check_assignment(assignee_id, team_id)
+    check_assignment(assignee_id, team_id, category=ticket.category)
     ticket.assignee_id, ticket.team_id = assignee_id, team_id
     ticket.save(update_fields=["assignee", "team", "updated_at"])
     assignee = Teammate.objects.filter(pk=assignee_id).first()

@@ -24,7 +24,7 @@ from django.utils import timezone
 from helpdesk import outbox
 from helpdesk.management import demo_content as content
 from inbox import actions as inbox_actions
-from inbox.messenger import messenger_link
+from inbox.messenger import messenger_url
 from inbox.models import Contact, Conversation, Team, Teammate
 from tickets import actions as ticket_actions
 from tickets.models import StateCategory, Ticket, TicketAttribute, TicketFormRequest, TicketState, TicketType
@@ -115,7 +115,13 @@ class Seeder:
     def create_ticket_type(self, name, icon, category, policy, description, attributes) -> TicketType:
         ticket_type, created = TicketType.objects.get_or_create(
             name=name,
-            defaults={"icon": icon, "category": category, "sharing_policy": policy, "description": description},
+            defaults={
+                "icon": icon,
+                "category": category,
+                "sharing_policy": policy,
+                "description": description,
+                "default_team": self.teams[content.TYPE_TEAMS[name]],
+            },
         )
         if (ticket_type.category, ticket_type.sharing_policy) != (category, policy):
             raise CommandError(f"A ticket type “{name}” exists with another category or sharing policy.")
@@ -530,4 +536,4 @@ class Command(BaseCommand):
         contact = form.conversation.contact
         days = settings.MESSENGER_LINK_MAX_AGE.days
         self.stdout.write(f"\nThe customer side (messenger), as {contact.name}; the link is valid for {days} days:")
-        self.stdout.write(f"  http://127.0.0.1:8000{messenger_link(contact)}")
+        self.stdout.write(f"  {messenger_url(contact)}")  # on SITE_URL: `make run`'s address, PORT included

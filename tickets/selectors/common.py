@@ -1,0 +1,67 @@
+"""Reads shared by the teammates' and the customers' pages and by the tasks."""
+
+from django.db.models import (
+    Q,
+)
+from django.utils.dateparse import parse_datetime
+
+from helpdesk.moments import moment_label
+from tickets.models import (
+    AttributeKind,
+    StateCategory,
+    Ticket,
+    TicketAttribute,
+    TicketCategory,
+    TicketState,
+)
+
+UNRESOLVED = ~Q(state__category=StateCategory.RESOLVED)
+# The ticket events that record a move into a state (its `data["to_state_id"]`): a customer's history is made of them.
+STATE_MOVES = ["created", "state_changed"]
+
+
+def list_delivery_conversation_ids(ticket: Ticket) -> list[int]:
+    """The conversations a ticket's cross-posts and state events go to: its linked conversation or customer
+    ticket's thread (back-office), or every linked conversation and customer ticket thread (tracker)."""
+    if ticket.category == TicketCategory.BACK_OFFICE:
+        if ticket.linked_conversation_id:
+            return [ticket.linked_conversation_id]
+        return list(Ticket.objects.filter(pk=ticket.linked_ticket_id).values_list("thread_id", flat=True))
+    if ticket.category == TicketCategory.TRACKER:
+        links = ticket.tracker_links.select_related("customer_ticket")
+        # Sorted, so two trackers cross-posting into the same conversations lock them in the same order.
+        return sorted(link.conversation_id or link.customer_ticket.thread_id for link in links)
+    return []
+
+
+def list_customer_facing_tickets_of_conversation(conversation_id: int) -> list[Ticket]:
+    """The customer ticket owning this conversation and the back-office ticket shared in it, if any."""
+    return list(
+        Ticket.objects.filter(Q(thread_id=conversation_id) | Q(linked_conversation_id=conversation_id, is_shared=True))
+        .select_related("state", "ticket_type")
+        .order_by("pk")
+    )
+
+
+def get_first_state(ticket: Ticket, category: str) -> TicketState | None:
+    """The first live state of the ticket's type in `category`."""
+    return (
+        TicketState.objects.filter(ticket_types=ticket.ticket_type_id, category=category, archived=False)
+        .order_by("position", "pk")
+        .first()
+    )
+
+
+def customer_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def teammate_value(attribute: TicketAttribute, value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if attribute.kind == AttributeKind.DATETIME:
+        moment = parse_datetime(str(value))
+        return moment_label(moment, with_year=True) if moment else str(value)
+    return customer_value(value)

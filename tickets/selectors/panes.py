@@ -1,0 +1,301 @@
+"""The teammates' ticket pages: the ticket side of a conversation, the ticket pane, the create, form and
+convert choices."""
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Max,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+
+from helpdesk.errors import NotFound
+from inbox.models import Conversation
+from inbox.selectors import (
+    change_version,
+    list_team_options,
+    list_teammate_options,
+)
+from tickets.models import (
+    SharingPolicy,
+    Ticket,
+    TicketAttribute,
+    TicketCategory,
+    TicketFormRequest,
+    TicketPart,
+    TicketState,
+    TicketType,
+    TrackerLink,
+)
+from tickets.selectors.common import teammate_value
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeValue:
+    """One custom attribute of a ticket, ready to show: `display` is empty when the ticket has no value."""
+
+    attribute: TicketAttribute
+    value: object
+    display: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPane:
+    ticket: Ticket
+    attributes: list[AttributeValue]
+    parts: list[TicketPart]
+    states: list[TicketState]
+    teammates: list[tuple[int, str]]  # (id, name): inbox.selectors.list_teammate_options
+    teams: list[tuple[int, str]]
+    context_conversation_id: int | None
+
+    @property
+    def last_part_id(self) -> int:
+        return self.parts[-1].pk if self.parts else 0
+
+    @property
+    def version(self) -> str:
+        return change_version(self.ticket.updated_at)
+
+
+def _pane_queryset() -> QuerySet[Ticket]:
+    return Ticket.objects.select_related("ticket_type", "state", "assignee", "team", "linked_ticket").prefetch_related(
+        Prefetch("ticket_type__attributes", queryset=TicketAttribute.objects.filter(archived=False)),
+        Prefetch("ticket_type__states", queryset=TicketState.objects.filter(archived=False).order_by("position", "pk")),
+    )
+
+
+def get_ticket_pane(*, ticket_id: int, timeline: bool = True, choices: bool = True) -> TicketPane:
+    """A ticket with its type, state, assignee, team, attributes, timeline (authors loaded; left empty with
+    `timeline=False`), the type's live states and the assign form's choices (left empty with `choices=False`).
+    Six queries, whatever the size of the timeline. Raises NotFound."""
+    ticket = _pane_queryset().filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound(f"Ticket #{ticket_id} does not exist.")
+    return TicketPane(
+        ticket=ticket,
+        attributes=ticket_attribute_values(ticket),
+        parts=list_ticket_timeline(ticket_id=ticket.pk) if timeline else [],
+        states=list(ticket.ticket_type.states.all()),
+        # With `choices=False` (a partial without the assign form) the 500 teammates are not loaded.
+        teammates=list_teammate_options() if choices else [],
+        teams=list_team_options() if choices else [],
+        context_conversation_id=context_conversation_id(ticket),
+    )
+
+
+def list_ticket_timeline(*, ticket_id: int) -> list[TicketPart]:
+    """A ticket's notes and events, oldest first, with their authors. One query."""
+    return list(TicketPart.objects.filter(ticket_id=ticket_id).select_related("author").order_by("created_at", "pk"))
+
+
+def get_ticket_versions(*, ticket_id: int) -> tuple[str, int]:
+    """The ticket's last change and its newest timeline part id, so a live part can answer 204 when
+    nothing it shows changed. One query. Raises NotFound."""
+    row = Ticket.objects.filter(pk=ticket_id).annotate(last_part=Max("parts__pk")).values("updated_at", "last_part")
+    if not row:
+        raise NotFound(f"Ticket #{ticket_id} does not exist.")
+    return change_version(row[0]["updated_at"]), row[0]["last_part"] or 0
+
+
+def context_conversation_id(ticket: Ticket) -> int | None:
+    """The conversation shown beside a ticket: the linked conversation, the linked customer ticket's thread,
+    or a customer ticket's own thread. None for trackers, which link many."""
+    if ticket.linked_conversation_id:
+        return ticket.linked_conversation_id
+    if ticket.linked_ticket_id:
+        return ticket.linked_ticket.thread_id
+    return ticket.thread_id
+
+
+def ticket_attribute_values(ticket: Ticket) -> list[AttributeValue]:
+    """The type's live attributes (prefetched) with the ticket's values, formatted for a teammate."""
+    values = []
+    for attribute in ticket.ticket_type.attributes.all():
+        value = ticket.attributes.get(attribute.key)
+        values.append(AttributeValue(attribute, value, teammate_value(attribute, value)))
+    return values
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationTickets:
+    """The tickets beside a conversation: its back-office tickets (linked to it, or to the customer ticket it is
+    the thread of), newest first, then the trackers it or its customer ticket is linked to, newest first."""
+
+    conversation_id: int
+    customer_ticket_id: int | None
+    tickets: list[Ticket]
+
+    @property
+    def version(self) -> str:
+        latest = max((ticket.updated_at for ticket in self.tickets), default=None)
+        linked = sum(ticket.pk for ticket in self.tickets)
+        return f"{len(self.tickets)}-{linked}-{change_version(latest) if latest else 0}"
+
+    @property
+    def tracker_ids(self) -> set[int]:
+        return {ticket.pk for ticket in self.tickets if ticket.category == TicketCategory.TRACKER}
+
+
+def list_conversation_tickets(*, conversation_id: int) -> ConversationTickets:
+    """The back-office tickets and trackers linked to the conversation, with type, state, assignee and team.
+    Three queries. Raises NotFound."""
+    customer_ticket_id = get_customer_ticket_id(conversation_id=conversation_id)
+    # By the customer ticket's id, not `linked_ticket__thread_id`: an OR across a join cannot use the two
+    # link indexes and scanned every ticket (about 60 ms at 200,000 tickets, bench/).
+    linked = Q(linked_conversation_id=conversation_id)
+    tracked = Q(conversation_id=conversation_id)
+    if customer_ticket_id is not None:
+        linked |= Q(linked_ticket_id=customer_ticket_id)
+        tracked |= Q(customer_ticket_id=customer_ticket_id)
+    related = ("ticket_type", "state", "assignee", "team")
+    back_office = Ticket.objects.filter(linked, category=TicketCategory.BACK_OFFICE)
+    trackers = Ticket.objects.filter(pk__in=TrackerLink.objects.filter(tracked).values("tracker_id"))
+    tickets = [
+        *back_office.select_related(*related).order_by("-pk"),
+        *trackers.select_related(*related).order_by("-pk"),
+    ]
+    return ConversationTickets(conversation_id, customer_ticket_id, tickets)
+
+
+def get_customer_ticket_id(*, conversation_id: int) -> int | None:
+    """The customer ticket whose thread the conversation is, if any. One query. Raises NotFound."""
+    row = Conversation.objects.filter(pk=conversation_id).values("customer_ticket__pk").first()
+    if row is None:
+        raise NotFound("That conversation does not exist.")
+    return row["customer_ticket__pk"]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketCreateChoices:
+    """What a create form offers: the live types of its category (back-office or tracker), the chosen one's
+    attributes, teammates and teams."""
+
+    category: str
+    ticket_types: list[TicketType]
+    ticket_type: TicketType | None
+    attributes: list[TicketAttribute]
+    teammates: list[tuple[int, str]]
+    teams: list[tuple[int, str]]
+
+
+def get_ticket_create_choices(*, category: str, ticket_type_id: int | None) -> TicketCreateChoices:
+    """The create form's choices; `ticket_type_id` picks the type whose live attributes visible on create are
+    shown (an unknown or archived one picks none). Four queries."""
+    types = list_live_types_with_attributes(category=category)
+    chosen = next((t for t in types if t.pk == ticket_type_id), None)
+    return TicketCreateChoices(
+        category=category,
+        ticket_types=types,
+        ticket_type=chosen,
+        attributes=attributes_on_create(chosen),
+        teammates=list_teammate_options(),
+        teams=list_team_options(),
+    )
+
+
+def list_live_types_with_attributes(*, category: str) -> list[TicketType]:
+    """The live types of `category` by name, each with its default team and live attributes. Two queries."""
+    return list(
+        TicketType.objects.filter(category=category, archived=False)
+        .select_related("default_team")
+        .prefetch_related(Prefetch("attributes", queryset=TicketAttribute.objects.filter(archived=False)))
+        .order_by("name")
+    )
+
+
+def attributes_on_create(ticket_type: TicketType | None) -> list[TicketAttribute]:
+    """The prefetched live attributes of a type that a teammate fills on creating a ticket of it."""
+    return (
+        [attribute for attribute in ticket_type.attributes.all() if attribute.visible_on_create] if ticket_type else []
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FormTypeChoice:
+    """A type a teammate may send as a ticket form, with why it cannot go into this conversation (None: it can)."""
+
+    ticket_type: TicketType
+    refusal: str | None
+
+
+def list_form_type_choices(*, conversation_id: int) -> list[FormTypeChoice]:
+    """The types rule 10 offers as ticket forms (live customer types, then live back-office types whose sharing is
+    `optional`, each by name) with `form_type_refusal`'s reason for this conversation. At most six queries,
+    whatever the number of types. Raises NotFound."""
+    from tickets.actions import form_type_refusal  # the action's own judgement, so the two never disagree
+
+    if not Conversation.objects.filter(pk=conversation_id).exists():
+        raise NotFound("That conversation does not exist.")
+    offered = Q(category=TicketCategory.CUSTOMER) | Q(
+        category=TicketCategory.BACK_OFFICE, sharing_policy=SharingPolicy.OPTIONAL
+    )
+    types = TicketType.objects.filter(offered, archived=False)
+    types = sorted(types, key=lambda t: (t.category != TicketCategory.CUSTOMER, t.name.casefold()))
+    # form_type_refusal reads only these fields of a type (its other reads are of the conversation), so types
+    # alike in them get the same answer: ask once per kind of type (two here), not once per type.
+    reasons: dict[tuple[str, str, bool], str | None] = {}
+    choices = []
+    for ticket_type in types:
+        key = (ticket_type.category, ticket_type.sharing_policy, ticket_type.archived)
+        if key not in reasons:
+            reasons[key] = form_type_refusal(ticket_type=ticket_type, conversation_id=conversation_id)
+        choices.append(FormTypeChoice(ticket_type, reasons[key]))
+    return choices
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertChoices:
+    """What "Convert to customer ticket" offers: the conversation's subject (the title it suggests), why it cannot
+    be converted (None: it can), live customer types and the chosen one's attributes."""
+
+    subject: str
+    refusal: str | None
+    ticket_types: list[TicketType]
+    ticket_type: TicketType | None
+    attributes: list[TicketAttribute]
+    teams: list[tuple[int, str]]
+
+
+def get_convert_choices(*, conversation_id: int, ticket_type_id: int | None) -> ConvertChoices:
+    """The convert form's choices; `ticket_type_id` picks the customer type whose attributes visible on create
+    are shown (an unknown, archived or other type picks none). At most six queries. Raises NotFound."""
+    from tickets.actions import conversion_refusal  # the action's own judgement, so the two never disagree
+
+    subject = Conversation.objects.filter(pk=conversation_id).values_list("subject", flat=True).first()
+    if subject is None:
+        raise NotFound("That conversation does not exist.")
+    types = list_live_types_with_attributes(category=TicketCategory.CUSTOMER)
+    chosen = next((t for t in types if t.pk == ticket_type_id), None)
+    refusal = conversion_refusal(conversation_id=conversation_id)
+    return ConvertChoices(subject, refusal, types, chosen, attributes_on_create(chosen), list_team_options())
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationTicketForms:
+    """The ticket forms sent into a conversation (newest first, at most FORMS_SHOWN) and the customer ticket it
+    is, for the ticket side; `version` changes exactly when what it shows does."""
+
+    conversation_id: int
+    customer_ticket_id: int | None
+    forms: list[TicketFormRequest]
+
+    @property
+    def version(self) -> str:
+        newest = self.forms[0].pk if self.forms else 0
+        submitted = sum(1 for form in self.forms if form.ticket_id)
+        return f"{self.customer_ticket_id or 0}-{newest}-{submitted}"
+
+
+FORMS_SHOWN = 10
+
+
+def list_conversation_ticket_forms(*, conversation_id: int, customer_ticket_id: int | None) -> ConversationTicketForms:
+    """The newest ticket forms of the conversation with their type and sender. One query."""
+    forms = (
+        TicketFormRequest.objects.filter(conversation_id=conversation_id)
+        .select_related("ticket_type", "sent_by")
+        .order_by("-created_at", "-pk")[:FORMS_SHOWN]
+    )
+    return ConversationTicketForms(conversation_id, customer_ticket_id, list(forms))
