@@ -4,7 +4,8 @@
 
 Seeds a fresh SQLite file in /tmp with `manage.py seed_demo`, serves it with `runserver`, signs in through
 the login form as a front-office teammate (the split view: a conversation with its back-office ticket
-beside it) and as a back-office teammate (the ticket view, with the linked conversation beside it).
+beside it) and as back-office teammates (the ticket view, with the linked conversation beside it; the
+Trackers view, with what the tracker links beside it).
 Uses Debian's Chromium like the browser tests.
 """
 
@@ -28,8 +29,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def seed(env: dict) -> tuple[int, int]:
-    """Migrate and seed; return a conversation of `tom` with an in-progress ticket, and that ticket."""
+def seed(env: dict) -> tuple[int, int, int]:
+    """Migrate and seed; return a conversation of `tom` with an in-progress ticket, that ticket, and the tracker."""
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -39,13 +40,13 @@ def seed(env: dict) -> tuple[int, int]:
         "t = Ticket.objects.filter(category='back_office', state__category='in_progress',"
         " linked_conversation__assignee__username='tom', linked_conversation__state='open')"
         ".annotate(n=Count('linked_conversation__parts')).order_by('-n', 'pk').first();"
-        "print(t.linked_conversation_id, t.pk)"
+        "print(t.linked_conversation_id, t.pk, Ticket.objects.filter(category='tracker').first().pk)"
     )
     result = subprocess.run(
         [*manage, "shell", "-v0", "-c", pick], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
-    conversation_id, ticket_id = result.stdout.split()
-    return int(conversation_id), int(ticket_id)
+    conversation_id, ticket_id, tracker_id = result.stdout.split()
+    return int(conversation_id), int(ticket_id), int(tracker_id)
 
 
 def sign_in(browser, base_url: str, username: str):
@@ -72,7 +73,7 @@ def main() -> None:
         "DEBUG": "1",
         "SECRET_KEY": "screenshots-only",
     }
-    conversation_id, ticket_id = seed(env)
+    conversation_id, ticket_id, tracker_id = seed(env)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,
@@ -100,12 +101,18 @@ def main() -> None:
             expect(page.locator("#main #ticket-title")).to_contain_text(f"#{ticket_id}")
             expect(page.locator("#main #conversation-context")).to_be_visible()
             page.screenshot(path=OUT / "ticket-view.png")
+
+            page = sign_in(browser, base_url, "raj")
+            page.goto(f"/tickets/trackers/{tracker_id}/")
+            expect(page.locator("#main #ticket-title")).to_contain_text(f"#{tracker_id}")
+            expect(page.locator("#main #tracker-links")).to_contain_text("3 linked")
+            page.screenshot(path=OUT / "trackers.png")
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"Wrote {OUT / 'split-view.png'} and {OUT / 'ticket-view.png'}")
+    print(f"Wrote {OUT / 'split-view.png'}, {OUT / 'ticket-view.png'} and {OUT / 'trackers.png'}")
 
 
 def wait_for_server(browser, base_url: str) -> None:
