@@ -73,7 +73,9 @@ test: system-packages test-deps
 	step "done (pytest exit code $$rc)"
 	exit "$$rc"
 
-# Benchmarks (bench/): a separate database per scale on the services' PostgreSQL, Redis db 3.
+# Benchmarks (bench/): on the services' PostgreSQL (PG_PORT etc., as scripts/services.sh env prints them), in a
+# database of their own per scale that they create and mark, and a Redis of their own (BENCH_REDIS_PORT); they
+# refuse any database they did not create and never use DATABASE_URL or the services' Redis (bench/owned.py).
 # `make bench SCALE=0.01` for a quick run; results in bench/results.json (bench/results-<scale>.json).
 SCALE ?= 1.0
 DRILL_SCALE ?= 0.01
@@ -83,7 +85,8 @@ bench: system-packages deps
 	$(PY) bench/seed.py
 	$(PY) bench/measure.py
 
-# Fault drills, bounded in time (DRILL_TIME_CAP, 600 s): loopback only; they stop Redis for 30 s and start it again.
+# Fault drills, bounded in time (DRILL_TIME_CAP, 600 s): loopback only; they stop their own Redis for 30 s and
+# start it again (tests/bench/test_bench_safety.py runs this target with other ports and a foreign DATABASE_URL).
 drills: system-packages deps
 	@scripts/services.sh start >/dev/null
 	export BENCH_SCALE=$(DRILL_SCALE)

@@ -5,16 +5,17 @@ import sys
 import time
 from pathlib import Path
 
+import owned
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
-PG = "postgres://helpdesk:helpdesk@127.0.0.1:55432"
-# The full size in helpdesk_bench; a smaller scale in its own database, so both can be kept.
-DB_NAME = "helpdesk_bench" if SCALE == 1.0 else "helpdesk_bench_" + f"{SCALE:g}".replace(".", "_")
-os.environ.setdefault("DATABASE_URL", f"{PG}/{DB_NAME}")
-# Redis db 3: the test suite's worker tests use db 0.
-os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:56379/3")
+# Where the bench works, from the services' environment (bench/owned.py): its own database and its own Redis.
+# Set, not defaulted: an exported DATABASE_URL or CELERY_BROKER_URL (the app's) must never reach the bench.
+BENCH = owned.bench_config(SCALE)
+os.environ["DATABASE_URL"] = BENCH.database_url
+os.environ["CELERY_BROKER_URL"] = BENCH.broker_url
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-any-deployment")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("DEBUG", "0")
@@ -39,21 +40,27 @@ def sizes(scale: float = SCALE) -> dict:
     return size
 
 
-def ensure_database() -> None:
-    """Create the benchmark database if missing (the services' role has CREATEDB)."""
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def setup_django():
+    """Create the bench's database (marked as the bench's) or check the marker of the existing one, then set up
+    Django on it. Refuses, before anything is written, a database the bench did not create."""
     import django
 
-    ensure_database()
+    try:
+        if owned.ensure_database(BENCH):
+            print(f"created the bench database {BENCH.database} (marked as the bench's)", file=sys.stderr)
+        print(f"bench database: {BENCH.database} (from {BENCH.database_named_by})", file=sys.stderr)
+    except owned.NotOwned as error:
+        sys.exit(f"bench: {error}")
     django.setup()
+
+
+def bench_redis_or_exit() -> owned.BenchRedis:
+    """The bench's own Redis, started (or the one it started earlier, kept); exits on a port it does not own."""
+    try:
+        BENCH.redis.start()
+    except owned.NotOwned as error:
+        sys.exit(f"bench: {error}")
+    return BENCH.redis
 
 
 class Progress:

@@ -1,11 +1,11 @@
 """Measure the seeded help desk: server time and queries per request of the main pages, cross-post
-latency through Redis and a real Celery worker, and sustained cross-posted notes per second through
+latency through the bench's own Redis and a real Celery worker, and sustained cross-posted notes per second through
 gunicorn on loopback. Prints a table and writes bench/results.json.
 
 Usage: BENCH_SCALE=0.01 .venv/bin/python bench/measure.py   (run bench/seed.py first; `make bench` does both)
 Env: BENCH_REQUESTS (per page, default 200), BENCH_LATENCY_NOTES (default 300),
      BENCH_THROUGHPUT_SECONDS (default 60), BENCH_CLIENTS (default 8), BENCH_WEB_WORKERS (default 3),
-     BENCH_CELERY_CONCURRENCY (default 2).
+     BENCH_CELERY_CONCURRENCY (default 2); BENCH_PORT, BENCH_REDIS_PORT, BENCH_DATABASE_URL: bench/owned.py.
 """
 
 import http.client
@@ -20,7 +20,8 @@ import time
 import urllib.parse
 from functools import partial
 
-from common import ROOT, SCALE, percentiles, setup_django, sizes
+import owned
+from common import BENCH, ROOT, SCALE, bench_redis_or_exit, percentiles, setup_django, sizes
 
 setup_django()
 
@@ -44,7 +45,6 @@ THROUGHPUT_SECONDS = float(os.environ.get("BENCH_THROUGHPUT_SECONDS", "60"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "3"))
 CELERY_CONCURRENCY = int(os.environ.get("BENCH_CELERY_CONCURRENCY", "2"))
-PORT = int(os.environ.get("BENCH_PORT", "58123"))
 
 rng = random.Random(6)
 
@@ -205,7 +205,11 @@ def measure_throughput(user: Teammate, known: dict) -> dict:
         "HX-Request": "true",
     }
     body = urllib.parse.urlencode({"body": "Throughput note, cross-posted.", "cross_post": "1"})
-    web = gunicorn(port=PORT, workers=WEB_WORKERS).start()
+    if owned.port_in_use(BENCH.web_host, BENCH.web_port):
+        sys.exit(
+            f"bench: {BENCH.web_host}:{BENCH.web_port} is in use by something the bench did not start: set BENCH_PORT"
+        )
+    web = gunicorn(host=BENCH.web_host, port=BENCH.web_port, workers=WEB_WORKERS).start()
     first_part = TicketPart.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     first_event = OutboxEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     counts, errors, times = [0] * CLIENTS, [0] * CLIENTS, [[] for _ in range(CLIENTS)]
@@ -213,7 +217,7 @@ def measure_throughput(user: Teammate, known: dict) -> dict:
 
     def client(i: int) -> None:
         local = random.Random(i)
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        conn = http.client.HTTPConnection(BENCH.web_host, BENCH.web_port, timeout=30)
         while time.monotonic() < stop_at:
             ticket_id = local.randint(1, known["bo_tickets"])
             t0 = time.perf_counter()
@@ -225,7 +229,7 @@ def measure_throughput(user: Teammate, known: dict) -> dict:
             except (OSError, http.client.HTTPException):
                 ok = False
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+                conn = http.client.HTTPConnection(BENCH.web_host, BENCH.web_port, timeout=30)
             times[i].append((time.perf_counter() - t0) * 1000)
             if ok:
                 counts[i] += 1
@@ -291,11 +295,9 @@ def main() -> None:
         row = cursor.fetchone()
     if not row or row[0] != SCALE:
         sys.exit(f"the bench database is not seeded at scale {SCALE}: run bench/seed.py first")
-    subprocess.run(
-        ["redis-cli", "-p", "56379", "-n", settings.CELERY_BROKER_URL.rsplit("/", 1)[1], "flushdb"],
-        check=True,
-        capture_output=True,
-    )
+    # The bench's own Redis (never the services'): started here, emptied of anything an earlier run left.
+    redis = bench_redis_or_exit()
+    redis.flushdb()
     user = Teammate.objects.get(pk=1)
     known = ids()
     assert Ticket.objects.filter(pk=known["bo_tickets"], category=TicketCategory.BACK_OFFICE).exists()
@@ -310,6 +312,7 @@ def main() -> None:
             results["throughput"] = measure_throughput(user, known)
     finally:
         worker.stop()
+        redis.stop()
     results["measured_at"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     out = ROOT / "bench" / ("results.json" if SCALE == 1.0 else f"results-{SCALE:g}.json")
     out.write_text(json.dumps(results, indent=2) + "\n")

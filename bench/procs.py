@@ -104,13 +104,13 @@ def celery_beat() -> Process:
     )
 
 
-def gunicorn(*, port: int, workers: int, threads: int = 1) -> Process:
+def gunicorn(*, host: str, port: int, workers: int, threads: int = 1) -> Process:
     proc = Process(
         "gunicorn",
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "helpdesk.wsgi",
-            f"--bind=127.0.0.1:{port}",
+            f"--bind={host}:{port}",
             f"--workers={workers}",
             f"--threads={threads}",
             "--log-level=info",

@@ -1,5 +1,5 @@
-"""Seed the benchmark database (helpdesk_bench) at BENCH_SCALE, fast: set-based INSERT ... SELECT
-generate_series in chunks, run by PostgreSQL itself (no row crosses the wire), with a progress bar.
+"""Seed the bench's own database (bench/owned.py: `<DB_NAME>_bench[_<scale>]`) at BENCH_SCALE, fast: set-based
+INSERT ... SELECT generate_series in chunks, run by PostgreSQL itself (no row crosses the wire), with a progress bar.
 
 Sizes at scale 1.0: 1,000,000 conversations, 10,000,000 timeline parts, 200,000 tickets (100,000
 back-office, 100,000 customer tickets), 200,000 contacts, 50 teams, 500 teammates. Every row respects
@@ -7,7 +7,8 @@ the models' constraints: a snoozed conversation has a deadline, each back-office
 exactly one conversation (distinct ones, so at most one shared per conversation), each customer ticket
 owns its own thread.
 
-Reuses the database when it was already seeded at this scale (table bench_meta); reseeds otherwise.
+Reuses the database when it was already seeded at this scale (table bench_meta); reseeds otherwise. Seeds and
+truncates only a database the bench created (its marker); refuses any other before writing anything.
 Usage: BENCH_SCALE=0.01 .venv/bin/python bench/seed.py  [--force]
 """
 
@@ -20,7 +21,8 @@ import time
 # cannot resolve as server-side parameters, and a bulk load has nothing to gain from prepared statements.
 os.environ.setdefault("DATABASE_PREPARED_STATEMENTS", "0")
 
-from common import SCALE, TEAMMATES, TEAMS, Progress, setup_django, sizes
+import owned
+from common import BENCH, SCALE, TEAMMATES, TEAMS, Progress, setup_django, sizes
 
 setup_django()
 
@@ -75,6 +77,39 @@ def seeded_scale() -> float | None:
     return row[0] if row else None
 
 
+def default_new_columns(cursor) -> list[tuple[str, str]]:
+    """Give the NOT NULL columns with a Python default (which Django does not put in the schema) that default in
+    the database for the load, so that a field added to a model since the INSERTs below were written does not
+    break them; returns the columns for `drop_defaults`, which leaves the schema as the migrations made it."""
+    from psycopg import sql
+
+    from inbox.models import Contact, Conversation, Part, Team, Teammate
+    from tickets.models import Ticket, TicketPart
+
+    connection.ensure_connection()
+    defaulted = []
+    for model in (Team, Teammate, Contact, Conversation, Part, Ticket, TicketPart):
+        table = model._meta.db_table
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = %s AND is_nullable = 'NO' AND column_default IS NULL",
+            [table],
+        )
+        bare = {row[0] for row in cursor.fetchall()}
+        for field in model._meta.concrete_fields:
+            if field.column in bare and field.has_default():
+                value = field.get_db_prep_save(field.get_default(), connection)
+                literal = sql.Literal(value).as_string(connection.connection)
+                cursor.execute(f'ALTER TABLE {table} ALTER COLUMN "{field.column}" SET DEFAULT {literal}')
+                defaulted.append((table, field.column))
+    return defaulted
+
+
+def drop_defaults(cursor, defaulted: list[tuple[str, str]]) -> None:
+    for table, column in defaulted:
+        cursor.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" DROP DEFAULT')
+
+
 def chunked(cursor, label: str, total: int, step: int, sql: str, params: dict) -> float:
     progress = Progress(label, total)
     for start in range(1, total + 1, step):
@@ -91,8 +126,12 @@ def seed(size: dict) -> dict:
     now = timezone.now()
     n, contacts, tickets, bo = size["conversations"], size["contacts"], size["tickets"], size["back_office"]
     with connection.cursor() as cursor:
+        # setup_django() refused a database without the bench's marker; checked again on this very connection.
+        owned.require_marked(cursor, BENCH.database_url)
         cursor.execute("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY CASCADE")
         cursor.execute("DELETE FROM bench_meta")
+        # Dropped again after the load (and set again by the next seed if a failed one left them).
+        defaulted = default_new_columns(cursor)
         # The nav's counter triggers cost ~0.2 ms a row (230 s for the conversations alone): off during the
         # load, then one INSERT ... SELECT counts everything, as the migration that added them does.
         for spec in COUNTER_SPECS:
@@ -255,6 +294,7 @@ def seed(size: dict) -> dict:
             "tickets_ticketpart",
         ):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        drop_defaults(cursor, defaulted)
         t0 = time.monotonic()
         for spec in COUNTER_SPECS:
             cursor.execute(f"ALTER TABLE {spec.table} ENABLE TRIGGER USER")
@@ -275,11 +315,14 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     size = sizes()
     if seeded_scale() == SCALE and "--force" not in sys.argv:
-        print(f"helpdesk_bench already seeded at scale {SCALE}: reusing it", file=sys.stderr)
+        print(f"{BENCH.database} already seeded at scale {SCALE}: reusing it", file=sys.stderr)
         return
-    print(f"seeding helpdesk_bench at scale {SCALE}: {size}", file=sys.stderr)
+    print(f"seeding {BENCH.database} at scale {SCALE}: {size}", file=sys.stderr)
     t0 = time.monotonic()
-    timings = seed(size)
+    try:
+        timings = seed(size)
+    except owned.NotOwned as error:
+        sys.exit(f"bench: {error}")
     total = time.monotonic() - t0
     print(f"seeded in {total:.1f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()), file=sys.stderr)
 

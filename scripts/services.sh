@@ -4,17 +4,22 @@
 # Works as root (the server runs as the 'postgres' user via runuser) or as a normal user.
 set -euo pipefail
 
-STATE_DIR=${SERVICES_DIR:-/tmp/helpdesk-services}
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)}
-PG_PORT=${PG_PORT:-55432}
-REDIS_PORT=${REDIS_PORT:-56379}
+DEFAULT_PG_PORT=55432
+DEFAULT_REDIS_PORT=56379
+PG_PORT=${PG_PORT:-$DEFAULT_PG_PORT}
+REDIS_PORT=${REDIS_PORT:-$DEFAULT_REDIS_PORT}
+# The cluster's state directory follows PG_PORT unless SERVICES_DIR names one, and Redis keeps its files per
+# port: services on other ports never find, reuse or stop those of the default ports (another checkout's).
+if [ "$PG_PORT" = "$DEFAULT_PG_PORT" ]; then STATE_DIR=${SERVICES_DIR:-/tmp/helpdesk-services}
+else STATE_DIR=${SERVICES_DIR:-/tmp/helpdesk-services-$PG_PORT}; fi
 DB_NAME=${DB_NAME:-helpdesk}
 DB_USER=${DB_USER:-helpdesk}
 DB_PASSWORD=${DB_PASSWORD:-helpdesk}
 
 PG_DIR=$STATE_DIR/pg          # owned by the server user; holds data/, socket, log
 PGDATA=$PG_DIR/data
-REDIS_DIR=$STATE_DIR/redis
+if [ "$REDIS_PORT" = "$DEFAULT_REDIS_PORT" ]; then REDIS_DIR=$STATE_DIR/redis; else REDIS_DIR=$STATE_DIR/redis-$REDIS_PORT; fi
 
 if [ "$(id -u)" = 0 ]; then PG_OWNER=postgres; as_pg() { runuser -u postgres -- "$@"; }
 else PG_OWNER=$(id -un); as_pg() { "$@"; }; fi
