@@ -62,7 +62,8 @@ test: system-packages test-deps
 	STATIC_MANIFEST=1 $(PY) manage.py collectstatic --no-input -v0
 	step "pytest on SQLite, the default of make run: its migrations, triggers and inbox pages"
 	DATABASE_URL="sqlite:///$$PWD/var/test-sqlite.sqlite3" $(VENV)/bin/pytest -q \
-	  tests/helpdesk/test_counters.py tests/helpdesk/test_pagination.py tests/helpdesk/test_seed_demo.py tests/inbox/test_views.py
+	  tests/helpdesk/test_counters.py tests/helpdesk/test_pagination.py tests/helpdesk/test_seed_demo.py tests/inbox/test_inbox_pages.py \
+	  tests/inbox/test_inbox_pagination.py tests/inbox/test_conversation_actions.py
 	step "pytest (PostgreSQL, Redis)"
 	rc=0
 	$(VENV)/bin/pytest || rc=$$?

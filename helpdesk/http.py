@@ -1,14 +1,17 @@
-"""What every teammate-facing view shares: domain errors as responses, and the live-update version."""
+"""What every teammate-facing view shares: who may see it, domain errors as responses, the live-update version."""
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Max
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from helpdesk.errors import DomainError, InvalidInput, NotFound
 from helpdesk.models import OutboxEvent
@@ -21,6 +24,48 @@ def error_response(request: HttpRequest, message: str, *, status: int) -> HttpRe
         return render(request, "components/error.html", context, status=status)
     response = render(request, "components/error.html#flash-message", context, status=status)
     return reswap(retarget(response, "#flash"), "innerHTML")
+
+
+NOT_A_TEAMMATE = (
+    "This page is for teammates, and your account is not a teammate account. "
+    "Ask an admin to give it staff status, or sign out and sign in as a teammate."
+)
+
+
+def teammate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Only active staff teammates reach the view, checked on every request, so that taking staff status away or
+    deactivating an account takes effect at once, on open sessions too (an inactive account is signed out by the
+    authentication backend, so it arrives here anonymous).
+
+    Anonymous: the login page (htmx: an HX-Redirect to it, back to the page the request came from). Signed in
+    without staff status: a 403 that says so, never a redirect to the login page, which would send them back."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            if request.htmx:  # a region's request: the whole page goes to the login page, and comes back after it
+                current = urlsplit(request.htmx.current_url or "/")
+                back = (current.path or "/") + (f"?{current.query}" if current.query else "")
+                return HttpResponseClientRedirect(redirect_to_login(back).url)
+            return redirect_to_login(request.get_full_path())
+        if not (user.is_active and user.is_staff):
+            if request.htmx:
+                return error_response(request, NOT_A_TEAMMATE, status=403)
+            return render(request, "registration/not_a_teammate.html", {"message": NOT_A_TEAMMATE}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's IP address: the connection's, or behind TRUSTED_PROXY_COUNT proxies of our own the address the
+    outermost of them saw (X-Forwarded-For read from the right, so that a client cannot choose it by sending one)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def bad_query(request: HttpRequest, form: Form) -> HttpResponse:

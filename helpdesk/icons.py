@@ -9,9 +9,36 @@ the name to TicketIcon. Only names chosen from this dict reach the markup: nothi
 
 # ruff: noqa: E501  (path data reads best unwrapped)
 
+from django.db import models
 from django.utils.safestring import SafeString, mark_safe
 
-FALLBACK = "ticket"
+
+class TicketIcon(models.TextChoices):
+    """The icons a ticket type can show, by name: each has its markup in ICONS."""
+
+    TICKET = "ticket", "Ticket"
+    BUG = "bug", "Bug"
+    BANKNOTE = "banknote", "Banknote"
+    RECEIPT = "receipt", "Receipt"
+    CREDIT_CARD = "credit-card", "Credit card"
+    SHIELD_ALERT = "shield-alert", "Shield"
+    LOCK = "lock", "Lock"
+    PACKAGE = "package", "Package"
+    TRUCK = "truck", "Truck"
+    FLAME = "flame", "Flame"
+    ALERT = "triangle-alert", "Warning"
+    SERVER = "server", "Server"
+    WRENCH = "wrench", "Wrench"
+    USER = "user", "Person"
+    MAIL = "mail", "Envelope"
+    MESSAGE = "message-circle", "Speech bubble"
+    STAR = "star", "Star"
+    CLOCK = "clock", "Clock"
+    FILE = "file-text", "Document"
+    GLOBE = "globe", "Globe"
+
+
+FALLBACK = TicketIcon.TICKET
 
 ICONS: dict[str, str] = {
     "ticket": (

@@ -1,17 +1,19 @@
 """The transactional outbox: how follow-up work survives broker outages and worker crashes.
 
 An action calls `record(...)` inside its transaction. Each event becomes an `OutboxEvent` row in that
-same transaction, one for each of its class's `handlers` (each applied once, independently of the
-others). The rows are enqueued for `dispatch_event` only after the commit, and `apply_event` runs the
-handler and marks the row done in one transaction, so a task delivered twice applies once. Rows still
-pending after `OUTBOX_SWEEP_AFTER` are re-enqueued by `sweep_outbox` (Celery beat), which covers an
-enqueue lost while the broker was down.
+same transaction, one for each handler subscribed to its class (each applied once, independently of the
+others). Handlers subscribe themselves (`@subscribe(EventClass, ...)` in their app's handlers module, which
+the app imports when it is ready): a publisher never names another app's code. The rows are enqueued for
+`dispatch_event` only after the commit, and `apply_event` runs the handler and marks the row done in one
+transaction, so a task delivered twice applies once. Rows still pending after `OUTBOX_SWEEP_AFTER` are
+re-enqueued by `sweep_outbox` (Celery beat), which covers an enqueue lost while the broker was down.
 """
 
 import dataclasses
 import logging
+from collections import defaultdict
+from collections.abc import Callable
 from functools import partial
-from typing import ClassVar
 
 from django.conf import settings
 from django.db import transaction
@@ -28,12 +30,33 @@ logger = logging.getLogger(__name__)
 class Event:
     """Base of domain events: frozen dataclasses named in the past tense, JSON-safe fields only."""
 
-    # Dotted paths of the follow-ups, each called with its own OutboxEvent row.
-    handlers: ClassVar[tuple[str, ...]] = ()
-
     @property
     def kind(self) -> str:
         return type(self).__name__
+
+
+Handler = Callable[[OutboxEvent], None]
+# Event kind -> the dotted paths of the handlers subscribed to it, in the order they subscribed. An outbox row
+# keeps its handler's path, so a row written before a deploy is still applied by the code it named.
+_subscribers: dict[str, list[str]] = defaultdict(list)
+
+
+def subscribe(*event_classes: type[Event]) -> Callable[[Handler], Handler]:
+    """Decorator: the handler follows up every event of these classes after commit, once each (its own row)."""
+
+    def register(handler: Handler) -> Handler:
+        path = f"{handler.__module__}.{handler.__qualname__}"
+        for event_class in event_classes:
+            if path not in _subscribers[event_class.__name__]:
+                _subscribers[event_class.__name__].append(path)
+        return handler
+
+    return register
+
+
+def subscribers(event_class: type[Event]) -> tuple[str, ...]:
+    """The dotted paths of the handlers subscribed to an event class."""
+    return tuple(_subscribers.get(event_class.__name__, ()))
 
 
 def record(*events: Event) -> list[Event]:
@@ -48,7 +71,7 @@ def record(*events: Event) -> list[Event]:
             done_at=None if handler else now,
         )
         for event in events
-        for handler in event.handlers or ("",)
+        for handler in subscribers(type(event)) or ("",)
     )
     for row in rows:
         if row.handler:

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "helpdesk",
     "inbox",
     "tickets",
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their long-lived caching; every other response is private, no-store.
+    "helpdesk.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -48,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -97,6 +102,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# AxesBackend first: it refuses a locked-out user or address before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -119,8 +126,38 @@ STORAGES = {
     },
 }
 
-# How long a contact's signed messenger link stays valid.
+# How long a contact's signed messenger link stays valid; the session it opens ends when the link would.
 MESSENGER_LINK_MAX_AGE = timedelta(days=env.int("MESSENGER_LINK_MAX_AGE_DAYS", default=7))
+# An address that opens this many bad, expired or revoked messenger links within the window gets a 429 until the
+# window (counted from its first bad link) is over.
+MESSENGER_LINK_FAILURE_LIMIT = env.int("MESSENGER_LINK_FAILURE_LIMIT", default=10)
+MESSENGER_LINK_FAILURE_WINDOW = timedelta(minutes=env.int("MESSENGER_LINK_FAILURE_WINDOW_MINUTES", default=15))
+
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one username, or from one address,
+# that username or address is refused for LOGIN_COOLOFF_MINUTES after its last failure, or until an admin deletes
+# its access attempt in the admin (Axes > Access attempts). Attempts are rows in the database, so every web process
+# sees them.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True  # a teammate who mistyped a few times and then got in starts again from zero
+AXES_LOCKOUT_CALLABLE = "helpdesk.views.locked_out"  # the login page with the reason, status 429
+AXES_CLIENT_IP_CALLABLE = "helpdesk.http.client_address"
+AXES_VERBOSE = False  # no banner in every manage.py command and Celery process; failures are still logged
+# How many proxies of our own stand before the web processes and append to X-Forwarded-For (0: none, the client's
+# address is the connection's). Behind one, every request would otherwise come from the proxy's address, and one
+# address's lockout would lock everybody out.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# A cache in the database, shared by every web process (a per-process cache would multiply the messenger's link
+# limit by the number of processes) and without another server; its table is made by migration helpdesk 0003.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "helpdesk_cache",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
 # The site's public address (scheme, host, port; no path, no trailing slash), for absolute links made outside a
 # request: the demo link `seed_demo` prints, the messenger link a teammate copies for a customer. By default the
 # address `make run` serves on, PORT included, so that the printed link works whatever the port.
@@ -212,5 +249,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Django's own logger has a console handler of its own; without this each line prints twice.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        # django-axes tells every step of each failed sign-in at INFO; its warnings (failures, lockouts) are enough.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -1,16 +1,17 @@
-from django.contrib.auth.decorators import login_required
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from django_htmx.http import trigger_client_event
 
-from helpdesk.http import latest_event_id
+from helpdesk.http import latest_event_id, teammate_required
 from inbox.selectors import list_inbox_nav
 from tickets.selectors import list_ticket_nav
 
 
 @require_safe
-@login_required
+@teammate_required
 def live(request: HttpRequest) -> HttpResponse:
     """Polled every second: 204 while nothing changed, else the poller with the new version and a
     `workspace-changed` event, on which each open pane fetches itself again."""
@@ -22,7 +23,7 @@ def live(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@teammate_required
 def nav(request: HttpRequest) -> HttpResponse:
     """The left-hand views with their counts; `current` only marks which one is open."""
     inbox_views, team_views = list_inbox_nav(teammate=request.user)
@@ -33,3 +34,18 @@ def nav(request: HttpRequest) -> HttpResponse:
         "current": request.GET.get("current", ""),
     }
     return render(request, "components/nav.html", context)
+
+
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
+    """django-axes' answer to a sign-in refused for a lockout (AXES_LOCKOUT_CALLABLE): the login page again, with the
+    reason and when to try again, as a 429. Nothing of the attempt is echoed back but the username."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    reason = (
+        f"Too many failed sign-ins for this account or from this address. Try again in {minutes} minutes, "
+        "or ask an admin to unlock it."
+    )
+    form = AuthenticationForm(request, initial={"username": (credentials or {}).get("username", "")})
+    context = {"form": form, "locked_out": reason, "next": request.POST.get("next", "")}
+    return render(request, "registration/login.html", context, status=429)

@@ -290,3 +290,15 @@ def deliver_ticket_update(
         conversation.save(update_fields=["updated_at"])
     record(events.TicketUpdateDelivered(conversation_id=conversation.pk, part_id=part.pk, ticket_id=ticket_id))
     return part
+
+
+@transaction.atomic
+def sign_out_contact_everywhere(*, actor: Teammate, contact_id: int) -> Contact:
+    """End every messenger link and session of the contact: its session version moves on, and the messenger refuses
+    a link or a session made with an earlier one. Locks the contact row. Raises NotFound."""
+    contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound("That contact does not exist.")
+    contact.session_version += 1
+    contact.save(update_fields=["session_version"])
+    return contact

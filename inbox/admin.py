@@ -3,15 +3,15 @@
 Conversations change only through `inbox.actions`, so their admin is a viewer: no add, change or delete.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Model, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link
-from inbox import messenger
+from inbox import actions, messenger
 from inbox.models import Contact, Conversation, Part, Team, Teammate
 
 
@@ -42,8 +42,27 @@ class TeammateAdmin(UserAdmin):
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["first_name", "last_name", "username"]
 
+    # Only a superuser hands out what goes beyond the Admins group: the superuser flag, single permissions, groups.
+    SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions", "groups")
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Teammate]:
         return super().get_queryset(request).prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in self.SUPERUSER_ONLY_FIELDS]})
+            for name, options in fieldsets
+        ]
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        """A teammate who is not a superuser changes no superuser (nor their password): else an admin could take
+        over a superuser's account."""
+        if isinstance(obj, Teammate) and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
     @admin.display(description="Name", ordering="first_name")
     def full_name(self, teammate: Teammate) -> str:
@@ -61,9 +80,20 @@ class ContactAdmin(admin.ModelAdmin):
     ordering = ["name"]
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "messenger_link"]
+    actions = ["sign_out_everywhere"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
         return super().get_queryset(request).annotate(conversation_count=Count("conversations"))
+
+    @admin.action(description="Sign out everywhere (every messenger link and session)", permissions=["change"])
+    def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
+        """Each selected contact's links stop working and their open messenger sessions end at the next request."""
+        contact_ids = list(queryset.values_list("pk", flat=True))
+        for contact_id in contact_ids:
+            actions.sign_out_contact_everywhere(actor=request.user, contact_id=contact_id)
+        self.message_user(
+            request, f"Signed {len(contact_ids)} contact(s) out everywhere: send them a new link.", messages.SUCCESS
+        )
 
     @admin.display(description="Messenger link (on SITE_URL; expires after MESSENGER_LINK_MAX_AGE_DAYS)")
     def messenger_link(self, contact: Contact) -> str:

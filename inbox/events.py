@@ -9,7 +9,6 @@ from helpdesk.outbox import Event
 class ConversationStarted(Event):
     """A contact wrote a first message (it is not also a CustomerMessageReceived)."""
 
-    handlers = ("workflows.handlers.run_workflows",)
     conversation_id: int
     contact_id: int
     part_id: int
@@ -19,7 +18,6 @@ class ConversationStarted(Event):
 class CustomerMessageReceived(Event):
     """A contact wrote in an existing conversation."""
 
-    handlers = ("tickets.handlers.resume_waiting_tickets", "workflows.handlers.run_workflows")
     conversation_id: int
     part_id: int
 

@@ -2,21 +2,26 @@
 
 A contact is identified by a signed, expiring link (`messenger_link`), never by a guessable id; opening
 it puts the contact's id in the session under its own key, so a teammate's sign-in is never involved.
+The session ends when the link would have expired, and both carry the contact's session version: "Sign out
+everywhere" (`inbox.actions.sign_out_contact_everywhere`) moves it on, which ends every earlier link and session.
 """
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRefresh
 
 from helpdesk.errors import DomainError
-from helpdesk.http import add_domain_error, bad_query, domain_errors
+from helpdesk.http import add_domain_error, bad_query, client_address, domain_errors
 from inbox import actions
 from inbox.actions import MAX_BODY_LENGTH
 from inbox.forms import LiveVersionForm
@@ -25,6 +30,7 @@ from inbox.selectors import (
     get_contact,
     get_contact_conversation,
     get_contact_conversations_version,
+    get_contact_session_version,
     get_customer_thread_version,
     list_contact_conversations,
     list_customer_visible_parts,
@@ -32,13 +38,26 @@ from inbox.selectors import (
 
 CONVERSATION = "messenger/conversation.html"
 SESSION_KEY = "messenger_contact_id"
+SESSION_VERSION_KEY = "messenger_session_version"
 SALT = "helpdesk.messenger.contact"
 
 
 def messenger_link(contact: Contact) -> str:
-    """The path that signs this contact in to the messenger; it expires after MESSENGER_LINK_MAX_AGE."""
-    token = signing.dumps({"contact": contact.pk}, salt=SALT, compress=True)
+    """The path that signs this contact in to the messenger; it expires after MESSENGER_LINK_MAX_AGE, and when the
+    contact is signed out everywhere."""
+    token = signing.dumps({"contact": contact.pk, "v": contact.session_version}, salt=SALT, compress=True)
     return reverse("messenger:enter", args=[token])
+
+
+def read_link(token: str) -> tuple[dict, datetime]:
+    """The link's payload and the moment it expires. Raises SignatureExpired or BadSignature."""
+    signer = signing.TimestampSigner(salt=SALT)
+    data = signer.unsign_object(token, max_age=settings.MESSENGER_LINK_MAX_AGE)
+    # The signing time is the token's second-last part (`signing.dumps`), genuine once the signature checked out.
+    signed_at = datetime.fromtimestamp(signing.b62_decode(token.rsplit(signer.sep, 2)[-2]), tz=UTC)
+    if not isinstance(data, dict):
+        raise signing.BadSignature("Not a messenger link.")
+    return data, signed_at + settings.MESSENGER_LINK_MAX_AGE
 
 
 def messenger_url(contact: Contact) -> str:
@@ -48,13 +67,21 @@ def messenger_url(contact: Contact) -> str:
 
 
 def contact_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pass the signed-in contact's id to the view; without one, a 403 that says how to get in."""
+    """Pass the signed-in contact's id to the view; without one, a 403 that says how to get in. A session of an
+    earlier session version (the contact was signed out everywhere) is ended here, at its next request: a live
+    region's poll reloads its page, which then shows the signed-out page."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         contact_id = request.session.get(SESSION_KEY)
         if contact_id is None:
             return render(request, "messenger/signed_out.html", status=403)
+        if request.session.get(SESSION_VERSION_KEY) != get_contact_session_version(contact_id=contact_id):
+            for key in (SESSION_KEY, SESSION_VERSION_KEY):
+                request.session.pop(key, None)
+            if request.htmx:
+                return HttpResponseClientRefresh()
+            return render(request, "messenger/signed_out.html", {"reason": "revoked"}, status=403)
         return view(request, contact_id, *args, **kwargs)
 
     return wrapper
@@ -68,25 +95,50 @@ class NewConversationForm(MessageForm):
     subject = forms.CharField(max_length=200, required=False, label="Subject (optional)")
 
 
+def refused_links_key(request: HttpRequest) -> str:
+    return f"messenger-refused-links:{client_address(request)}"
+
+
+def refuse_link(request: HttpRequest, reason: str) -> HttpResponse:
+    """A 403 for a bad, expired or revoked link, counted against the client's address (`enter`)."""
+    key, window = refused_links_key(request), int(settings.MESSENGER_LINK_FAILURE_WINDOW.total_seconds())
+    cache.add(key, 0, timeout=window)  # the window starts at the first refusal
+    try:
+        cache.incr(key)
+    except ValueError:  # the window ended between the two calls
+        cache.set(key, 1, timeout=window)
+    return render(request, "messenger/signed_out.html", {"reason": reason}, status=403)
+
+
 @require_safe
 def enter(request: HttpRequest, token: str) -> HttpResponse:
-    """Open the messenger from a signed link."""
+    """Open the messenger from a signed link, for as long as the link is valid. An address that sent
+    MESSENGER_LINK_FAILURE_LIMIT refused links within the window gets a 429 for every link until the window ends,
+    so that links cannot be guessed or replayed at speed."""
+    if cache.get(refused_links_key(request), 0) >= settings.MESSENGER_LINK_FAILURE_LIMIT:
+        return render(request, "messenger/signed_out.html", {"reason": "too_many"}, status=429)
     try:
-        data = signing.loads(token, salt=SALT, max_age=settings.MESSENGER_LINK_MAX_AGE)
+        data, expires_at = read_link(token)
     except signing.SignatureExpired:
-        return render(request, "messenger/signed_out.html", {"reason": "expired"}, status=403)
+        return refuse_link(request, "expired")
     except signing.BadSignature:
-        return render(request, "messenger/signed_out.html", {"reason": "invalid"}, status=403)
-    if not Contact.objects.filter(pk=data.get("contact")).exists():
-        return render(request, "messenger/signed_out.html", {"reason": "invalid"}, status=403)
+        return refuse_link(request, "invalid")
+    contact_id = data.get("contact")
+    version = get_contact_session_version(contact_id=contact_id) if isinstance(contact_id, int) else None
+    if version is None or data.get("v") != version:
+        return refuse_link(request, "revoked" if version is not None else "invalid")
     request.session.cycle_key()
-    request.session[SESSION_KEY] = data["contact"]
+    request.session[SESSION_KEY] = contact_id
+    request.session[SESSION_VERSION_KEY] = version
+    # The session ends when the link would: a link is no longer-lived for having been opened.
+    request.session.set_expiry(expires_at)
     return redirect("messenger:home")
 
 
 @require_POST
 def leave(request: HttpRequest) -> HttpResponse:
-    request.session.pop(SESSION_KEY, None)
+    for key in (SESSION_KEY, SESSION_VERSION_KEY):
+        request.session.pop(key, None)
     return render(request, "messenger/signed_out.html", {"reason": "left"})
 
 

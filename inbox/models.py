@@ -41,6 +41,10 @@ class Contact(models.Model):
         blank=True,
         help_text="Custom data about the contact (plan, country, ...), for workflow conditions.",
     )
+    # Signed into every messenger link and kept in every messenger session of this contact: "Sign out everywhere"
+    # moves it on, and every earlier link and open session stops working (inbox.messenger). A database default too,
+    # so that the historical models of earlier migrations can still insert contacts.
+    session_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

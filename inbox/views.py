@@ -3,14 +3,13 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from helpdesk.errors import DomainError
-from helpdesk.http import add_domain_error, bad_query, domain_errors, error_response
+from helpdesk.http import add_domain_error, bad_query, domain_errors, error_response, teammate_required
 from inbox import actions
 from inbox.forms import AssignForm, ComposerForm, ListFilterForm, LiveVersionForm, SnoozeForm
 from inbox.messenger import messenger_url
@@ -30,13 +29,13 @@ CONVERSATION = "inbox/conversation.html"
 
 
 @require_safe
-@login_required
+@teammate_required
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("inbox:view", view="mine")
 
 
 @require_safe
-@login_required
+@teammate_required
 @domain_errors
 def inbox_page(request: HttpRequest, view: str, conversation_id: int | None = None) -> HttpResponse:
     """The inbox page; with HTMX, only the region it targets (the list or the main pane)."""
@@ -84,7 +83,7 @@ def render_pane(request: HttpRequest, conversation_id: int, *, status: int = 200
 
 
 @require_safe
-@login_required
+@teammate_required
 @domain_errors
 def conversation_header(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The live header; 204 while its version `v` is current, so a change elsewhere re-renders nothing."""
@@ -98,7 +97,7 @@ def conversation_header(request: HttpRequest, conversation_id: int) -> HttpRespo
 
 
 @require_safe
-@login_required
+@teammate_required
 @domain_errors
 def conversation_timeline(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The live timeline; 204 while its newest part `v` is still the newest."""
@@ -111,7 +110,7 @@ def conversation_timeline(request: HttpRequest, conversation_id: int) -> HttpRes
 
 
 @require_safe
-@login_required
+@teammate_required
 @domain_errors
 def conversation_context(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """A conversation read-only, for context beside a back-office ticket."""
@@ -120,7 +119,7 @@ def conversation_context(request: HttpRequest, conversation_id: int) -> HttpResp
 
 @require_safe
 @never_cache  # a signed link lets anyone who has it in as the contact: no cache keeps a copy
-@login_required
+@teammate_required
 @domain_errors
 def contact_link(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The contact's messenger link, absolute (SITE_URL), to copy and send them; loaded when the teammate opens
@@ -146,7 +145,7 @@ def timeline_context(conversation_id: int) -> dict:
 
 
 @require_POST
-@login_required
+@teammate_required
 @domain_errors
 def post_message(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """Reply to the customer or write an internal note, as the composer's mode says."""
@@ -164,7 +163,7 @@ def post_message(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@teammate_required
 @domain_errors
 def assign(request: HttpRequest, conversation_id: int) -> HttpResponse:
     form = AssignForm(request.POST)
@@ -180,7 +179,7 @@ def assign(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@teammate_required
 @domain_errors
 def snooze(request: HttpRequest, conversation_id: int) -> HttpResponse:
     form = SnoozeForm(request.POST)
@@ -197,7 +196,7 @@ def snooze(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@teammate_required
 @domain_errors
 def close(request: HttpRequest, conversation_id: int) -> HttpResponse:
     actions.close_conversation(actor=request.user, conversation_id=conversation_id)
@@ -205,7 +204,7 @@ def close(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@teammate_required
 @domain_errors
 def reopen(request: HttpRequest, conversation_id: int) -> HttpResponse:
     actions.reopen_conversation(actor=request.user, conversation_id=conversation_id)

@@ -16,10 +16,10 @@ from django.utils.safestring import mark_safe
 from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link
 from helpdesk.icons import icon_svg
 from tickets import actions
+from tickets.attributes import KINDS
 from tickets.models import (
     OWNED_CATEGORIES,
     POLICIES_BY_CATEGORY,
-    AttributeKind,
     SharingPolicy,
     StateCategory,
     Ticket,
@@ -72,9 +72,9 @@ class TicketAttributeForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         kind, options = cleaned.get("kind"), cleaned.get("options") or []
-        if kind == AttributeKind.LIST and not options:
+        if kind in KINDS and KINDS[kind].has_options and not options:
             self.add_error("options", "A list attribute needs at least one option (one per line).")
-        elif kind and kind != AttributeKind.LIST and options:
+        elif kind in KINDS and not KINDS[kind].has_options and options:
             self.add_error("options", "Only list attributes have options: clear them, or choose “List of options”.")
         elif len(set(options)) != len(options):
             self.add_error("options", "Each option must appear once.")

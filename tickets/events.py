@@ -31,14 +31,11 @@ class TicketNotePosted(Event):
 class TicketNoteCrossPosted(TicketNotePosted):
     """A note to be copied into the linked conversation(s) or customer ticket(s) (rule 7)."""
 
-    handlers = ("tickets.handlers.cross_post_note",)
-
 
 @dataclass(frozen=True, kw_only=True)
 class TicketStateChanged(Event):
     """Cross-posted as an event into what the ticket is linked to (rule 8)."""
 
-    handlers = ("tickets.handlers.cross_post_state_change", "workflows.handlers.run_workflows")
     ticket_id: int
     from_state_id: int
     to_state_id: int
@@ -85,7 +82,6 @@ class TrackerReplySent(Event):
 class TrackerReplyQueued(Event):
     """One copy of a tracker's reply, posted into one conversation after commit."""
 
-    handlers = ("tickets.handlers.deliver_tracker_reply",)
     delivery_id: int
     conversation_id: int
 

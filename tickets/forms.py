@@ -1,22 +1,18 @@
 """Parsing the ticket pages' input. The forms catch what a form can (types, choices, required fields);
 the actions stay the judge of the rules, and their refusals are shown in the same form."""
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from helpdesk.errors import DomainError, InvalidInput
 from helpdesk.pagination import CURSOR_MAX_LENGTH, Cursor, clean_page_link
 from inbox.actions import MAX_BODY_LENGTH
 from inbox.forms import NO_TEAM, UNASSIGNED, LiveVersionForm
 from tickets.actions import MAX_TITLE_LENGTH
-from tickets.attributes import MAX_MULTILINE_TEXT, MAX_TEXT
-from tickets.models import AttributeKind, TicketAttribute, TicketCategory, TicketState
+from tickets.attributes import Audience, form_field, form_initial, form_value
+from tickets.models import TicketAttribute, TicketCategory, TicketState
 from tickets.selectors import (
     LINK_ORDER,
     ConvertChoices,
@@ -27,52 +23,6 @@ from tickets.selectors import (
 )
 
 ATTRIBUTE_PREFIX = "attr_"
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-def attribute_field(attribute: TicketAttribute) -> forms.Field:
-    """The form field for one custom attribute, by its kind; `required_to_create` makes it required."""
-    common: dict[str, Any] = {
-        "label": attribute.name,
-        "help_text": attribute.description,
-        "required": attribute.required_to_create,
-    }
-    match attribute.kind:
-        case AttributeKind.MULTILINE_TEXT:
-            return forms.CharField(max_length=MAX_MULTILINE_TEXT, widget=forms.Textarea(attrs={"rows": 3}), **common)
-        case AttributeKind.INTEGER:
-            return forms.IntegerField(**common)
-        case AttributeKind.DECIMAL:
-            return forms.DecimalField(**common)
-        case AttributeKind.BOOLEAN:  # an unticked box is a "no", never a missing value
-            return forms.BooleanField(**{**common, "required": False})
-        case AttributeKind.DATETIME:
-            return forms.DateTimeField(
-                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
-                input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-                **common,
-            )
-        case AttributeKind.LIST:
-            choices = [("", "—")] + [(str(option), str(option)) for option in attribute.options]
-            return forms.ChoiceField(choices=choices, **common)
-    return forms.CharField(max_length=MAX_TEXT, **common)
-
-
-def stored_to_initial(attribute: TicketAttribute, value: Any) -> Any:
-    """A stored attribute value as the initial value of its form field."""
-    if attribute.kind == AttributeKind.DATETIME and isinstance(value, str):
-        moment = parse_datetime(value)
-        return timezone.localtime(moment) if moment else value
-    return value
-
-
-def value_to_action(value: Any) -> Any:
-    """A cleaned form value as `clean_attribute_values` takes it (JSON-safe; empty stays empty)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
 
 
 class AttributeFieldsMixin:
@@ -80,9 +30,14 @@ class AttributeFieldsMixin:
 
     fields: dict[str, forms.Field]
 
-    def add_attribute_fields(self, attributes: list[TicketAttribute]) -> None:
+    attributes: dict[str, TicketAttribute]
+
+    def add_attribute_fields(self, attributes: list[TicketAttribute], *, audience: Audience = "teammate") -> None:
+        """A field per attribute, required as the audience must fill it (`required_to_create` for teammates)."""
+        self.attributes = {attribute.key: attribute for attribute in attributes}
         for attribute in attributes:
-            self.fields[ATTRIBUTE_PREFIX + attribute.key] = attribute_field(attribute)
+            required = attribute.required_to_create if audience == "teammate" else attribute.required_for_customers
+            self.fields[ATTRIBUTE_PREFIX + attribute.key] = form_field(attribute, required=required)
 
     def attribute_fields(self) -> list:
         return [self[name] for name in self.fields if name.startswith(ATTRIBUTE_PREFIX)]  # type: ignore[index]
@@ -90,9 +45,9 @@ class AttributeFieldsMixin:
     def attribute_values(self) -> dict[str, Any]:
         data = self.cleaned_data  # type: ignore[attr-defined]
         return {
-            name.removeprefix(ATTRIBUTE_PREFIX): value_to_action(data[name])
-            for name in self.fields
-            if name.startswith(ATTRIBUTE_PREFIX) and data.get(name) not in (None, "")
+            key: form_value(attribute, data[ATTRIBUTE_PREFIX + key])
+            for key, attribute in self.attributes.items()
+            if data.get(ATTRIBUTE_PREFIX + key) not in (None, "")
         }
 
     def field_error(self, error: DomainError) -> DomainError:
@@ -239,7 +194,7 @@ def edit_initial(ticket, attributes: list[TicketAttribute]) -> dict[str, Any]:
     initial = {"title": ticket.title, "description": ticket.description}
     for attribute in attributes:
         if attribute.key in ticket.attributes:
-            initial[ATTRIBUTE_PREFIX + attribute.key] = stored_to_initial(attribute, ticket.attributes[attribute.key])
+            initial[ATTRIBUTE_PREFIX + attribute.key] = form_initial(attribute, ticket.attributes[attribute.key])
     return initial
 
 

@@ -5,9 +5,11 @@ keyed by the event id, so a redelivered task changes nothing (rule 11).
 """
 
 from helpdesk.models import OutboxEvent
+from helpdesk.outbox import subscribe
 from inbox import actions as inbox_actions
+from inbox import events as inbox_events
 from inbox.models import PartKind, Teammate
-from tickets import actions
+from tickets import actions, events
 from tickets.models import StateCategory, Ticket, TicketPart, TrackerReplyDelivery
 from tickets.selectors import (
     get_first_state,
@@ -16,6 +18,7 @@ from tickets.selectors import (
 )
 
 
+@subscribe(events.TicketNoteCrossPosted)
 def cross_post_note(event: OutboxEvent) -> None:
     """Copy a ticket note into each conversation the ticket is linked to, marked with the ticket (rule 7)."""
     note = TicketPart.objects.select_related("ticket").get(pk=event.payload["part_id"])
@@ -33,6 +36,7 @@ def cross_post_note(event: OutboxEvent) -> None:
         )
 
 
+@subscribe(events.TicketStateChanged)
 def cross_post_state_change(event: OutboxEvent) -> None:
     """Post "Ticket #N moved from A to B" into each linked conversation (rule 8)."""
     payload = event.payload
@@ -55,6 +59,7 @@ def cross_post_state_change(event: OutboxEvent) -> None:
         )
 
 
+@subscribe(inbox_events.CustomerMessageReceived)
 def resume_waiting_tickets(event: OutboxEvent) -> None:
     """A customer replied: move their customer-facing tickets that wait on them back to in progress."""
     for ticket in list_customer_facing_tickets_of_conversation(event.payload["conversation_id"]):
@@ -64,6 +69,7 @@ def resume_waiting_tickets(event: OutboxEvent) -> None:
             actions.change_ticket_state(actor=None, ticket_id=ticket.pk, state_id=state.pk)
 
 
+@subscribe(events.TrackerReplyQueued)
 def deliver_tracker_reply(event: OutboxEvent) -> None:
     """Post one copy of a resolved tracker's reply to its customers into one linked conversation."""
     delivery = TrackerReplyDelivery.objects.select_related("reply__author").get(pk=event.payload["delivery_id"])

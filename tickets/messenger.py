@@ -20,8 +20,8 @@ from inbox.messenger import answer_if_unchanged, contact_required
 from inbox.selectors import get_contact
 from tickets import actions, selectors
 from tickets.actions import MAX_TITLE_LENGTH
-from tickets.forms import ATTRIBUTE_PREFIX, AttributeFieldsMixin, TicketsForm, attribute_field
-from tickets.models import AttributeKind, TicketAttribute
+from tickets.forms import AttributeFieldsMixin, TicketsForm
+from tickets.models import TicketAttribute
 from tickets.selectors import CustomerForm
 
 TICKET = "messenger/ticket.html"
@@ -48,11 +48,7 @@ class CustomerTicketForm(AttributeFieldsMixin, TicketsForm):
     def __init__(self, *args, attributes: list[TicketAttribute], **kwargs):
         kwargs.setdefault("auto_id", "ticket-form-%s")
         super().__init__(*args, **kwargs)
-        for attribute in attributes:
-            field = attribute_field(attribute)
-            # An unticked box is a "no", never a missing value, so a checkbox is never required.
-            field.required = attribute.required_for_customers and attribute.kind != AttributeKind.BOOLEAN
-            self.fields[ATTRIBUTE_PREFIX + attribute.key] = field
+        self.add_attribute_fields(attributes, audience="customer")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 
+from helpdesk.icons import TicketIcon
 from inbox.models import Conversation, OwnerCount, Part, Team, Teammate
 
 
@@ -47,32 +48,6 @@ POLICIES_BY_CATEGORY = {
     TicketCategory.BACK_OFFICE: [SharingPolicy.NEVER, SharingPolicy.OPTIONAL],
     TicketCategory.TRACKER: [SharingPolicy.NEVER],
 }
-
-
-class TicketIcon(models.TextChoices):
-    """The icons a ticket type can show: a set shipped with the app (helpdesk/icons.py), so that they render on
-    every machine, where an emoji needs a colour emoji font that many systems lack."""
-
-    TICKET = "ticket", "Ticket"
-    BUG = "bug", "Bug"
-    BANKNOTE = "banknote", "Banknote"
-    RECEIPT = "receipt", "Receipt"
-    CREDIT_CARD = "credit-card", "Credit card"
-    SHIELD_ALERT = "shield-alert", "Shield"
-    LOCK = "lock", "Lock"
-    PACKAGE = "package", "Package"
-    TRUCK = "truck", "Truck"
-    FLAME = "flame", "Flame"
-    ALERT = "triangle-alert", "Warning"
-    SERVER = "server", "Server"
-    WRENCH = "wrench", "Wrench"
-    USER = "user", "Person"
-    MAIL = "mail", "Envelope"
-    MESSAGE = "message-circle", "Speech bubble"
-    STAR = "star", "Star"
-    CLOCK = "clock", "Clock"
-    FILE = "file-text", "Document"
-    GLOBE = "globe", "Globe"
 
 
 # Trackers and back-office tickets always belong to a team: nobody would see one without.

@@ -2,13 +2,12 @@
 a tracker links, and its reply to every linked customer once resolved. Each view parses, calls one action or
 selector, and renders a named partial of tickets/trackers.html (STYLE.md 5)."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST, require_safe
 
 from helpdesk.errors import InvalidInput, RuleViolation
-from helpdesk.http import add_domain_error, bad_query, domain_errors
+from helpdesk.http import add_domain_error, bad_query, domain_errors, teammate_required
 from inbox.forms import LiveVersionForm
 from tickets import actions, selectors
 from tickets.forms import TrackerLinkForm, TrackerLinksQueryForm, TrackerReplyForm, TrackerSearchForm
@@ -32,7 +31,7 @@ def picker_context(conversation_id: int, search: TrackerSearchForm, form: Tracke
 
 
 @require_safe
-@login_required
+@teammate_required
 @domain_errors
 def picker(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The "Link to tracker" picker in the ticket side: open trackers, `?q=` searching their titles and numbers;
@@ -45,7 +44,7 @@ def picker(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@teammate_required
 @domain_errors
 def link(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """Link the conversation (or the customer ticket it is the thread of) to the chosen tracker; the side comes
@@ -66,7 +65,7 @@ def link(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@teammate_required
 @domain_errors
 def unlink(request: HttpRequest, ticket_id: int, conversation_id: int) -> HttpResponse:
     """Unlink a conversation (or the customer ticket it is the thread of) from the tracker. From the conversation's
@@ -80,7 +79,7 @@ def unlink(request: HttpRequest, ticket_id: int, conversation_id: int) -> HttpRe
 
 
 @require_safe
-@login_required
+@teammate_required
 @domain_errors
 def links(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """What the tracker links, a page at a time (`?after=`/`?before=`), shown beside it in a ticket view; 204 while
@@ -97,7 +96,7 @@ def links(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@teammate_required
 @domain_errors
 def reply_part(request: HttpRequest, ticket_id: int, part: str) -> HttpResponse:
     """The tracker's reply to its customers: its delivery status (`status`) or the form to send it (`form`);
@@ -113,7 +112,7 @@ def reply_part(request: HttpRequest, ticket_id: int, part: str) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@teammate_required
 @domain_errors
 def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Send the resolved tracker's reply to every linked customer; the form comes back as a confirmation and the

@@ -1,7 +1,6 @@
 """The teammates' ticket pages: the ticket side of a conversation, the ticket pane, the back-office ticket
 views. Each view parses, calls one action or selector, and renders a named partial (STYLE.md 5)."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,15 +8,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
-from helpdesk.http import add_domain_error, bad_query, domain_errors, error_response
-from tickets import actions, selectors
+from helpdesk.http import add_domain_error, bad_query, domain_errors, error_response, teammate_required
+from tickets import actions, rules, selectors
 from tickets.forms import (
     AssignForm,
-    ConvertForm,
     CreateQueryForm,
     NoteForm,
     PanePartQueryForm,
-    SendTicketFormForm,
     SideQueryForm,
     StateForm,
     TicketCreateForm,
@@ -31,7 +28,6 @@ from tickets.selectors import ConversationTickets, TicketPane, TicketStatus
 TICKET = "tickets/ticket.html"
 TICKETS = "tickets/tickets.html"
 CREATE = "tickets/create.html#ticket-create"
-FORMS = "tickets/ticket_forms.html"
 STATUSES = TicketStatus.CHOICES
 FIRST_PAGE = {"after": None, "before": None}  # a list's query string without its page link
 
@@ -72,7 +68,7 @@ def render_side(request: HttpRequest, linked: ConversationTickets, *, selected_i
 
 
 @require_safe
-@login_required
+@teammate_required
 @domain_errors
 def conversation_tickets(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The linked back-office tickets of a conversation (`?ticket=` picks the open one), or with `?part=` only
@@ -117,7 +113,7 @@ def create_form(conversation_id: int, category: str, data=None, initial=None, ti
     choices = selectors.get_ticket_create_choices(category=category, ticket_type_id=ticket_type_id)
     chosen = choices.ticket_type
     show_share = chosen is not None and chosen.sharing_policy == SharingPolicy.OPTIONAL
-    refusal = show_share and actions.sharing_refusal(
+    refusal = show_share and rules.sharing_refusal(
         sharing_policy=chosen.sharing_policy,
         linked_ticket_id=customer_ticket_id,
         conversation_id=None if customer_ticket_id else conversation_id,
@@ -134,7 +130,7 @@ def create_form(conversation_id: int, category: str, data=None, initial=None, ti
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
+@teammate_required
 @domain_errors
 def create(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """A new back-office ticket from the conversation (see `create_ticket`)."""
@@ -142,7 +138,7 @@ def create(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
+@teammate_required
 @domain_errors
 def create_tracker(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """A new tracker ticket, linked to the conversation (or to the customer ticket it is the thread of)."""
@@ -178,100 +174,18 @@ def create_ticket(request: HttpRequest, conversation_id: int, category: str) -> 
     return render(request, CREATE, context, status=422)
 
 
-# --- Ticket forms and customer tickets made from a conversation (rule 10) ---
-
-
-def send_form_context(conversation_id: int, form: SendTicketFormForm | None = None) -> dict:
-    choices = selectors.list_form_type_choices(conversation_id=conversation_id)
-    focus_type_id = next((choice.ticket_type.pk for choice in choices if not choice.refusal), None)
-    context = {"conversation_id": conversation_id, "choices": choices, "focus_type_id": focus_type_id}
-    return context | {"form": form or SendTicketFormForm()}
-
-
-@require_safe
-@login_required
-@domain_errors
-def ticket_form_new(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    """The "Send ticket form" disclosure: the types rule 10 offers, those refused here disabled, with the reason."""
-    return render(request, f"{FORMS}#send-form", send_form_context(conversation_id))
-
-
-@require_POST
-@login_required
-@domain_errors
-def ticket_form_send(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    """Send the chosen type's form to the customer; the disclosure confirms it, and the timeline shows the event at
-    the next live refresh. A type the action refuses here is a 422 with its reason, in the form."""
-    form = SendTicketFormForm(request.POST)
-    if form.is_valid():
-        try:
-            sent = actions.send_ticket_form(
-                actor=request.user, conversation_id=conversation_id, ticket_type_id=form.cleaned_data["ticket_type"]
-            )
-        except (InvalidInput, RuleViolation) as error:
-            add_domain_error(form, error)
-        else:
-            return render(request, f"{FORMS}#send-form", {"conversation_id": conversation_id, "sent": sent})
-    return render(request, f"{FORMS}#send-form", send_form_context(conversation_id, form), status=422)
-
-
-def convert_form(conversation_id: int, data=None, initial=None, ticket_type_id=None) -> tuple[ConvertForm, dict]:
-    choices = selectors.get_convert_choices(conversation_id=conversation_id, ticket_type_id=ticket_type_id)
-    initial = {"title": choices.subject} | (initial or {})
-    type_url = reverse("tickets:convert-new", args=[conversation_id])
-    form = ConvertForm(data, initial=initial, choices=choices, type_url=type_url)
-    return form, {"form": form, "choices": choices, "conversation_id": conversation_id}
-
-
-@require_safe
-@login_required
-@domain_errors
-def convert_new(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    """The "Convert to customer ticket" disclosure (`?ticket_type=` adds that type's attributes, keeping what
-    was typed), or why this conversation cannot be converted."""
-    query = CreateQueryForm(request.GET)
-    if not query.is_valid():
-        return bad_query(request, query)
-    type_id = query.cleaned_data["ticket_type"]
-    form, context = convert_form(conversation_id, initial=request.GET.dict(), ticket_type_id=type_id)
-    form.fields["ticket_type"].widget.attrs["autofocus"] = True  # htmx focuses it once swapped in
-    return render(request, f"{FORMS}#convert-form", context)
-
-
-@require_POST
-@login_required
-@domain_errors
-def convert(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    """Turn the conversation into a customer ticket; the disclosure confirms it with a link. Bad input or a
-    refusal re-renders the form with a 422."""
-    type_id = request.POST.get("ticket_type", "")
-    type_id = int(type_id) if type_id.isdecimal() else None  # anything else fails the form's type field
-    form, context = convert_form(conversation_id, request.POST, ticket_type_id=type_id)
-    if form.is_valid():
-        try:
-            ticket = actions.convert_to_customer_ticket(
-                actor=request.user, conversation_id=conversation_id, **form.action_kwargs()
-            )
-        except (InvalidInput, RuleViolation) as error:
-            add_domain_error(form, form.field_error(error))
-        else:
-            return render(request, f"{FORMS}#convert-form", {"conversation_id": conversation_id, "ticket": ticket})
-    form.focus_first_error()
-    return render(request, f"{FORMS}#convert-form", context, status=422)
-
-
 # --- The ticket pane ---
 
 
 @require_safe
-@login_required
+@teammate_required
 @domain_errors
 def pane(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return render(request, f"{TICKET}#ticket-pane", pane_context(selectors.get_ticket_pane(ticket_id=ticket_id)))
 
 
 @require_safe
-@login_required
+@teammate_required
 @domain_errors
 def pane_part(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """The pane's live header or timeline; 204 while its version `v` is current, so nothing being read
@@ -288,7 +202,7 @@ def pane_part(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@teammate_required
 @domain_errors
 def note(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Post a note (`cross_post=1`: and cross-post it). An empty composer comes back, and the live parts
@@ -310,7 +224,7 @@ def note(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@teammate_required
 @domain_errors
 def state(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Move the ticket to another of its type's states; the header comes back, the timeline refreshes."""
@@ -327,7 +241,7 @@ def state(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@teammate_required
 @domain_errors
 def assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Set the ticket's assignee and team; the header comes back, the timeline refreshes."""
@@ -361,7 +275,7 @@ def changed(response: HttpResponse) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@teammate_required
 @domain_errors
 def attributes(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Save the edit form (title, description, attributes); the form comes back closed, and the header and
@@ -391,14 +305,14 @@ def attributes(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@teammate_required
 @domain_errors
 def ticket_list(request: HttpRequest, view: str) -> HttpResponse:
     return ticket_page(request, view, ticket_id=None)
 
 
 @require_safe
-@login_required
+@teammate_required
 @domain_errors
 def ticket(request: HttpRequest, view: str, ticket_id: int) -> HttpResponse:
     return ticket_page(request, view, ticket_id=ticket_id)
@@ -435,7 +349,7 @@ def ticket_page(request: HttpRequest, slug: str, *, ticket_id: int | None) -> Ht
 
 
 @require_safe
-@login_required
+@teammate_required
 @domain_errors
 def open_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """A ticket's permanent address (cross-posts link here): its team's view, else "Your tickets"."""

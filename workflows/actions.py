@@ -6,8 +6,10 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from helpdesk.outbox import record
 from inbox import actions as inbox_actions
 from tickets import actions as ticket_actions
+from workflows import events
 from workflows.models import (
     ActionKind,
     ConditionField,
@@ -19,7 +21,7 @@ from workflows.models import (
     WorkflowRun,
 )
 from workflows.models import WorkflowCondition as Condition
-from workflows.selectors import Facts
+from workflows.selectors import Facts, get_conversation_facts
 
 logger = logging.getLogger(__name__)
 
@@ -27,15 +29,74 @@ logger = logging.getLogger(__name__)
 def run_workflow(*, workflow: Workflow, facts: Facts, trigger_key: str) -> WorkflowRun | None:
     """Evaluate one workflow for one triggering event and run its actions in order. Never twice for one key:
     returns None when a run for (workflow, trigger_key) exists. A failing action is recorded with its error
-    and stops the run; what the earlier actions did stays, and so does the triggering message."""
+    and stops the run; what the earlier actions did stays, and so does the triggering message.
+
+    The run row, its outcome and the actions' effects commit together (in the caller's transaction: the
+    outbox's, for `workflows.handlers.run_workflows`), so a worker dying mid-run leaves no trace to block the
+    retry."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                run = WorkflowRun.objects.create(
+                    workflow=workflow,
+                    trigger_key=trigger_key,
+                    conversation=facts.conversation,
+                    status=RunStatus.PENDING,
+                )
+        except IntegrityError:
+            return None  # already run for this trigger (a redelivered task, a second sweep)
+        return perform_run(run, workflow=workflow, facts=facts)
+
+
+def record_timed_run(*, workflow: Workflow, conversation_id: int, trigger_key: str) -> WorkflowRun | None:
+    """A timed workflow is due on a conversation: record its pending run and the outbox event that applies it
+    (`apply_timed_run`), in one transaction. Never twice for one key: returns None when a run exists.
+
+    The unique run key makes the record once, whatever the number of beats or workers; the outbox makes the
+    apply once: a worker killed mid-run rolls the run back to pending and the sweep delivers it again."""
     try:
         with transaction.atomic():
             run = WorkflowRun.objects.create(
-                workflow=workflow, trigger_key=trigger_key, conversation=facts.conversation, status=RunStatus.SKIPPED
+                workflow=workflow, trigger_key=trigger_key, conversation_id=conversation_id, status=RunStatus.PENDING
             )
+            record(events.TimedWorkflowDue(run_id=run.pk, workflow_id=workflow.pk, conversation_id=conversation_id))
     except IntegrityError:
-        return None  # already run for this trigger (a redelivered task, a second sweep)
+        return None  # recorded by an earlier (or a concurrent) beat
+    return run
+
+
+def apply_timed_run(*, run_id: int) -> WorkflowRun | None:
+    """Run a pending timed run recorded by `record_timed_run`. Called by the outbox inside the transaction that
+    marks its event done, so the outcome and the actions' effects commit with it or not at all. Returns None
+    when the run is gone (its workflow deleted) or no longer pending."""
+    with transaction.atomic():
+        run = (
+            WorkflowRun.objects.select_for_update(of=("self",))
+            .select_related("workflow")
+            .filter(pk=run_id, status=RunStatus.PENDING)
+            .first()
+        )
+        if run is None:
+            return None
+        if run.conversation_id is None or not run.workflow.enabled:
+            run.status = RunStatus.SKIPPED
+            run.error = (
+                "The conversation was deleted before the run."
+                if run.conversation_id is None
+                else "The workflow was disabled before the run."
+            )
+            run.save(update_fields=["status", "error"])
+            return run
+        facts = get_conversation_facts(conversation_id=run.conversation_id)
+        return perform_run(run, workflow=run.workflow, facts=facts)
+
+
+def perform_run(run: WorkflowRun, *, workflow: Workflow, facts: Facts) -> WorkflowRun:
+    """Evaluate the conditions and apply the actions of a run the caller has created or locked, in its
+    transaction; each action in a savepoint of its own, so a failing one undoes only itself."""
     if not conditions_hold(workflow, facts):
+        run.status = RunStatus.SKIPPED
+        run.save(update_fields=["status"])
         return run
     run.status = RunStatus.SUCCEEDED
     for action in workflow.actions.all():

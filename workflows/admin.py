@@ -1,13 +1,15 @@
 """Workflows in the admin: trigger, conditions, ordered actions (each showing only the fields its kind
 needs), and the recent runs with their outcome. Runs are records: read-only."""
 
+import json
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from helpdesk.admin import ReadOnlyAdminMixin, admin_link
-from workflows.models import Workflow, WorkflowAction, WorkflowCondition, WorkflowRun
+from workflows.models import ACTION_FIELDS, Workflow, WorkflowAction, WorkflowCondition, WorkflowRun
 
 RECENT_RUNS = 20
 
@@ -41,6 +43,12 @@ class ActionInline(admin.StackedInline):
     ordering = ["position", "pk"]
     fields = ["position", "kind", "ticket_type", "team", "teammate", "note", "snooze_minutes"]
     classes = ["workflow-action"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "kind":  # workflow_actions.js shows only the fields of the chosen kind
+            field.widget.attrs["data-fields-by-kind"] = json.dumps(ACTION_FIELDS)
+        return field
 
 
 class RecentRunInline(ReadOnlyAdminMixin, admin.TabularInline):

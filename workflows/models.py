@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Q
 
 from inbox.models import Conversation, Team, Teammate
-from tickets.models import SharingPolicy, TicketCategory, TicketState, TicketType
+from tickets import rules
+from tickets.models import TicketCategory, TicketState, TicketType
 
 
 class Trigger(models.TextChoices):
@@ -117,6 +118,18 @@ class ActionKind(models.TextChoices):
     CREATE_TICKET = "create_ticket", "Create a linked back-office ticket"
 
 
+# The fields each kind of action uses: the admin shows only these (its script reads this mapping from the page),
+# and `action_errors` says which of them must be filled.
+ACTION_FIELDS: dict[str, list[str]] = {
+    ActionKind.SEND_TICKET_FORM: ["ticket_type", "team"],
+    ActionKind.ASSIGN: ["team", "teammate"],
+    ActionKind.ADD_NOTE: ["note"],
+    ActionKind.SNOOZE: ["snooze_minutes"],
+    ActionKind.CLOSE: [],
+    ActionKind.CREATE_TICKET: ["ticket_type", "team", "teammate", "note"],
+}
+
+
 class WorkflowAction(models.Model):
     """One step of a workflow; only the fields its kind needs are set (checked in clean)."""
 
@@ -150,14 +163,8 @@ def action_errors(action: WorkflowAction) -> dict[str, str]:
     if kind == ActionKind.SEND_TICKET_FORM:
         if ticket_type is None:
             return {"ticket_type": "Choose the ticket type whose form to send."}
-        offered = ticket_type.category == TicketCategory.CUSTOMER or (
-            ticket_type.category == TicketCategory.BACK_OFFICE and ticket_type.sharing_policy == SharingPolicy.OPTIONAL
-        )
-        if ticket_type.archived or not offered:
-            return {
-                "ticket_type": "Only customer ticket types and back-office types that may be shared with the "
-                "customer (not archived) can be sent as forms."
-            }
+        if refusal := rules.form_type_refusal(ticket_type=ticket_type):
+            return {"ticket_type": refusal}
     if kind == ActionKind.ASSIGN and not (action.team_id or action.teammate_id):
         return {"team": "Choose a team, a teammate or both."}
     if kind == ActionKind.ADD_NOTE and not action.note.strip():
@@ -173,13 +180,16 @@ def action_errors(action: WorkflowAction) -> dict[str, str]:
 
 
 class RunStatus(models.TextChoices):
+    # A timed workflow's run is recorded (with the outbox event that applies it) before it runs.
+    PENDING = "pending", "Waiting to run"
     SKIPPED = "skipped", "Conditions did not hold"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
 
 
 class WorkflowRun(models.Model):
-    """One evaluation of a workflow for one triggering event; the unique key is what makes it never run twice."""
+    """One evaluation of a workflow for one triggering event; the unique key is what makes it never run twice.
+    Its outcome commits in the same transaction as its actions' effects (workflows.actions)."""
 
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="runs")
     trigger_key = models.CharField(max_length=100)

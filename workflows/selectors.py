@@ -44,8 +44,8 @@ def get_ticket_facts(*, ticket_id: int) -> Facts | None:
 
 
 def list_waiting_conversations(*, workflow: Workflow, now: datetime, limit: int) -> QuerySet[Conversation]:
-    """Open conversations that have waited `wait_minutes` for the timed trigger and this workflow has not
-    run on since the wait began."""
+    """Open conversations that have waited `wait_minutes` for the timed trigger and have no run of this
+    workflow (pending or done) since the wait began."""
     cutoff = now - workflow_wait(workflow)
     already = WorkflowRun.objects.filter(workflow=workflow, conversation=OuterRef("pk"))
     if workflow.trigger == Trigger.UNASSIGNED_FOR:
@@ -56,7 +56,6 @@ def list_waiting_conversations(*, workflow: Workflow, now: datetime, limit: int)
     return (
         Conversation.objects.filter(waiting, state=ConversationState.OPEN)
         .exclude(Exists(already))
-        .select_related("contact")
         .order_by("pk")[:limit]
     )
 

@@ -6,17 +6,18 @@ BATCH_SIZE = 200
 
 @shared_task
 def run_timed_workflows() -> int:
-    """Run the 'stays unassigned / unanswered for a time' workflows (Celery beat, every minute). Returns runs."""
-    from workflows.actions import run_workflow
+    """Record the due runs of the 'stays unassigned / unanswered for a time' workflows (Celery beat, every
+    minute): each a pending run and an outbox event, applied once by `helpdesk.tasks.dispatch_event` (and the
+    outbox sweep, if a worker dies mid-run). Returns how many were recorded."""
+    from workflows.actions import record_timed_run
     from workflows.models import TIMED_TRIGGERS, Workflow
-    from workflows.selectors import Facts, list_waiting_conversations
+    from workflows.selectors import list_waiting_conversations
 
-    runs, now = 0, timezone.now()
-    for workflow in Workflow.objects.filter(enabled=True, trigger__in=TIMED_TRIGGERS).prefetch_related(
-        "conditions", "actions"
-    ):
+    recorded, now = 0, timezone.now()
+    for workflow in Workflow.objects.filter(enabled=True, trigger__in=TIMED_TRIGGERS):
         for conversation in list_waiting_conversations(workflow=workflow, now=now, limit=BATCH_SIZE):
             since = conversation.waiting_since or conversation.created_at
             key = f"{workflow.trigger}:{conversation.pk}:{since.isoformat()}"
-            runs += run_workflow(workflow=workflow, facts=Facts(conversation=conversation), trigger_key=key) is not None
-    return runs
+            run = record_timed_run(workflow=workflow, conversation_id=conversation.pk, trigger_key=key)
+            recorded += run is not None
+    return recorded

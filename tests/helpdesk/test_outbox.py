@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -44,8 +45,34 @@ def test_record_writes_one_row_per_handler(db, django_capture_on_commit_callback
         outbox.record(CustomerMessageReceived(conversation_id=1, part_id=2))
 
     rows = OutboxEvent.objects.order_by("handler")
-    assert [row.handler for row in rows] == list(sorted(CustomerMessageReceived.handlers))
+    assert [row.handler for row in rows] == [
+        "tickets.handlers.resume_waiting_tickets",
+        "workflows.handlers.run_workflows",
+    ]
     assert sorted(callback.args[0] for callback in callbacks) == sorted(row.pk for row in rows)
+
+
+def test_handlers_subscribe_themselves_to_the_events_they_follow_up():
+    """The publishers (inbox, tickets) name no handler; each app's handlers module subscribes when it is ready."""
+    assert outbox.subscribers(CustomerMessageReceived) == (
+        "tickets.handlers.resume_waiting_tickets",
+        "workflows.handlers.run_workflows",
+    )
+    assert outbox.subscribers(ConversationClosed) == ()
+
+
+def test_subscribe_registers_a_handler_once_for_each_event_class():
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class SomethingHappened(outbox.Event):
+        pass
+
+    def follow_up(event):
+        pass
+
+    outbox.subscribe(SomethingHappened)(follow_up)
+    outbox.subscribe(SomethingHappened)(follow_up)
+
+    assert outbox.subscribers(SomethingHappened) == (f"{__name__}.{follow_up.__qualname__}",)
 
 
 def test_record_marks_events_without_follow_up_done(db, django_capture_on_commit_callbacks):

@@ -80,6 +80,10 @@ def test_seed_demo_creates_an_admin_superuser(demo):
     assert Teammate.objects.get(username="admin").is_superuser
 
 
+def test_seed_demo_puts_the_admin_in_the_admins_group(demo):
+    assert Teammate.objects.get(username="admin").groups.filter(name="Admins").exists()
+
+
 def test_seed_demo_puts_teammates_in_every_team(demo):
     staffed = Team.objects.annotate(n=Count("members")).filter(n__gt=0).values_list("name", flat=True)
 

@@ -11,7 +11,7 @@ from tests.factories import (
     TicketTypeFactory,
     add_order_number,
 )
-from tests.tickets.test_views import HX, html
+from tests.tickets.pages import HX, html
 from tickets import actions
 from tickets.models import Ticket
 from workflows.actions import apply_action

@@ -14,7 +14,7 @@ from tests.factories import (
     TrackerTicketFactory,
     state,
 )
-from tests.tickets.test_views import HX, html, root_id, side_url
+from tests.tickets.pages import HX, html, root_id, side_url
 from tickets import actions
 from tickets.models import StateCategory, TrackerLink, TrackerReply
 

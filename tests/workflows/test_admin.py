@@ -1,11 +1,16 @@
 """Configuring workflows in the admin: ordered actions, rule 10 for ticket forms, recent runs."""
 
+import html
+import json
+import re
+
 import pytest
 from django.urls import reverse
 
 from tests.factories import ConversationFactory, TeammateFactory, TicketStateFactory, TicketTypeFactory
 from workflows.actions import run_workflow
 from workflows.models import (
+    ACTION_FIELDS,
     ActionKind,
     ConditionField,
     Operator,
@@ -195,3 +200,11 @@ def test_workflow_naming_archived_things_still_shows_them_and_saves(admin_client
         archived["teammate"],
     ]
     assert flow.actions.get().teammate_id == archived["teammate"]
+
+
+def test_workflow_admin_gives_its_script_the_fields_of_each_kind_of_action_from_python(admin_client):
+    page = admin_client.get(reverse("admin:workflows_workflow_add")).content.decode()
+
+    attribute = re.search(r'data-fields-by-kind="([^"]+)"', page)
+    assert attribute and json.loads(html.unescape(attribute.group(1))) == ACTION_FIELDS
+    assert set(ACTION_FIELDS) == set(ActionKind.values)

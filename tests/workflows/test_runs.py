@@ -19,6 +19,7 @@ from tests.factories import (
     state,
 )
 from tickets import actions as ticket_actions
+from tickets import rules
 from tickets.models import StateCategory, Ticket, TicketFormRequest
 from workflows.actions import run_workflow
 from workflows.models import (
@@ -95,7 +96,7 @@ def test_trigger_back_office_ticket_state_changed(teammate, conversation, apply_
     assert notes(conversation) == ["Workflow was here"]
 
 
-def test_trigger_unassigned_for_a_time():
+def test_trigger_unassigned_for_a_time(apply_outbox):
     workflow(Trigger.UNASSIGNED_FOR, wait_minutes=30, actions=[{"kind": ActionKind.ASSIGN, "team": TeamFactory()}])
     late, recent, assigned = (
         ConversationFactory(),
@@ -105,16 +106,19 @@ def test_trigger_unassigned_for_a_time():
     Conversation.objects.filter(pk__in=[late.pk, assigned.pk]).update(created_at=timezone.now() - timedelta(hours=1))
 
     assert run_timed_workflows() == 1
+    apply_outbox()
 
     late.refresh_from_db(), recent.refresh_from_db()
     assert late.team is not None and recent.team is None
 
 
-def test_trigger_unanswered_for_a_time_runs_once_per_wait():
+def test_trigger_unanswered_for_a_time_runs_once_per_wait(apply_outbox):
     workflow(Trigger.UNANSWERED_FOR, wait_minutes=10, actions=[NOTE])
     conversation = ConversationFactory(waiting_since=timezone.now() - timedelta(minutes=20))
 
     assert run_timed_workflows() == 1
+    assert run_timed_workflows() == 0  # recorded, not yet applied: not recorded again
+    apply_outbox()
     assert run_timed_workflows() == 0
     assert notes(conversation) == ["Workflow was here"]
 
@@ -338,12 +342,13 @@ def test_disabled_workflow_does_not_run(apply_outbox):
 @pytest.mark.parametrize("traits", [{"never_shared": True}, {"tracker": True}, {"archived": True}])
 def test_send_ticket_form_action_refuses_types_rule_10_excludes(traits):
     flow = workflow()
-    action = WorkflowAction(workflow=flow, kind=ActionKind.SEND_TICKET_FORM, ticket_type=TicketTypeFactory(**traits))
+    ticket_type = TicketTypeFactory(**traits)
+    action = WorkflowAction(workflow=flow, kind=ActionKind.SEND_TICKET_FORM, ticket_type=ticket_type)
 
     with pytest.raises(ValidationError) as error:
         action.full_clean()
 
-    assert "can be sent as forms" in str(error.value)
+    assert error.value.message_dict["ticket_type"] == [rules.form_type_refusal(ticket_type=ticket_type)]
 
 
 def test_send_ticket_form_action_accepts_customer_and_optional_types():

@@ -1,25 +1,25 @@
 """Every change to tickets goes through these functions (one module per concern, all exported here).
 
+The rules they check, with their messages, are in `tickets.rules`, which selectors and forms read too.
+
 Lock order, to stay free of deadlocks: the conversation first, then the ticket. Each action writes
 the ticket's timeline part and records its events in the same transaction; cross-posts and their
 un-snoozes happen after commit, in `tickets.handlers`, run by Celery.
 """
 
-from tickets.actions.common import MAX_TITLE_LENGTH, lock_ticket, sharing_refusal
+from tickets.actions.common import MAX_TITLE_LENGTH, lock_ticket
 from tickets.actions.creation import (
-    conversion_refusal,
     convert_to_customer_ticket,
     create_back_office_ticket,
     create_customer_ticket,
     share_ticket,
 )
-from tickets.actions.ticket_forms import form_type_refusal, send_ticket_form, submit_ticket_form
+from tickets.actions.ticket_forms import send_ticket_form, submit_ticket_form
 from tickets.actions.trackers import (
     create_tracker_ticket,
     link_to_tracker,
     resolve_link_target,
     send_tracker_reply,
-    tracker_reply_refusal,
     unlink_from_tracker,
 )
 from tickets.actions.types import archive_ticket_type, unarchive_ticket_type
@@ -36,12 +36,10 @@ __all__ = [
     "archive_ticket_type",
     "assign_ticket",
     "change_ticket_state",
-    "conversion_refusal",
     "convert_to_customer_ticket",
     "create_back_office_ticket",
     "create_customer_ticket",
     "create_tracker_ticket",
-    "form_type_refusal",
     "link_to_tracker",
     "lock_ticket",
     "post_ticket_note",
@@ -50,9 +48,7 @@ __all__ = [
     "send_tracker_reply",
     "send_ticket_form",
     "share_ticket",
-    "sharing_refusal",
     "submit_ticket_form",
-    "tracker_reply_refusal",
     "unarchive_ticket_type",
     "unlink_from_tracker",
     "update_ticket_attributes",

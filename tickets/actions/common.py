@@ -8,11 +8,10 @@ from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.outbox import record
 from inbox.actions import actor_name
 from inbox.models import Team, Teammate
-from tickets import events
+from tickets import events, rules
 from tickets.attributes import Audience, clean_attribute_values
 from tickets.models import (
     OWNED_CATEGORIES,
-    SharingPolicy,
     StateCategory,
     Ticket,
     TicketCategory,
@@ -33,23 +32,6 @@ def lock_ticket(ticket_id: int) -> Ticket:
     return ticket
 
 
-def sharing_refusal(
-    *, sharing_policy: str, linked_ticket_id: int | None, conversation_id: int | None, ticket_id: int | None = None
-) -> str | None:
-    """Why a back-office ticket with these links cannot be shared (rules 3-5), or None if it can."""
-    if sharing_policy != SharingPolicy.OPTIONAL:
-        return "Tickets of this type are never shared with the customer."
-    if linked_ticket_id is not None or conversation_id is None:
-        return "A back-office ticket linked to a customer ticket cannot be shared with the customer."
-    shared = Ticket.objects.filter(linked_conversation_id=conversation_id, is_shared=True).exclude(pk=ticket_id)
-    if number := shared.values_list("pk", flat=True).first():
-        return (
-            f"This conversation already has a shared ticket (#{number}); "
-            "only one back-office ticket per conversation can be shared with the customer."
-        )
-    return None
-
-
 def get_live_type(ticket_type_id: int, *, category: str) -> TicketType:
     ticket_type = TicketType.objects.prefetch_related("attributes").filter(pk=ticket_type_id).first()
     if ticket_type is None or ticket_type.category != category:
@@ -58,9 +40,7 @@ def get_live_type(ticket_type_id: int, *, category: str) -> TicketType:
             {"ticket_type": ["Choose a ticket type from the list."]},
         )
     if ticket_type.archived:
-        raise InvalidInput(
-            f"The ticket type “{ticket_type.name}” is archived.", {"ticket_type": ["This ticket type is archived."]}
-        )
+        raise InvalidInput(f"The ticket type “{ticket_type.name}” is archived.", {"ticket_type": [rules.ARCHIVED_TYPE]})
     return ticket_type
 
 
@@ -103,10 +83,7 @@ def insert_ticket(*, ticket_type: TicketType, actor: Teammate | None, audience: 
             )
     except IntegrityError as error:
         if "ticket_one_shared_per_conversation" in str(error):
-            raise RuleViolation(
-                "This conversation already has a shared ticket; only one back-office ticket per conversation "
-                "can be shared with the customer."
-            ) from error
+            raise RuleViolation(rules.one_shared_per_conversation()) from error
         raise
     TicketPart.objects.create(
         ticket=ticket,

@@ -8,14 +8,13 @@ from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.outbox import Event, record
 from inbox import actions as inbox_actions
 from inbox.models import Contact, Conversation, Teammate
-from tickets import events
+from tickets import events, rules
 from tickets.actions.common import (
     actor_id,
     actor_name,
     get_live_type,
     insert_ticket,
     lock_ticket,
-    sharing_refusal,
 )
 from tickets.attributes import Audience
 from tickets.models import (
@@ -61,7 +60,7 @@ def create_back_office_ticket(
     links = {"linked_ticket_id": customer_ticket.pk if customer_ticket else None}
     links["linked_conversation_id"] = None if customer_ticket else conversation.pk
     if share and (
-        refusal := sharing_refusal(
+        refusal := rules.sharing_refusal(
             sharing_policy=ticket_type.sharing_policy,
             linked_ticket_id=links["linked_ticket_id"],
             conversation_id=links["linked_conversation_id"],
@@ -140,11 +139,11 @@ def convert_to_customer_ticket(
     """Turn a conversation into a customer ticket whose thread it becomes. Locks the conversation. The ticket goes
     to `team_id`, else to the type's default team, else to the conversation's team; the assignee stays.
 
-    Refused (RuleViolation) as `conversion_refusal` says. Emits TicketCreated.
+    Refused (RuleViolation) as `rules.conversion_refusal` says. Emits TicketCreated.
     """
     conversation = inbox_actions.lock_conversation(conversation_id)
     ticket_type = get_live_type(ticket_type_id, category=TicketCategory.CUSTOMER)
-    if refusal := conversion_refusal(conversation_id=conversation.pk):
+    if refusal := rules.conversion_refusal(conversation_id=conversation.pk):
         raise RuleViolation(refusal)
     fields = {"title": title, "description": description, "attributes": attributes}
     return _open_customer_ticket(
@@ -156,20 +155,6 @@ def convert_to_customer_ticket(
         team_id=team_id or ticket_type.default_team_id or conversation.team_id,
         **fields,
     )
-
-
-def conversion_refusal(*, conversation_id: int) -> str | None:
-    """Why the conversation cannot become a customer ticket, or None if it can: it already is one, or it has a
-    shared back-office ticket (the customer would then follow two tickets for one request)."""
-    if number := Ticket.objects.filter(thread_id=conversation_id).values_list("pk", flat=True).first():
-        return f"This conversation already is customer ticket #{number}."
-    shared = Ticket.objects.filter(linked_conversation_id=conversation_id, is_shared=True)
-    if number := shared.values_list("pk", flat=True).first():
-        return (
-            f"This conversation already has a shared ticket (#{number}) that the customer follows; "
-            "it cannot also become a customer ticket."
-        )
-    return None
 
 
 def _open_customer_ticket(thread: Conversation, *, ticket_type: TicketType, actor: Teammate | None, **fields) -> Ticket:
@@ -203,7 +188,7 @@ def share_ticket(*, actor: Teammate | None, ticket_id: int) -> list[Event]:
     ticket = lock_ticket(ticket_id)
     if ticket.is_shared:
         return []
-    refusal = sharing_refusal(
+    refusal = rules.sharing_refusal(
         sharing_policy=ticket.sharing_policy,
         linked_ticket_id=ticket.linked_ticket_id,
         conversation_id=ticket.linked_conversation_id,
@@ -216,10 +201,7 @@ def share_ticket(*, actor: Teammate | None, ticket_id: int) -> list[Event]:
         with transaction.atomic():
             ticket.save(update_fields=["is_shared", "updated_at"])
     except IntegrityError as error:
-        raise RuleViolation(
-            "This conversation already has a shared ticket; only one back-office ticket per conversation "
-            "can be shared with the customer."
-        ) from error
+        raise RuleViolation(rules.one_shared_per_conversation()) from error
     TicketPart.objects.create(
         ticket=ticket,
         kind=TicketPartKind.EVENT,

@@ -8,37 +8,19 @@ from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.outbox import record
 from inbox import actions as inbox_actions
 from inbox.models import Teammate
-from tickets import events
+from tickets import events, rules
 from tickets.actions.common import (
     actor_id,
     actor_name,
     check_assignment,
-    sharing_refusal,
 )
-from tickets.actions.creation import conversion_refusal, convert_to_customer_ticket, create_back_office_ticket
+from tickets.actions.creation import convert_to_customer_ticket, create_back_office_ticket
 from tickets.models import (
-    SharingPolicy,
     Ticket,
     TicketCategory,
     TicketFormRequest,
     TicketType,
 )
-
-
-def form_type_refusal(*, ticket_type: TicketType, conversation_id: int) -> str | None:
-    """Why this type cannot be sent as a ticket form into the conversation (rule 10), or None if it can."""
-    if ticket_type.archived:
-        return "This ticket type is archived."
-    if ticket_type.category == TicketCategory.TRACKER or ticket_type.sharing_policy == SharingPolicy.NEVER:
-        return "Only customer ticket types and back-office types that may be shared can be sent as forms."
-    if ticket_type.category == TicketCategory.CUSTOMER:
-        # Submitting it converts the conversation: refuse now what the conversion would refuse then.
-        return conversion_refusal(conversation_id=conversation_id)
-    if number := Ticket.objects.filter(thread_id=conversation_id).values_list("pk", flat=True).first():
-        return f"This conversation already is customer ticket #{number}."
-    return sharing_refusal(
-        sharing_policy=ticket_type.sharing_policy, linked_ticket_id=None, conversation_id=conversation_id
-    )
 
 
 @transaction.atomic
@@ -56,7 +38,7 @@ def send_ticket_form(
         raise InvalidInput(
             "Choose a ticket type from the list.", {"ticket_type": ["Choose a ticket type from the list."]}
         )
-    if refusal := form_type_refusal(ticket_type=ticket_type, conversation_id=conversation.pk):
+    if refusal := rules.form_type_refusal(ticket_type=ticket_type, conversation_id=conversation.pk):
         raise RuleViolation(refusal)
     check_assignment(None, team_id)
     form = TicketFormRequest.objects.create(
@@ -93,10 +75,10 @@ def submit_ticket_form(
         raise NotFound("That form does not exist.")
     conversation = inbox_actions.lock_conversation(conversation_id)
     form = TicketFormRequest.objects.select_for_update().select_related("ticket_type").get(pk=form_id)
-    if form.ticket_id:
-        raise RuleViolation("This form has already been sent; you can follow the ticket in your messages.")
-    if form.ticket_type.archived:
-        raise RuleViolation("This form is no longer available. Write to us in the conversation instead.")
+    if refusal := rules.form_submission_refusal(
+        submitted=form.ticket_id is not None, type_archived=form.ticket_type.archived
+    ):
+        raise RuleViolation(refusal)
     fields = {"title": title, "description": description, "attributes": attributes}
     if form.ticket_type.category == TicketCategory.CUSTOMER:
         ticket = convert_to_customer_ticket(

@@ -13,10 +13,9 @@ from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.outbox import record
 from inbox import actions as inbox_actions
 from inbox.models import Conversation, Teammate
-from tickets import events
+from tickets import events, rules
 from tickets.actions.common import actor_id, actor_name, get_live_type, insert_ticket, lock_ticket
 from tickets.models import (
-    StateCategory,
     Ticket,
     TicketCategory,
     TicketPart,
@@ -106,8 +105,8 @@ def link_to_tracker(
 
 def lock_tracker(tracker_id: int) -> Ticket:
     tracker = lock_ticket(tracker_id)
-    if tracker.category != TicketCategory.TRACKER:
-        raise RuleViolation(f"Ticket #{tracker.pk} is not a tracker ticket.")
+    if refusal := rules.not_a_tracker(tracker):
+        raise RuleViolation(refusal)
     return tracker
 
 
@@ -189,15 +188,15 @@ def send_tracker_reply(*, actor: Teammate, tracker_id: int, body: str) -> Tracke
     """
     body = inbox_actions.clean_body(body)
     tracker = lock_tracker(tracker_id)
-    if refusal := tracker_reply_refusal(tracker=tracker):
+    if refusal := rules.tracker_reply_refusal(tracker=tracker):
         raise RuleViolation(refusal)
     try:
         with transaction.atomic():
             reply = TrackerReply.objects.create(
-                tracker=tracker, resolution=current_resolution(tracker), body=body, author=actor
+                tracker=tracker, resolution=rules.current_resolution(tracker), body=body, author=actor
             )
     except IntegrityError as error:
-        raise RuleViolation(ALREADY_REPLIED) from error
+        raise RuleViolation(rules.ALREADY_REPLIED) from error
     conversation_ids = list_delivery_conversation_ids(tracker)
     deliveries = TrackerReplyDelivery.objects.bulk_create(
         TrackerReplyDelivery(reply=reply, conversation_id=conversation_id) for conversation_id in conversation_ids
@@ -218,29 +217,6 @@ def send_tracker_reply(*, actor: Teammate, tracker_id: int, body: str) -> Tracke
         ),
     )
     return reply
-
-
-ALREADY_REPLIED = "The linked customers already got a reply since this tracker was resolved."
-
-
-def current_resolution(tracker: Ticket) -> TicketPart | None:
-    """The state change that moved the tracker into its current state, if that state is a resolved one."""
-    if tracker.state.category != StateCategory.RESOLVED:
-        return None
-    moves = TicketPart.objects.filter(ticket=tracker, event_type="state_changed", data__to_state_id=tracker.state_id)
-    return moves.order_by("-pk").first()
-
-
-def tracker_reply_refusal(*, tracker: Ticket) -> str | None:
-    """Why the tracker (its state loaded) cannot reply to its linked customers now, or None if it can."""
-    resolution = current_resolution(tracker)
-    if resolution is None:
-        return "Resolve the tracker first: its reply to every linked customer says the issue is fixed."
-    if TrackerReply.objects.filter(resolution=resolution).exists():
-        return ALREADY_REPLIED
-    if not TrackerLink.objects.filter(tracker=tracker).exists():
-        return "No conversation or customer ticket is linked to this tracker: nobody to reply to."
-    return None
 
 
 def _tracker_event(tracker: Ticket, actor: Teammate | None, event_type: str, body: str, **data) -> None:

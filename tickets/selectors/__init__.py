@@ -6,11 +6,9 @@ Each selector takes a fixed number of queries, whatever the size of the data: it
 from tickets.selectors.common import (
     STATE_MOVES,
     UNRESOLVED,
-    customer_value,
     get_first_state,
     list_customer_facing_tickets_of_conversation,
     list_delivery_conversation_ids,
-    teammate_value,
 )
 from tickets.selectors.customer import (
     BLANK,
@@ -110,7 +108,6 @@ __all__ = [
     "contact_tickets",
     "context_conversation_id",
     "customer_history",
-    "customer_value",
     "get_convert_choices",
     "get_customer_form",
     "get_customer_ticket",
@@ -138,7 +135,6 @@ __all__ = [
     "list_ticket_nav",
     "list_ticket_timeline",
     "list_tickets",
-    "teammate_value",
     "ticket_attribute_values",
     "ticket_list_keys",
 ]

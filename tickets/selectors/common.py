@@ -3,14 +3,10 @@
 from django.db.models import (
     Q,
 )
-from django.utils.dateparse import parse_datetime
 
-from helpdesk.moments import moment_label
 from tickets.models import (
-    AttributeKind,
     StateCategory,
     Ticket,
-    TicketAttribute,
     TicketCategory,
     TicketState,
 )
@@ -50,18 +46,3 @@ def get_first_state(ticket: Ticket, category: str) -> TicketState | None:
         .order_by("position", "pk")
         .first()
     )
-
-
-def customer_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return str(value)
-
-
-def teammate_value(attribute: TicketAttribute, value: object) -> str:
-    if value is None or value == "":
-        return ""
-    if attribute.kind == AttributeKind.DATETIME:
-        moment = parse_datetime(str(value))
-        return moment_label(moment, with_year=True) if moment else str(value)
-    return customer_value(value)

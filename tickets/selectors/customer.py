@@ -22,6 +22,8 @@ from inbox.models import Conversation
 from inbox.selectors import (
     content_version,
 )
+from tickets import rules
+from tickets.attributes import show_value
 from tickets.models import (
     Ticket,
     TicketAttribute,
@@ -31,7 +33,7 @@ from tickets.models import (
     TicketPartKind,
     TicketState,
 )
-from tickets.selectors.common import STATE_MOVES, teammate_value
+from tickets.selectors.common import STATE_MOVES
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,7 @@ def get_customer_ticket(*, contact_id: int, ticket_id: int) -> CustomerTicketVie
         icon=ticket.ticket_type.icon,
         state_label=ticket.state.customer_label,
         attributes=[
-            (attribute.name, teammate_value(attribute, ticket.attributes[attribute.key]))
+            (attribute.name, show_value(attribute, ticket.attributes[attribute.key]))
             for attribute in attributes
             if attribute.key in ticket.attributes
         ],
@@ -250,7 +252,8 @@ def list_pending_forms(*, contact_id: int, conversation_id: int | None = None) -
 @dataclass(frozen=True, slots=True)
 class CustomerForm:
     """A ticket form sent to the contact, with what the customer may fill: the type's live, customer-visible
-    attributes. `ticket_id` is set once it was submitted; `available` is False once its type is archived."""
+    attributes. `ticket_id` is set once it was submitted; `unavailable` says why it can no longer be filled (its
+    type was archived), None while it can."""
 
     id: int
     type_name: str
@@ -258,7 +261,7 @@ class CustomerForm:
     conversation_id: int
     conversation_subject: str
     ticket_id: int | None
-    available: bool
+    unavailable: str | None
     attributes: list[TicketAttribute]
 
 
@@ -282,6 +285,6 @@ def get_customer_form(*, contact_id: int, form_id: int) -> CustomerForm:
         conversation_id=form.conversation_id,
         conversation_subject=form.conversation.subject,
         ticket_id=form.ticket_id,
-        available=not form.ticket_type.archived,
+        unavailable=rules.form_submission_refusal(submitted=False, type_archived=form.ticket_type.archived),
         attributes=list(attributes),
     )

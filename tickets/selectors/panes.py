@@ -17,8 +17,9 @@ from inbox.selectors import (
     list_team_options,
     list_teammate_options,
 )
+from tickets import rules
+from tickets.attributes import show_value
 from tickets.models import (
-    SharingPolicy,
     Ticket,
     TicketAttribute,
     TicketCategory,
@@ -28,7 +29,6 @@ from tickets.models import (
     TicketType,
     TrackerLink,
 )
-from tickets.selectors.common import teammate_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +114,7 @@ def ticket_attribute_values(ticket: Ticket) -> list[AttributeValue]:
     values = []
     for attribute in ticket.ticket_type.attributes.all():
         value = ticket.attributes.get(attribute.key)
-        values.append(AttributeValue(attribute, value, teammate_value(attribute, value)))
+        values.append(AttributeValue(attribute, value, show_value(attribute, value)))
     return values
 
 
@@ -222,16 +222,11 @@ class FormTypeChoice:
 
 def list_form_type_choices(*, conversation_id: int) -> list[FormTypeChoice]:
     """The types rule 10 offers as ticket forms (live customer types, then live back-office types whose sharing is
-    `optional`, each by name) with `form_type_refusal`'s reason for this conversation. At most six queries,
+    `optional`, each by name) with `rules.form_type_refusal`'s reason for this conversation. At most six queries,
     whatever the number of types. Raises NotFound."""
-    from tickets.actions import form_type_refusal  # the action's own judgement, so the two never disagree
-
     if not Conversation.objects.filter(pk=conversation_id).exists():
         raise NotFound("That conversation does not exist.")
-    offered = Q(category=TicketCategory.CUSTOMER) | Q(
-        category=TicketCategory.BACK_OFFICE, sharing_policy=SharingPolicy.OPTIONAL
-    )
-    types = TicketType.objects.filter(offered, archived=False)
+    types = TicketType.objects.filter(rules.OFFERED_AS_FORMS, archived=False)
     types = sorted(types, key=lambda t: (t.category != TicketCategory.CUSTOMER, t.name.casefold()))
     # form_type_refusal reads only these fields of a type (its other reads are of the conversation), so types
     # alike in them get the same answer: ask once per kind of type (two here), not once per type.
@@ -240,7 +235,7 @@ def list_form_type_choices(*, conversation_id: int) -> list[FormTypeChoice]:
     for ticket_type in types:
         key = (ticket_type.category, ticket_type.sharing_policy, ticket_type.archived)
         if key not in reasons:
-            reasons[key] = form_type_refusal(ticket_type=ticket_type, conversation_id=conversation_id)
+            reasons[key] = rules.form_type_refusal(ticket_type=ticket_type, conversation_id=conversation_id)
         choices.append(FormTypeChoice(ticket_type, reasons[key]))
     return choices
 
@@ -261,14 +256,12 @@ class ConvertChoices:
 def get_convert_choices(*, conversation_id: int, ticket_type_id: int | None) -> ConvertChoices:
     """The convert form's choices; `ticket_type_id` picks the customer type whose attributes visible on create
     are shown (an unknown, archived or other type picks none). At most six queries. Raises NotFound."""
-    from tickets.actions import conversion_refusal  # the action's own judgement, so the two never disagree
-
     subject = Conversation.objects.filter(pk=conversation_id).values_list("subject", flat=True).first()
     if subject is None:
         raise NotFound("That conversation does not exist.")
     types = list_live_types_with_attributes(category=TicketCategory.CUSTOMER)
     chosen = next((t for t in types if t.pk == ticket_type_id), None)
-    refusal = conversion_refusal(conversation_id=conversation_id)
+    refusal = rules.conversion_refusal(conversation_id=conversation_id)
     return ConvertChoices(subject, refusal, types, chosen, attributes_on_create(chosen), list_team_options())
 
 

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from helpdesk.errors import NotFound
 from helpdesk.pagination import Cursor, Key, Page, paginate
 from inbox.models import ConversationState
+from tickets import rules
 from tickets.models import StateCategory, Ticket, TicketCategory, TrackerLink, TrackerReply
 
 PICKER_SIZE = 20
@@ -117,8 +118,6 @@ class TrackerReplyStatus:
 
 def get_tracker_reply_status(*, tracker_id: int) -> TrackerReplyStatus:
     """The tracker's reply status. At most five queries. Raises NotFound for anything but a tracker."""
-    from tickets.actions import tracker_reply_refusal  # the action's own judgement, so the two never disagree
-
     tracker = Ticket.objects.select_related("state").filter(pk=tracker_id, category=TicketCategory.TRACKER).first()
     if tracker is None:
         raise NotFound(f"Tracker #{tracker_id} does not exist.")
@@ -137,5 +136,5 @@ def get_tracker_reply_status(*, tracker_id: int) -> TrackerReplyStatus:
         latest=latest,
         delivered=latest.delivered if latest else 0,
         pending=latest.total - latest.delivered if latest else 0,
-        refusal=tracker_reply_refusal(tracker=tracker),
+        refusal=rules.tracker_reply_refusal(tracker=tracker),
     )

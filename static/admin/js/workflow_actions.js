@@ -1,21 +1,15 @@
-// Workflow admin: each action shows only the fields its kind needs (the model validates the same).
+// Workflow admin: each action shows only the fields its kind needs. The mapping comes from Python
+// (workflows.models.ACTION_FIELDS, on the kind select's data-fields-by-kind), which also validates them.
 (function () {
   "use strict";
-  const FIELDS = {
-    send_ticket_form: ["ticket_type", "team"],
-    assign: ["team", "teammate"],
-    add_note: ["note"],
-    snooze: ["snooze_minutes"],
-    close: [],
-    create_ticket: ["ticket_type", "team", "teammate", "note"],
-  };
-  const OPTIONAL = ["ticket_type", "team", "teammate", "note", "snooze_minutes"];
 
   function update(fieldset) {
     const kind = fieldset.querySelector("select[name$='-kind']");
-    if (!kind) return;
-    const shown = FIELDS[kind.value] || OPTIONAL;
-    OPTIONAL.forEach((name) => {
+    if (!kind || !kind.dataset.fieldsByKind) return;
+    const fieldsByKind = JSON.parse(kind.dataset.fieldsByKind);
+    const optional = [...new Set(Object.values(fieldsByKind).flat())];
+    const shown = fieldsByKind[kind.value] || optional;
+    optional.forEach((name) => {
       const row = fieldset.querySelector(`.field-${name}`);
       if (row) row.hidden = !shown.includes(name);
     });

@@ -1,0 +1,139 @@
+"""A sweep of every teammate page, like the customer pages' sweep of tests/test_customer_leaks.py (whose `Visitor`
+requests a URL by name, checks its status and follows a redirect): the inbox and ticket views, every
+conversation's pane and ticket side, every ticket's pane and page, each form shown and refused, and every admin
+page of the apps' models. `teammate_url_names` lists what a sweep must cover, so that a page added later without a
+line here fails the test that compares the two."""
+
+from django.contrib import admin
+from django.db import models
+from django.test import RequestFactory
+from django.urls import get_resolver
+
+from helpdesk.http import latest_event_id
+from inbox.models import Conversation, Team, Teammate
+from tests.customer_world import STALE, Visitor, live
+from tickets import selectors
+from tickets.models import Ticket, TicketCategory, TicketType
+from tickets.selectors import TicketStatus
+from tickets.selectors.lists import TICKET_VIEWS
+
+APPS = ("helpdesk", "inbox", "tickets", "workflows")
+
+
+def teammate_url_names() -> set[str]:
+    """Every teammate page: the inbox and tickets namespaces, and the root's own names but signing in and out."""
+    resolver = get_resolver()
+    names = {name for name in resolver.reverse_dict if isinstance(name, str)} - {"login", "logout"}
+    for namespace in ("inbox", "tickets"):
+        names |= {f"{namespace}:{p.name}" for p in resolver.namespace_dict[namespace][1].url_patterns if p.name}
+    return names
+
+
+def live_types(category: str) -> list[TicketType]:
+    return list(TicketType.objects.filter(category=category, archived=False).order_by("pk"))
+
+
+def sweep_views(visit: Visitor) -> None:
+    """The inbox and ticket views with each filter, whole and as HTMX asks for their lists; the live poll, the nav."""
+    visit("get", "inbox:home", expect=302)
+    visit("get", "live", data=STALE, expect=200)
+    visit("get", "live", data={"v": latest_event_id()}, expect=204)
+    visit("get", "nav", expect=200)
+    teams = [f"team-{pk}" for pk in Team.objects.values_list("pk", flat=True)]
+    for slug in ["mine", "unassigned", "all", *teams]:
+        for state in ("open", "snoozed", "closed"):
+            visit("get", "inbox:view", (slug,), data={"state": state}, expect=200)
+        visit("get", "inbox:view", (slug,), expect=200, **live("conversation-list"))
+    visit("get", "inbox:view", ("team-0",), expect=404)
+    for slug in [*TICKET_VIEWS, *teams]:
+        for status, _label in TicketStatus.CHOICES:
+            visit("get", "tickets:list", (slug,), data={"status": status}, expect=200)
+        for target in ("ticket-list", "ticket-list-items"):
+            visit("get", "tickets:list", (slug,), expect=200, **live(target))
+
+
+def sweep_conversation(visit: Visitor, conversation_id: int) -> None:
+    """A conversation's pane and live parts, its ticket side, and every form in them: shown, and refused (422)."""
+    args = (conversation_id,)
+    visit("get", "inbox:conversation", ("all", conversation_id), expect=200)
+    visit("get", "inbox:conversation", ("all", conversation_id), expect=200, **live("main"))
+    for name in ("inbox:conversation-header", "inbox:conversation-timeline"):
+        visit("get", name, args, data=STALE, expect=200)
+    visit("get", "inbox:conversation-context", args, expect=200)
+    visit("get", "inbox:contact-link", args, expect=200)
+    visit("get", "tickets:conversation-tickets", args, expect=200)
+    for ticket in selectors.list_conversation_tickets(conversation_id=conversation_id).tickets:
+        visit("get", "tickets:conversation-tickets", args, data={"ticket": ticket.pk}, expect=200)
+    for part in ("switcher", "forms"):
+        visit("get", "tickets:conversation-tickets", args, data={"part": part, "v": "stale"}, expect=200)
+    for name, category in (("tickets:create", TicketCategory.BACK_OFFICE), ("tickets:tracker-create", "tracker")):
+        visit("get", name, args, expect=200)
+        for ticket_type in live_types(category):
+            visit("get", name, args, data={"ticket_type": ticket_type.pk}, expect=200)
+            visit("post", name, args, data={"ticket_type": ticket_type.pk, "title": ""}, expect=422)
+    visit("get", "tickets:ticket-form-new", args, expect=200)
+    visit("post", "tickets:ticket-form-send", args, expect=422)
+    visit("get", "tickets:convert-new", args, expect=200)
+    for ticket_type in live_types(TicketCategory.CUSTOMER):
+        visit("get", "tickets:convert-new", args, data={"ticket_type": ticket_type.pk}, expect=200)
+        visit("post", "tickets:convert", args, data={"ticket_type": ticket_type.pk, "title": ""}, expect=422)
+    visit("get", "tickets:tracker-picker", args, expect=200)
+    visit("get", "tickets:tracker-picker", args, data={"q": "SENTINEL"}, expect=200, **live("tracker-results"))
+    visit("post", "tickets:tracker-link", args, expect=422)
+    visit("post", "inbox:conversation-message", args, data={"kind": "reply", "body": " "}, expect=422)
+    visit("post", "inbox:conversation-assign", args, data={"assignee": "nobody"}, expect=422)
+    visit("post", "inbox:conversation-snooze", args, data={"preset": "custom"}, expect=422)
+
+
+def sweep_ticket(visit: Visitor, ticket: Ticket) -> None:
+    """A ticket's pane and live parts, its page in its view, its forms refused (422); a tracker's own parts."""
+    args = (ticket.pk,)
+    visit("get", "tickets:pane", args, expect=200)
+    for part in ("header", "timeline"):
+        visit("get", "tickets:pane-part", args, data={"part": part, "v": "stale"}, expect=200)
+    home = selectors.get_ticket_home(ticket_id=ticket.pk)
+    visit("get", "tickets:ticket", (home, ticket.pk), expect=200)
+    visit("get", "tickets:ticket", (home, ticket.pk), expect=200, **live("main"))
+    visit("get", "tickets:open", args, expect=302)
+    visit("post", "tickets:note", args, data={"body": " "}, expect=422)
+    visit("post", "tickets:state", args, data={"state": "none"}, expect=422)
+    visit("post", "tickets:assign", args, data={"assignee": "nobody"}, expect=422)
+    visit("post", "tickets:attributes", args, data={"title": ""}, expect=422)
+    if ticket.category == TicketCategory.TRACKER:
+        visit("get", "tickets:tracker-links", args, data=STALE, expect=200)
+        for name in ("tickets:tracker-reply-status", "tickets:tracker-reply-form"):
+            visit("get", name, args, data=STALE, expect=200)
+        visit("post", "tickets:tracker-reply", args, data={"body": " "}, expect=422)
+
+
+def admin_names(model: type[models.Model]) -> dict[str, str]:
+    info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    return {view: f"{info}_{view}" for view in ("changelist", "add", "change", "history", "delete")}
+
+
+def sweep_admin(visit: Visitor, superuser: Teammate) -> None:
+    """The admin's index, and every page of every model the apps register, with every object's id."""
+    request = RequestFactory().get("/")
+    request.user = superuser
+    visit("get", "admin:index", expect=200)
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in APPS:
+            continue
+        names = admin_names(model)
+        visit("get", names["changelist"], expect=200)
+        visit("get", names["add"], expect=200 if model_admin.has_add_permission(request) else 403)
+        for pk in model.objects.values_list("pk", flat=True):
+            visit("get", names["change"], (pk,), expect=200)
+            visit("get", names["history"], (pk,), expect=200)
+            visit("get", names["delete"], (pk,), expect=200 if model_admin.has_delete_permission(request) else 403)
+    for pk in Teammate.objects.values_list("pk", flat=True):
+        visit("get", "admin:auth_user_password_change", (pk,), expect=200)
+
+
+def sweep_teammate_pages(visit: Visitor) -> None:
+    """Every teammate page with every conversation and ticket in the database, then the admin's."""
+    sweep_views(visit)
+    for conversation_id in Conversation.objects.order_by("pk").values_list("pk", flat=True):
+        sweep_conversation(visit, conversation_id)
+    for ticket in Ticket.objects.order_by("pk"):
+        sweep_ticket(visit, ticket)

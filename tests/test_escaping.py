@@ -1,0 +1,333 @@
+"""Text typed by admins, teammates and customers shows as text, never as markup (issue 11, item 2), and no private
+page may be kept by a cache (item 6).
+
+The leak test's workspace (tests/customer_world.py), with list and yes/no attributes, a contact attribute and
+workflows added, gets MARKUP appended to every text field of every row of the apps' models: every CharField,
+TextField and string in a JSONField that is neither a choice, a key (slug) nor a machine field, so that a field
+added later is planted without a line here. Fresh events are then built from the planted names. Every customer
+page (the leak test's sweep) and every teammate page (inbox views, conversation panes, the ticket side and panes,
+ticket views with trackers, every form with its refusals and its success, the admin pages of every model) is
+requested: no body holds the markup unescaped, or escaped twice, and each page that shows such text shows it
+escaped (so the sweep cannot pass by showing nothing). Every response says `Cache-Control: private, no-store`.
+
+The sweep runs once for the module (in a transaction rolled back after the last test); each test checks one thing.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.db import models, transaction
+from django.test import Client
+from django.utils.html import escape
+
+from inbox import actions as inbox_actions
+from inbox.models import Contact, Conversation, Team, Teammate
+from tests import customer_world as leaks
+from tests.factories import TeammateFactory, TicketAttributeFactory, TicketTypeFactory
+from tests.teammate_pages import APPS, admin_names, live_types, sweep_admin, sweep_teammate_pages, teammate_url_names
+from tickets import actions
+from tickets.models import AttributeKind, Ticket, TicketCategory, TicketState, TicketType, TrackerLink
+from workflows.models import ActionKind, ConditionField, Operator, Trigger, Workflow, WorkflowAction
+
+MARKUP = '<a href="https://evil.example/x" id="planted">x</a><b>'
+ESCAPED = escape(MARKUP)
+RAW = ('<a href="https://evil.example', 'id="planted"')
+TWICE = escape(ESCAPED)[:30]  # escaped twice, the reader would see "&lt;a href=..."
+# Written by the code, never typed by anyone, and read back by it: a hash, event names, idempotency keys, payloads.
+MACHINE_FIELDS = {
+    "inbox.Teammate.password",
+    "inbox.Part.event_type",
+    "inbox.Part.source_key",
+    "inbox.Part.data",
+    "tickets.TicketPart.event_type",
+    "tickets.TicketPart.data",
+    "helpdesk.OutboxEvent.kind",
+    "helpdesk.OutboxEvent.handler",
+    "helpdesk.OutboxEvent.payload",
+    "workflows.WorkflowRun.trigger_key",
+    "workflows.WorkflowRun.log",
+}
+# Pages that show none of the planted text: the live poll, signing out of the messenger, and the note and tracker
+# reply forms (a ticket number at most).
+NO_TEXT = {"live", "messenger:leave", "tickets:note", "tickets:tracker-reply", "tickets:tracker-reply-form"}
+# Django's own UserAdmin escapes the username into the password page's title, which its template escapes again:
+# shown as text all the same, and not ours to change.
+DJANGO_ESCAPES_TWICE = {"admin:auth_user_password_change"}
+
+
+# --- Planting ---
+
+
+def planted_fields() -> list[models.Field]:
+    """Every text field of the apps' models a person can set: not a choice, a key (slug) or a machine field."""
+    return [
+        f
+        for model in apps.get_models()
+        if model._meta.app_label in APPS
+        for f in model._meta.concrete_fields
+        if isinstance(f, (models.CharField, models.TextField, models.JSONField))
+        and not f.choices
+        and not isinstance(f, models.SlugField)
+        and f"{model._meta.label}.{f.name}" not in MACHINE_FIELDS
+    ]
+
+
+def planted(value, f: models.Field, pk: int):
+    """`value` with MARKUP at the end of its text (of each string in a JSON value); unique ones end with the pk."""
+    if isinstance(value, dict):
+        return {key: planted(item, f, pk) for key, item in value.items()}
+    if isinstance(value, list):
+        return [planted(item, f, pk) for item in value]
+    if not isinstance(value, str):
+        return value  # numbers and yes/no values of attributes
+    if isinstance(f, models.EmailField):
+        local, _, domain = value.partition("@")
+        return f"{local}{MARKUP}@{domain or 'example.com'}"
+    suffix = MARKUP + (str(pk) if f.unique else "")
+    return value[: (f.max_length or len(value)) - len(suffix)] + suffix
+
+
+def plant() -> None:
+    by_model: dict[type[models.Model], list[models.Field]] = {}
+    for f in planted_fields():
+        by_model.setdefault(f.model, []).append(f)
+    for model, fields in by_model.items():
+        for row in model.objects.values("pk", *(f.attname for f in fields)):
+            changes = {f.attname: planted(row[f.attname], f, row["pk"]) for f in fields}
+            model.objects.filter(pk=row["pk"]).update(**changes)
+
+
+# --- The workspace ---
+
+
+@dataclass
+class Extras:
+    worker: Teammate
+    shared: Ticket
+    tracker: Ticket
+    internal_state: TicketState
+    spares: list[Conversation]  # another contact's, nothing linked: the teammate's valid posts change them
+
+
+def add_extras(world: leaks.World) -> Extras:
+    """What the leak workspace lacks: list and yes/no attributes (with values), a customer form with them, a
+    contact attribute, workflows."""
+    worker = Teammate.objects.get(username="sentinel-worker")
+    refund = TicketType.objects.get(name="Refund request")
+    TicketAttributeFactory(ticket_type=refund, key="reason", name="Reason", kind=AttributeKind.LIST, options=["Late"])
+    TicketAttributeFactory(ticket_type=refund, key="urgent", name="Urgent", kind=AttributeKind.BOOLEAN)
+    shared = Ticket.objects.get(title=leaks.CLEAN_SHARED_TITLE)
+    values = {"order": "1042", "risk": "high", "reason": "Late", "urgent": True}
+    actions.update_ticket_attributes(
+        actor=worker, ticket_id=shared.pk, title=shared.title, description="Lost", attributes=values
+    )
+    survey = TicketTypeFactory(name="Survey", description="How did we do?", customer=True)
+    attributes = [
+        ("mood", AttributeKind.LIST, ["Happy", "Sad"]),
+        ("again", AttributeKind.BOOLEAN, []),
+        ("remark", "text", []),
+    ]
+    for key, kind, options in attributes:
+        TicketAttributeFactory(
+            ticket_type=survey,
+            key=key,
+            name=key.title(),
+            kind=kind,
+            options=options,
+            description=f"About {key}",
+            visible_to_customers=True,
+            required_for_customers=kind == AttributeKind.LIST,
+        )
+    talk = inbox_actions.start_conversation(contact_id=world.me.pk, subject="Feedback", body="Here it is.")
+    form = actions.send_ticket_form(actor=worker, conversation_id=talk.pk, ticket_type_id=survey.pk)
+    world.refused_forms.add(form.pk)  # the sweep's "1042" is no option of the list: every post shows the form again
+    Contact.objects.filter(pk=world.me.pk).update(attributes={"plan": "gold"})
+    noting = Workflow.objects.create(name="Note replies", trigger=Trigger.CUSTOMER_REPLIED)
+    WorkflowAction.objects.create(workflow=noting, kind=ActionKind.ADD_NOTE, note="The customer wrote again.")
+    gold = Workflow.objects.create(name="Gold plans", trigger=Trigger.CONVERSATION_STARTED, enabled=False)
+    gold.conditions.create(field=ConditionField.CONTACT_ATTRIBUTE, attribute_key="plan", operator=Operator.EQUALS)
+    other = Contact.objects.exclude(pk=world.me.pk).first()
+    spares = [inbox_actions.start_conversation(contact_id=other.pk, subject="Spare", body="Hi") for _ in range(2)]
+    return Extras(
+        worker=worker,
+        shared=shared,
+        tracker=Ticket.objects.get(title="SENTINEL-TRACKER"),
+        internal_state=TicketState.objects.get(internal_label="SENTINEL-STATE-INTERNAL"),
+        spares=spares,
+    )
+
+
+def add_fresh_events(x: Extras) -> None:
+    """Events written from planted names and labels: a workflow's note, state changes, an assignment."""
+    conversation_id = x.shared.linked_conversation_id
+    inbox_actions.record_customer_message(conversation_id=conversation_id, body="Any news?")
+    back = x.shared.state_id
+    for state_id in (x.internal_state.pk, back):
+        actions.change_ticket_state(actor=x.worker, ticket_id=x.shared.pk, state_id=state_id)
+    team_id = Team.objects.values_list("pk", flat=True).first()
+    inbox_actions.assign_conversation(
+        actor=x.worker, conversation_id=conversation_id, assignee_id=None, team_id=team_id
+    )
+    leaks.apply_outbox()
+
+
+# --- Recording ---
+
+
+@dataclass
+class Record:
+    """What the sweep saw, by view name: each response's status and body, and the first request of each view that
+    showed the markup unescaped, escaped twice, or came without `private, no-store`."""
+
+    pages: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+    twice: dict[str, str] = field(default_factory=dict)
+    cacheable: dict[str, str] = field(default_factory=dict)
+
+
+class RecordingClient(Client):
+    def __init__(self, record: Record, **kwargs):
+        super().__init__(**kwargs)
+        self.record = record
+
+    def request(self, **request):
+        response = super().request(**request)
+        what = f"{request['REQUEST_METHOD']} {request['PATH_INFO']}?{request.get('QUERY_STRING', '')}"
+        name, body = response.resolver_match.view_name, response.content.decode()
+        self.record.pages.setdefault(name, []).append((response.status_code, body))
+        if any(raw in body for raw in RAW):
+            self.record.raw.setdefault(name, what)
+        if TWICE in body and name not in DJANGO_ESCAPES_TWICE:
+            self.record.twice.setdefault(name, what)
+        cache_control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+        if not {"private", "no-store"} <= cache_control:
+            self.record.cacheable.setdefault(name, f"{what} {response.status_code}: {response.get('Cache-Control')}")
+        return response
+
+
+def sweep_changes(visit: leaks.Visitor, x: Extras) -> None:
+    """Every teammate form posted valid once: what comes back shows the planted names too."""
+    first, second = (spare.pk for spare in x.spares)
+    team = Team.objects.values_list("pk", flat=True).first()
+    visit("post", "inbox:conversation-message", (first,), data={"kind": "note", "body": "Seen."}, expect=200)
+    visit("post", "inbox:conversation-assign", (first,), data={"assignee": x.worker.pk, "team": team}, expect=200)
+    for name, data in (("snooze", {"preset": "1h"}), ("reopen", {}), ("close", {}), ("reopen", {})):
+        visit("post", f"inbox:conversation-{name}", (first,), data=data, expect=200)
+    customer_type = live_types(TicketCategory.CUSTOMER)[0].pk
+    visit("post", "tickets:convert", (first,), data={"ticket_type": customer_type, "title": "Spare"}, expect=200)
+    fraud = TicketType.objects.get(sharing_policy="never", category=TicketCategory.BACK_OFFICE).pk
+    visit("post", "tickets:create", (second,), data={"ticket_type": fraud, "title": "Check"}, expect=200)
+    outage = live_types(TicketCategory.TRACKER)[0].pk
+    visit("post", "tickets:tracker-create", (second,), data={"ticket_type": outage, "title": "Down"}, expect=200)
+    refund = TicketType.objects.get(name__startswith="Refund request").pk
+    visit("post", "tickets:ticket-form-send", (second,), data={"ticket_type": refund}, expect=200)
+    visit("post", "tickets:tracker-link", (first,), data={"tracker": x.tracker.pk}, expect=200)
+    shared = (x.shared.pk,)
+    visit("post", "tickets:note", shared, data={"body": "Looked.", "cross_post": "1"}, expect=200)
+    visit("post", "tickets:state", shared, data={"state": x.internal_state.pk}, expect=200)
+    visit("post", "tickets:assign", shared, data={"assignee": x.worker.pk, "team": team}, expect=200)
+    visit("post", "tickets:attributes", shared, data={"title": "Refund", "attr_urgent": "on"}, expect=200)
+    visit("post", "tickets:tracker-unlink", (x.tracker.pk, first), expect=200, **leaks.live("ticket-side"))
+    linked = TrackerLink.objects.filter(tracker=x.tracker, conversation__isnull=False).first().conversation_id
+    visit("post", "tickets:tracker-unlink", (x.tracker.pk, linked), expect=200)
+
+
+@dataclass
+class Swept:
+    record: Record
+    sweep: leaks.Sweep
+
+
+@pytest.fixture(scope="module")
+def swept(django_db_setup, django_db_blocker) -> Swept:
+    """The planted workspace; every customer page as the leak test requests them, then every teammate change,
+    page and admin page. Rolled back after the module's last test."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = leaks.build_world()
+        extras = add_extras(world)
+        superuser = TeammateFactory(username="admin", is_superuser=True, is_staff=True)
+        plant()
+        add_fresh_events(extras)
+        record, sweep = Record(), leaks.Sweep()
+        customer = leaks.Visitor(RecordingClient(record), sweep)
+        leaks.sweep_entry_and_exit(customer, world)
+        for step in (leaks.sweep_pages, leaks.sweep_posts, leaks.sweep_pages):
+            step(customer, world)
+        customer("post", "messenger:leave", expect=200)
+        client = RecordingClient(record)
+        client.force_login(superuser)
+        teammate = leaks.Visitor(client, sweep)
+        sweep_changes(teammate, extras)
+        sweep_teammate_pages(teammate)
+        sweep_admin(teammate, superuser)
+        yield Swept(record, sweep)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def record(swept, db) -> Record:
+    return swept.record
+
+
+def test_escaping_plants_every_text_field_a_person_sets():
+    names = {f"{f.model._meta.label}.{f.name}" for f in planted_fields()}
+
+    assert {
+        "inbox.Team.name",
+        "inbox.Teammate.first_name",
+        "inbox.Teammate.last_name",
+        "inbox.Contact.name",
+        "inbox.Contact.email",
+        "inbox.Contact.attributes",
+        "inbox.Conversation.subject",
+        "inbox.Part.body",
+        "tickets.TicketType.name",
+        "tickets.TicketType.description",
+        "tickets.TicketState.internal_label",
+        "tickets.TicketState.customer_label",
+        "tickets.TicketAttribute.name",
+        "tickets.TicketAttribute.description",
+        "tickets.TicketAttribute.options",
+        "tickets.Ticket.title",
+        "tickets.Ticket.description",
+        "tickets.Ticket.attributes",
+        "tickets.TicketPart.body",
+        "tickets.TrackerReply.body",
+        "workflows.Workflow.name",
+        "workflows.WorkflowCondition.value",
+        "workflows.WorkflowAction.note",
+    } <= names
+
+
+def test_escaping_sweep_covers_every_teammate_customer_and_admin_url(swept, db):
+    admin_urls = {
+        name for model in admin.site._registry if model._meta.app_label in APPS for name in admin_names(model).values()
+    }
+
+    expected = teammate_url_names() | leaks.customer_url_names() | admin_urls
+    assert expected - swept.sweep.covered == set()
+
+
+def test_escaping_sweep_gets_the_statuses_it_expects(swept, db):
+    assert swept.sweep.wrong_statuses == []
+
+
+def test_no_page_shows_planted_markup_unescaped(record):
+    assert record.raw == {}
+
+
+def test_no_page_escapes_planted_markup_twice(record):
+    assert record.twice == {}
+
+
+def test_every_page_that_shows_text_shows_the_planted_markup_escaped(record):
+    answered = {name for name, pages in record.pages.items() if any(status in (200, 422) for status, _ in pages)}
+    showing = {name for name, pages in record.pages.items() if any(ESCAPED in body for _, body in pages)}
+
+    assert answered - NO_TEXT - showing == set()
+
+
+def test_every_teammate_and_customer_page_is_private_and_never_stored(record):
+    assert record.cacheable == {}
