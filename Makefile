@@ -46,9 +46,10 @@ test: system-packages test-deps
 	case "$${DATABASE_URL:-}" in postgres*) ;; *) echo "DATABASE_URL is not PostgreSQL: '$${DATABASE_URL:-}'" >&2; exit 1 ;; esac
 	echo "DATABASE_URL=$$DATABASE_URL CELERY_BROKER_URL=$$CELERY_BROKER_URL"
 	export SECRET_KEY="test-only-secret-key-not-for-any-deployment"
-	step "lint"
+	step "lint and types"
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	step "django checks"
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run

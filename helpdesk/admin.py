@@ -1,6 +1,9 @@
 """The admin site's look, helpers shared by the apps' admins, and a read-only view of the outbox."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -21,6 +24,12 @@ def admin_link(obj: Model | None, label: str | None = None) -> str:
         return "-"
     url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
     return format_html('<a href="{}">{}</a>', url, label or str(obj))
+
+
+def annotated_count(obj: Model, name: str) -> int:
+    """A count that the admin's `get_queryset` annotated onto `obj`: the model does not declare it."""
+    count: int = getattr(obj, name)
+    return count
 
 
 class ReadOnlyAdminMixin:
@@ -48,7 +57,13 @@ class TimelineInline(ReadOnlyAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("author")
 
 
-class TimelineAdminMixin:
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]  # what the mixin is mixed into, for its super() and message_user calls
+else:
+    _ModelAdmin = object
+
+
+class TimelineAdminMixin(_ModelAdmin):
     """Shows the latest `timeline_limit` entries of a long timeline, and all of them on request (?timeline=all).
 
     Every row of an inline is a form with its own markup: thousands of them make a page of megabytes
@@ -57,7 +72,9 @@ class TimelineAdminMixin:
 
     timeline_limit = 200
 
-    def get_formset_kwargs(self, request: HttpRequest, obj: Model | None, inline, prefix: str) -> dict:
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Model | None, inline: "InlineModelAdmin[Any, Any]", prefix: str
+    ) -> dict[str, Any]:
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if obj is None or not isinstance(inline, TimelineInline) or request.GET.get("timeline") == "all":
             return kwargs
@@ -82,10 +99,10 @@ class PendingFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "pending"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> list[tuple[str, str]]:
         return [("yes", "Pending"), ("no", "Done")]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[OutboxEvent]) -> QuerySet[OutboxEvent]:
         if self.value() in ("yes", "no"):
             return queryset.filter(done_at__isnull=self.value() == "yes")
         return queryset

@@ -16,10 +16,11 @@ the first dot is `<queue>.msg`). Selected by `CELERY_BROKER_TRANSPORT` in settin
 import fcntl
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from time import monotonic
+from typing import Any
 
 from kombu.transport import filesystem
 from kombu.utils.json import dumps, loads
@@ -43,23 +44,26 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 class Channel(filesystem.Channel):
-    def _put(self, queue, payload, **kwargs):
+    # kombu-stubs' filesystem.Channel._put renames its base's `message` to `payload`, and ignores the override too
+    def _put(self, queue: str, payload: dict[str, Any], **kwargs: Any) -> None:  # type: ignore[override]
         """Put a message on `queue`, named as kombu names it (the consumer takes the oldest name first)."""
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         write_atomically(Path(self.data_folder_out) / name, dumps(payload))
 
-    def _queue_bind(self, exchange, routing_key, pattern, queue):
+    def _queue_bind(self, exchange: str, routing_key: str, pattern: str | None, queue: str) -> None:
         binding = filesystem.exchange_queue_t(routing_key or "", pattern or "", queue or "")
         self._update_table(exchange, lambda table: table if binding in table else [binding, *table])
 
-    def _delete(self, queue, exchange, routing_key, pattern, *args, **kwargs):
+    def _delete(
+        self, queue: str, exchange: str, routing_key: str, pattern: str | None, *args: Any, **kwargs: Any
+    ) -> None:
         self._purge(queue)  # what kombu's base Channel._delete does
         binding = filesystem.exchange_queue_t(routing_key or "", pattern or "", queue or "")
         self._update_table(exchange, lambda table: [row for row in table if row != binding])
 
     def _update_table(self, exchange: str, change: Callable[[Table], Table]) -> None:
         """Read, change and replace an exchange's table, one process at a time; `get_table` never waits."""
-        path = self._exchange_file(exchange)
+        path: Path = self._exchange_file(exchange)  # type: ignore[attr-defined]  # kombu 5.7 has it, its stubs don't
         self.control_folder.mkdir(parents=True, exist_ok=True)
         with self._locked(path.with_name(f".{path.name}.lock")):
             try:
@@ -72,7 +76,7 @@ class Channel(filesystem.Channel):
 
     @staticmethod
     @contextmanager
-    def _locked(path: Path):
+    def _locked(path: Path) -> Iterator[None]:
         # A lock file of its own: the table file is replaced, so a lock held on it would guard an old copy.
         with path.open("a") as file:
             fcntl.flock(file, fcntl.LOCK_EX)

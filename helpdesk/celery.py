@@ -1,4 +1,5 @@
 import os
+from typing import Any
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
@@ -13,6 +14,6 @@ app.autodiscover_tasks()
 
 @task_prerun.connect
 @task_postrun.connect
-def recycle_database_connections(**kwargs) -> None:
+def recycle_database_connections(**kwargs: Any) -> None:
     """Drop connections that failed or passed CONN_MAX_AGE, as Django does around each request; keep the rest."""
     close_old_connections()

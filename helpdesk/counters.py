@@ -11,7 +11,9 @@ rarely wait for one another; a reader sums the slots. NULL owners (no team, unas
 
 from dataclasses import dataclass
 
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
+from django.db.migrations.state import ProjectState
 
 SLOTS = 8
 
@@ -96,17 +98,21 @@ class KeepCounter(Operation):
 
     reversible = True
 
-    def __init__(self, spec: CounterSpec):
+    def __init__(self, spec: CounterSpec) -> None:
         self.spec = spec
 
-    def state_forwards(self, app_label, state):
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+    def database_forwards(
+        self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
         for sql in self.spec.create_sql(schema_editor.connection.vendor) + [self.spec.fill_sql()]:
             schema_editor.execute(sql, params=None)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+    def database_backwards(
+        self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
         schema_editor.execute(f"DELETE FROM {self.spec.counter}", params=None)
         for sql in self.spec.drop_sql(schema_editor.connection.vendor):
             schema_editor.execute(sql, params=None)
@@ -120,7 +126,9 @@ class RestoreCounterTriggers(KeepCounter):
     table (adding a check constraint does), which drops them. The counts stay right: the copy fires no trigger.
     Nothing to do on PostgreSQL, which alters tables in place. The same both ways."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+    def database_forwards(
+        self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
         if schema_editor.connection.vendor != "sqlite":
             return
         for sql in self.spec.drop_sql("sqlite"):

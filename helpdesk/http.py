@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -12,12 +13,26 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+from django_htmx.middleware import HtmxDetails
 
 from helpdesk.errors import DomainError, InvalidInput, NotFound
 from helpdesk.models import OutboxEvent
+from inbox.models import Teammate
 
 
-def error_response(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+class HtmxRequest(HttpRequest):
+    """A request through django-htmx's middleware, which sets `htmx` on every request."""
+
+    htmx: HtmxDetails
+
+
+class TeammateRequest(HtmxRequest):
+    """A request to a teammate view: `teammate_required` lets only an active staff teammate in."""
+
+    user: Teammate
+
+
+def error_response(request: HtmxRequest, message: str, *, status: int) -> HttpResponse:
     """The message in the page's `#flash` region (HTMX) or on an error page."""
     context = {"message": message, "status": status}
     if not request.htmx:
@@ -41,7 +56,7 @@ def teammate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     without staff status: a 403 that says so, never a redirect to the login page, which would send them back."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if not user.is_authenticated:
             if request.htmx:  # a region's request: the whole page goes to the login page, and comes back after it
@@ -68,9 +83,9 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def bad_query(request: HttpRequest, form: Form) -> HttpResponse:
+def bad_query(request: HtmxRequest, form: Form) -> HttpResponse:
     """A 400 naming what is wrong with the query string."""
-    problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+    problems = "; ".join(f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items())
     return error_response(request, f"That address has a bad parameter ({problems})", status=400)
 
 
@@ -78,7 +93,7 @@ def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     """NotFound becomes a 404, any other refusal of the domain a 422, each with its message."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except NotFound as error:

@@ -13,6 +13,7 @@ import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -123,7 +124,7 @@ def apply_event(event_id: int) -> bool:
         raise
 
 
-def pending_event_ids(*, older_than=None, limit: int = 1000) -> list[int]:
+def pending_event_ids(*, older_than: timedelta | None = None, limit: int = 1000) -> list[int]:
     """Ids of events whose follow-up has not been applied, oldest first."""
     cutoff = timezone.now() - (settings.OUTBOX_SWEEP_AFTER if older_than is None else older_than)
     return list(

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from pathlib import Path
 
-import environ
+import environ  # type: ignore[import-untyped]  # django-environ ships no type information
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 

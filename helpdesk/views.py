@@ -1,18 +1,18 @@
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from django_htmx.http import trigger_client_event
 
-from helpdesk.http import latest_event_id, teammate_required
+from helpdesk.http import TeammateRequest, latest_event_id, teammate_required
 from inbox.selectors import list_inbox_nav
 from tickets.selectors import list_ticket_nav
 
 
 @require_safe
 @teammate_required
-def live(request: HttpRequest) -> HttpResponse:
+def live(request: TeammateRequest) -> HttpResponse:
     """Polled every second: 204 while nothing changed, else the poller with the new version and a
     `workspace-changed` event, on which each open pane fetches itself again."""
     version = latest_event_id()
@@ -24,7 +24,7 @@ def live(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @teammate_required
-def nav(request: HttpRequest) -> HttpResponse:
+def nav(request: TeammateRequest) -> HttpResponse:
     """The left-hand views with their counts; `current` only marks which one is open."""
     inbox_views, team_views = list_inbox_nav(teammate=request.user)
     context = {
@@ -37,7 +37,7 @@ def nav(request: HttpRequest) -> HttpResponse:
 
 
 def locked_out(
-    request: HttpRequest, response: HttpResponse | None = None, credentials: dict | None = None
+    request: TeammateRequest, response: HttpResponse | None = None, credentials: dict | None = None
 ) -> HttpResponse:
     """django-axes' answer to a sign-in refused for a lockout (AXES_LOCKOUT_CALLABLE): the login page again, with the
     reason and when to try again, as a 429. Nothing of the attempt is echoed back but the username."""

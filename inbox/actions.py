@@ -5,8 +5,11 @@ event in the outbox, all in one transaction. `actor=None` means the system (a ta
 """
 
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
@@ -18,7 +21,7 @@ from inbox.models import Contact, Conversation, ConversationState, Part, PartKin
 MAX_BODY_LENGTH = 20_000
 
 
-class WakeReason:
+class WakeReason(StrEnum):
     SNOOZE_EXPIRED = "snooze_expired"
     CUSTOMER_MESSAGE = "customer_message"
     TICKET_UPDATE = "ticket_update"
@@ -47,7 +50,7 @@ def lock_conversation(conversation_id: int) -> Conversation:
 
 
 def add_event_part(
-    conversation: Conversation, *, event_type: str, body: str, actor: Teammate | None = None, **data
+    conversation: Conversation, *, event_type: str, body: str, actor: Teammate | None = None, **data: Any
 ) -> Part:
     """Append an event to the timeline of a conversation the caller has locked."""
     return Part.objects.create(
@@ -163,7 +166,7 @@ def _assignment(assignee: Teammate | None, team: Team | None) -> str:
     return str(assignee or "nobody")
 
 
-def _get_or_invalid(queryset, pk: int | None, field: str, noun: str):
+def _get_or_invalid[M: Model](queryset: QuerySet[M], pk: int | None, field: str, noun: str) -> M | None:
     if pk is None:
         return None
     obj = queryset.filter(pk=pk).first()
@@ -198,12 +201,13 @@ def snooze_conversation(*, actor: Teammate | None, conversation_id: int, until: 
 
 
 @transaction.atomic
-def wake_conversation(*, conversation_id: int, reason: str, actor: Teammate | None = None) -> bool:
+def wake_conversation(*, conversation_id: int, reason: WakeReason, actor: Teammate | None = None) -> bool:
     """Un-snooze. For `snooze_expired`, only once the deadline has passed. Returns False if nothing changed."""
     conversation = lock_conversation(conversation_id)
     if conversation.state != ConversationState.SNOOZED:
         return False
-    if reason == WakeReason.SNOOZE_EXPIRED and conversation.snoozed_until > timezone.now():
+    deadline = conversation.snoozed_until
+    if reason == WakeReason.SNOOZE_EXPIRED and deadline is not None and deadline > timezone.now():
         return False  # re-snoozed to a later time after the sweep selected it
     body = {
         WakeReason.SNOOZE_EXPIRED: "Un-snoozed: the snooze time has passed.",
@@ -213,7 +217,7 @@ def wake_conversation(*, conversation_id: int, reason: str, actor: Teammate | No
     return True
 
 
-def _wake(conversation: Conversation, *, reason: str, body: str, actor: Teammate | None = None, **data) -> None:
+def _wake(conversation: Conversation, *, reason: str, body: str, actor: Teammate | None = None, **data: Any) -> None:
     _set_state(conversation, ConversationState.OPEN)
     add_event_part(conversation, event_type="unsnoozed", body=body, actor=actor, reason=reason, **data)
     record(events.ConversationWoken(conversation_id=conversation.pk, reason=reason))
@@ -259,7 +263,7 @@ def deliver_ticket_update(
     ticket_assignee_id: int | None,
     author_id: int | None,
     event_type: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Part | None:
     """Post a ticket's cross-posted note or state event into a conversation, then apply the un-snooze rule.
 

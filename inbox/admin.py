@@ -3,6 +3,8 @@
 Conversations change only through `inbox.actions`, so their admin is a viewer: no add, change or delete.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, Model, Prefetch, QuerySet
@@ -10,9 +12,12 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link
+from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link, annotated_count
 from inbox import actions, messenger
 from inbox.models import Contact, Conversation, Part, Team, Teammate
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
 
 
 @admin.register(Team)
@@ -26,12 +31,12 @@ class TeamAdmin(admin.ModelAdmin):
 
     @admin.display(description="Members", ordering="member_count")
     def member_count(self, team: Team) -> int:
-        return team.member_count
+        return annotated_count(team, "member_count")
 
 
 @admin.register(Teammate)
 class TeammateAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Help desk", {"fields": ["teams"]}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Help desk", {"fields": ["teams"]}))
     add_fieldsets = (
         (None, {"classes": ["wide"], "fields": ["username", "usable_password", "password1", "password2"]}),
         ("Help desk", {"fields": ["first_name", "last_name", "email", "teams"]}),
@@ -48,7 +53,7 @@ class TeammateAdmin(UserAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Teammate]:
         return super().get_queryset(request).prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
 
-    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None):
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> "_FieldsetSpec":
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser:
             return fieldsets
@@ -88,9 +93,11 @@ class ContactAdmin(admin.ModelAdmin):
     @admin.action(description="Sign out everywhere (every messenger link and session)", permissions=["change"])
     def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
         """Each selected contact's links stop working and their open messenger sessions end at the next request."""
+        actor = request.user
+        assert isinstance(actor, Teammate)  # the admin lets only active staff in
         contact_ids = list(queryset.values_list("pk", flat=True))
         for contact_id in contact_ids:
-            actions.sign_out_contact_everywhere(actor=request.user, contact_id=contact_id)
+            actions.sign_out_contact_everywhere(actor=actor, contact_id=contact_id)
         self.message_user(
             request, f"Signed {len(contact_ids)} contact(s) out everywhere: send them a new link.", messages.SUCCESS
         )
@@ -101,14 +108,13 @@ class ContactAdmin(admin.ModelAdmin):
 
     @admin.display(description="Conversations", ordering="conversation_count")
     def conversation_count(self, contact: Contact) -> int:
-        return contact.conversation_count
+        return annotated_count(contact, "conversation_count")
 
 
 class PartInline(TimelineInline):
     model = Part
     parent_field = "conversation"
-    fields = ["created_at", "kind", "event_type", "author", "body"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "kind", "event_type", "author", "body")
 
 
 @admin.register(Conversation)

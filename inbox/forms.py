@@ -1,8 +1,10 @@
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from helpdesk.forms import choice_field
 from helpdesk.pagination import CURSOR_MAX_LENGTH, Cursor, clean_page_link
 from inbox.actions import MAX_BODY_LENGTH
 from inbox.models import ConversationState
@@ -21,24 +23,24 @@ class ListFilterForm(forms.Form):
 
     cursor: Cursor | None = None
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if "sort" in data:  # a cursor is read for its sort; an unknown sort is already an error
             self.cursor = clean_page_link(self, keys=ORDERINGS[data["sort"] or Sort.NEWEST])
         return data
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         """What the list selector takes."""
         data = self.cleaned_data
         return {"state": data["state"] or ConversationState.OPEN, "sort": data["sort"] or Sort.NEWEST}
 
-    def query(self) -> dict:
+    def query(self) -> dict[str, Any]:
         """The list's place, for its links: its filters, and the page link it was opened with, if any."""
         data = self.cleaned_data
         return self.values() | {name: data[name] for name in ("after", "before") if data[name]}
 
     def problems(self) -> str:
-        return " ".join(message for messages in self.errors.values() for message in messages)
+        return " ".join(str(message) for messages in self.errors.values() for message in messages)
 
 
 class LiveVersionForm(forms.Form):
@@ -74,11 +76,11 @@ class AssignForm(forms.Form):
     assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Read once per form (a callable would be read again each time the choices are iterated).
-        self.fields["assignee"].choices = person_options()
-        self.fields["team"].choices = team_options()
+        choice_field(self, "assignee").choices = person_options()
+        choice_field(self, "team").choices = team_options()
 
 
 class SnoozeForm(forms.Form):
@@ -98,8 +100,8 @@ class SnoozeForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         preset = data.get("preset")
         if preset == "custom":
             if not data.get("until"):

@@ -14,14 +14,14 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from helpdesk.errors import DomainError
-from helpdesk.http import add_domain_error, bad_query, client_address, domain_errors
+from helpdesk.http import HtmxRequest, add_domain_error, bad_query, client_address, domain_errors
 from inbox import actions
 from inbox.actions import MAX_BODY_LENGTH
 from inbox.forms import LiveVersionForm
@@ -72,7 +72,7 @@ def contact_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     region's poll reloads its page, which then shows the signed-out page."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HtmxRequest, *args, **kwargs) -> HttpResponse:
         contact_id = request.session.get(SESSION_KEY)
         if contact_id is None:
             return render(request, "messenger/signed_out.html", status=403)
@@ -95,11 +95,11 @@ class NewConversationForm(MessageForm):
     subject = forms.CharField(max_length=200, required=False, label="Subject (optional)")
 
 
-def refused_links_key(request: HttpRequest) -> str:
+def refused_links_key(request: HtmxRequest) -> str:
     return f"messenger-refused-links:{client_address(request)}"
 
 
-def refuse_link(request: HttpRequest, reason: str) -> HttpResponse:
+def refuse_link(request: HtmxRequest, reason: str) -> HttpResponse:
     """A 403 for a bad, expired or revoked link, counted against the client's address (`enter`)."""
     key, window = refused_links_key(request), int(settings.MESSENGER_LINK_FAILURE_WINDOW.total_seconds())
     cache.add(key, 0, timeout=window)  # the window starts at the first refusal
@@ -111,7 +111,7 @@ def refuse_link(request: HttpRequest, reason: str) -> HttpResponse:
 
 
 @require_safe
-def enter(request: HttpRequest, token: str) -> HttpResponse:
+def enter(request: HtmxRequest, token: str) -> HttpResponse:
     """Open the messenger from a signed link, for as long as the link is valid. An address that sent
     MESSENGER_LINK_FAILURE_LIMIT refused links within the window gets a 429 for every link until the window ends,
     so that links cannot be guessed or replayed at speed."""
@@ -136,13 +136,13 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
-def leave(request: HttpRequest) -> HttpResponse:
+def leave(request: HtmxRequest) -> HttpResponse:
     for key in (SESSION_KEY, SESSION_VERSION_KEY):
         request.session.pop(key, None)
     return render(request, "messenger/signed_out.html", {"reason": "left"})
 
 
-def answer_if_unchanged(request: HttpRequest, version: str) -> HttpResponse | None:
+def answer_if_unchanged(request: HtmxRequest, version: str) -> HttpResponse | None:
     """The answer to a customer live region's poll while its version `v` is still `version`: a 204 (or a 400 for
     a bad query string); None when it must be rendered again."""
     query = LiveVersionForm(request.GET)
@@ -165,7 +165,7 @@ def home_context(contact_id: int, form: NewConversationForm | None = None) -> di
 @require_safe
 @contact_required
 @domain_errors
-def home(request: HttpRequest, contact_id: int) -> HttpResponse:
+def home(request: HtmxRequest, contact_id: int) -> HttpResponse:
     """The contact's conversations; the list polls itself (`?v=`, 204 while unchanged)."""
     if request.htmx.target == "messenger-conversations":
         version = get_contact_conversations_version(contact_id=contact_id)
@@ -179,7 +179,7 @@ def home(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_POST
 @contact_required
 @domain_errors
-def start(request: HttpRequest, contact_id: int) -> HttpResponse:
+def start(request: HtmxRequest, contact_id: int) -> HttpResponse:
     form = NewConversationForm(request.POST)
     if form.is_valid():
         try:
@@ -210,7 +210,7 @@ def conversation_context(contact_id: int, conversation_id: int, form: MessageFor
 @require_safe
 @contact_required
 @domain_errors
-def conversation(request: HttpRequest, contact_id: int, conversation_id: int) -> HttpResponse:
+def conversation(request: HtmxRequest, contact_id: int, conversation_id: int) -> HttpResponse:
     """One of the contact's conversations; its thread polls itself (`?v=`, 204 while no message or reply came)."""
     if request.htmx.target == "messenger-thread":
         version = get_customer_thread_version(contact_id=contact_id, conversation_id=conversation_id)
@@ -223,7 +223,7 @@ def conversation(request: HttpRequest, contact_id: int, conversation_id: int) ->
 @require_POST
 @contact_required
 @domain_errors
-def write(request: HttpRequest, contact_id: int, conversation_id: int) -> HttpResponse:
+def write(request: HtmxRequest, contact_id: int, conversation_id: int) -> HttpResponse:
     """The contact writes in one of their conversations."""
     get_contact_conversation(contact_id=contact_id, conversation_id=conversation_id)
     form = MessageForm(request.POST)

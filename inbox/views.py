@@ -3,13 +3,13 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from helpdesk.errors import DomainError
-from helpdesk.http import add_domain_error, bad_query, domain_errors, error_response, teammate_required
+from helpdesk.http import TeammateRequest, add_domain_error, bad_query, domain_errors, error_response, teammate_required
 from inbox import actions
 from inbox.forms import AssignForm, ComposerForm, ListFilterForm, LiveVersionForm, SnoozeForm
 from inbox.messenger import messenger_url
@@ -30,14 +30,14 @@ CONVERSATION = "inbox/conversation.html"
 
 @require_safe
 @teammate_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: TeammateRequest) -> HttpResponse:
     return redirect("inbox:view", view="mine")
 
 
 @require_safe
 @teammate_required
 @domain_errors
-def inbox_page(request: HttpRequest, view: str, conversation_id: int | None = None) -> HttpResponse:
+def inbox_page(request: TeammateRequest, view: str, conversation_id: int | None = None) -> HttpResponse:
     """The inbox page; with HTMX, only the region it targets (the list or the main pane)."""
     inbox_view = get_inbox_view(teammate=request.user, slug=view)
     filters = ListFilterForm(request.GET)
@@ -78,14 +78,14 @@ def pane_context(conversation_id: int, **forms) -> dict:
     }
 
 
-def render_pane(request: HttpRequest, conversation_id: int, *, status: int = 200, **forms) -> HttpResponse:
+def render_pane(request: TeammateRequest, conversation_id: int, *, status: int = 200, **forms) -> HttpResponse:
     return render(request, CONVERSATION + "#conversation-pane", pane_context(conversation_id, **forms), status=status)
 
 
 @require_safe
 @teammate_required
 @domain_errors
-def conversation_header(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def conversation_header(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """The live header; 204 while its version `v` is current, so a change elsewhere re-renders nothing."""
     query = LiveVersionForm(request.GET)
     if not query.is_valid():
@@ -99,7 +99,7 @@ def conversation_header(request: HttpRequest, conversation_id: int) -> HttpRespo
 @require_safe
 @teammate_required
 @domain_errors
-def conversation_timeline(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def conversation_timeline(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """The live timeline; 204 while its newest part `v` is still the newest."""
     query = LiveVersionForm(request.GET)
     if not query.is_valid():
@@ -112,7 +112,7 @@ def conversation_timeline(request: HttpRequest, conversation_id: int) -> HttpRes
 @require_safe
 @teammate_required
 @domain_errors
-def conversation_context(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def conversation_context(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """A conversation read-only, for context beside a back-office ticket."""
     return render(request, CONVERSATION + "#conversation-context", timeline_context(conversation_id))
 
@@ -121,7 +121,7 @@ def conversation_context(request: HttpRequest, conversation_id: int) -> HttpResp
 @never_cache  # a signed link lets anyone who has it in as the contact: no cache keeps a copy
 @teammate_required
 @domain_errors
-def contact_link(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def contact_link(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """The contact's messenger link, absolute (SITE_URL), to copy and send them; loaded when the teammate opens
     "Copy messenger link", so that signed links are not in every render of the pane. Signing one changes
     nothing, so a GET."""
@@ -147,7 +147,7 @@ def timeline_context(conversation_id: int) -> dict:
 @require_POST
 @teammate_required
 @domain_errors
-def post_message(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def post_message(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """Reply to the customer or write an internal note, as the composer's mode says."""
     form = ComposerForm(request.POST)
     if form.is_valid():
@@ -165,7 +165,7 @@ def post_message(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 @teammate_required
 @domain_errors
-def assign(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def assign(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     form = AssignForm(request.POST)
     if form.is_valid():
         actions.assign_conversation(
@@ -181,7 +181,7 @@ def assign(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 @teammate_required
 @domain_errors
-def snooze(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def snooze(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     form = SnoozeForm(request.POST)
     if form.is_valid():
         try:
@@ -198,7 +198,7 @@ def snooze(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 @teammate_required
 @domain_errors
-def close(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def close(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     actions.close_conversation(actor=request.user, conversation_id=conversation_id)
     return render_pane(request, conversation_id)
 
@@ -206,6 +206,6 @@ def close(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 @teammate_required
 @domain_errors
-def reopen(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def reopen(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     actions.reopen_conversation(actor=request.user, conversation_id=conversation_id)
     return render_pane(request, conversation_id)

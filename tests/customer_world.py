@@ -18,6 +18,7 @@ from tests.factories import (
     TeammateFactory,
     TicketAttributeFactory,
     TicketTypeFactory,
+    add_order_number,
     default_states,
 )
 from tests.factories import state as default_state
@@ -95,13 +96,7 @@ def types_and_people() -> dict:
     order = TicketTypeFactory(name="Order problem", description="SENTINEL-TYPE-DESCRIPTION-2", customer=True)
     for ticket_type in (refund, order):
         ticket_type.states.add(internal_state)
-        TicketAttributeFactory(
-            ticket_type=ticket_type,
-            key="order",
-            name="Order number",
-            visible_to_customers=True,
-            required_for_customers=True,
-        )
+        add_order_number(ticket_type)
         TicketAttributeFactory(
             ticket_type=ticket_type, key="risk", name="SENTINEL-ATTR-NAME", description="SENTINEL-ATTR-DESCRIPTION"
         )

@@ -5,15 +5,16 @@ only through `tickets.actions`, so their admin is a viewer.
 """
 
 import json
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Field, ManyToManyField, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link
+from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link, annotated_count
 from helpdesk.icons import icon_svg
 from tickets import actions
 from tickets.attributes import KINDS
@@ -49,10 +50,10 @@ class OptionsField(forms.CharField):
 
     widget = forms.Textarea(attrs={"rows": 3, "cols": 18})
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         return "\n".join(map(str, value)) if isinstance(value, list) else value
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]  # CharField's gives a str; this, the list
         if isinstance(value, list):
             return value
         return [line.strip() for line in (super().to_python(value) or "").splitlines() if line.strip()]
@@ -69,8 +70,8 @@ class TicketAttributeForm(forms.ModelForm):
             "name": forms.TextInput(attrs={"size": 16}),
         }
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         kind, options = cleaned.get("kind"), cleaned.get("options") or []
         if kind in KINDS and KINDS[kind].has_options and not options:
             self.add_error("options", "A list attribute needs at least one option (one per line).")
@@ -85,7 +86,7 @@ class TicketAttributeForm(forms.ModelForm):
         self.refuse_changing_stored_values(cleaned)
         return cleaned
 
-    def refuse_changing_stored_values(self, cleaned: dict) -> None:
+    def refuse_changing_stored_values(self, cleaned: dict[str, Any]) -> None:
         """Tickets keep their values under the attribute's key, read as its kind: once any ticket holds one,
         a new key would orphan them and a new kind misread them."""
         stored = self.instance.pk and {"key", "kind"} & set(self.changed_data)
@@ -122,7 +123,7 @@ class TicketAttributeInline(admin.TabularInline):
     extra = 0
     can_delete = False  # tickets keep their values: archive an attribute instead
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: TicketType | None = None) -> bool:
         return False
 
 
@@ -146,14 +147,16 @@ class TicketTypeForm(forms.ModelForm):
         model = TicketType
         fields = "__all__"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if "states" in self.fields:  # archived states are never offered; those the type already has still show
+        # Archived states are never offered; those the type already has still show.
+        states = self.fields.get("states")
+        if isinstance(states, forms.ModelChoiceField):
             held = self.instance.states.values("pk") if self.instance.pk else TicketState.objects.none()
-            self.fields["states"].queryset = TicketState.objects.filter(Q(archived=False) | Q(pk__in=held))
+            states.queryset = TicketState.objects.filter(Q(archived=False) | Q(pk__in=held))
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         self._clean_sharing_policy(cleaned)
         category = cleaned.get("category", self.instance.category)
         if category in OWNED_CATEGORIES and not cleaned.get("default_team") and "default_team" not in self.errors:
@@ -173,7 +176,7 @@ class TicketTypeForm(forms.ModelForm):
                 )
         return cleaned
 
-    def _clean_sharing_policy(self, cleaned: dict) -> None:
+    def _clean_sharing_policy(self, cleaned: dict[str, Any]) -> None:
         if "category" not in self.fields:
             return  # read-only: the type has tickets, which copied its category and policy
         category, policy = cleaned.get("category"), cleaned.get("sharing_policy")
@@ -203,7 +206,7 @@ class TicketTypeAdmin(admin.ModelAdmin):
     list_select_related = ["default_team"]
     search_fields = ["name", "description"]
     ordering = ["archived", "name"]
-    fields = ["name", "icon", "description", "category", "sharing_policy", "default_team", "states", "archived"]
+    fields = ("name", "icon", "description", "category", "sharing_policy", "default_team", "states", "archived")
     filter_horizontal = ["states"]
     radio_fields = {"icon": admin.HORIZONTAL}
     inlines = [TicketAttributeInline]
@@ -215,8 +218,8 @@ class TicketTypeAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[TicketType]:
         return super().get_queryset(request).annotate(ticket_count=Count("tickets"))
 
-    def get_fields(self, request: HttpRequest, obj: TicketType | None = None) -> list[str]:
-        return self.fields if obj else [field for field in self.fields if field != "archived"]
+    def get_fields(self, request: HttpRequest, obj: TicketType | None = None) -> tuple[str, ...]:
+        return self.fields if obj else tuple(field for field in self.fields if field != "archived")
 
     def get_readonly_fields(self, request: HttpRequest, obj: TicketType | None = None) -> list[str]:
         readonly = ["archived"]  # archived and un-archived by the list's actions, through tickets.actions
@@ -224,21 +227,25 @@ class TicketTypeAdmin(admin.ModelAdmin):
             readonly += ["category", "sharing_policy"]
         return readonly
 
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"states": TicketState.objects.filter(archived=False), **super().get_changeform_initial_data(request)}
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
+    def formfield_for_manytomany(
+        self, db_field: "ManyToManyField[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> "forms.ModelMultipleChoiceField[Any] | None":
         if db_field.name == "states":
             kwargs["form_class"] = StateChoiceField
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def formfield_for_choice_field(self, db_field, request, **kwargs):
+    def formfield_for_choice_field(
+        self, db_field: "Field[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> forms.TypedChoiceField | None:
         field = super().formfield_for_choice_field(db_field, request, **kwargs)
-        if db_field.name == "icon":
+        if field is not None and db_field.name == "icon":
             field.choices = ICON_CHOICES
         return field
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: TicketType | None = None) -> bool:
         return False
 
     @admin.display(description="Ticket type", ordering="name")
@@ -247,7 +254,7 @@ class TicketTypeAdmin(admin.ModelAdmin):
 
     @admin.display(description="Tickets", ordering="ticket_count")
     def ticket_count(self, ticket_type: TicketType) -> int:
-        return ticket_type.ticket_count
+        return annotated_count(ticket_type, "ticket_count")
 
     @admin.action(description="Archive selected ticket types")
     def archive_selected(self, request: HttpRequest, queryset: QuerySet[TicketType]) -> None:
@@ -265,8 +272,8 @@ class TicketStateForm(forms.ModelForm):
         model = TicketState
         fields = "__all__"
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         state = self.instance  # still the stored values: the form copies its data onto it after clean()
         leaves_category = cleaned.get("archived") or cleaned.get("category", state.category) != state.category
         if state.pk and not state.archived and leaves_category:
@@ -290,15 +297,14 @@ class TicketStateAdmin(admin.ModelAdmin):
     search_fields = ["internal_label", "customer_label"]
     ordering = ["position", "pk"]
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: TicketState | None = None) -> bool:
         return False
 
 
 class TicketPartInline(TimelineInline):
     model = TicketPart
     parent_field = "ticket"
-    fields = ["created_at", "kind", "event_type", "author", "cross_posted", "body"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "kind", "event_type", "author", "cross_posted", "body")
 
 
 @admin.register(Ticket)
@@ -351,7 +357,9 @@ class TicketAdmin(TimelineAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Linked to it")
     def linked_links(self, ticket: Ticket) -> str:
         """Back-office tickets linked to this customer ticket, and what a tracker links."""
-        links = [("Back-office ticket", t) for t in ticket.back_office_tickets.order_by("pk")]
+        links: list[tuple[str, Model | None]] = [
+            ("Back-office ticket", t) for t in ticket.back_office_tickets.order_by("pk")
+        ]
         for link in ticket.tracker_links.select_related("conversation", "customer_ticket").order_by("pk"):
             target = link.conversation or link.customer_ticket
             links.append(("Conversation" if link.conversation_id else "Customer ticket", target))

@@ -1,18 +1,19 @@
 """The teammates' ways to give a customer a ticket from a conversation (rule 10): sending a ticket form, and turning
 the conversation into a customer ticket. Each partial fills a disclosure of the conversation's actions bar."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from helpdesk.errors import InvalidInput, RuleViolation
-from helpdesk.http import add_domain_error, bad_query, domain_errors, teammate_required
+from helpdesk.http import TeammateRequest, add_domain_error, bad_query, domain_errors, teammate_required
 from tickets import actions, selectors
 from tickets.forms import (
     ConvertForm,
     CreateQueryForm,
     SendTicketFormForm,
+    posted_type_id,
 )
 
 FORMS = "tickets/ticket_forms.html"
@@ -28,7 +29,7 @@ def send_form_context(conversation_id: int, form: SendTicketFormForm | None = No
 @require_safe
 @teammate_required
 @domain_errors
-def ticket_form_new(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def ticket_form_new(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """The "Send ticket form" disclosure: the types rule 10 offers, those refused here disabled, with the reason."""
     return render(request, f"{FORMS}#send-form", send_form_context(conversation_id))
 
@@ -36,7 +37,7 @@ def ticket_form_new(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 @teammate_required
 @domain_errors
-def ticket_form_send(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def ticket_form_send(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """Send the chosen type's form to the customer; the disclosure confirms it, and the timeline shows the event at
     the next live refresh. A type the action refuses here is a 422 with its reason, in the form."""
     form = SendTicketFormForm(request.POST)
@@ -63,7 +64,7 @@ def convert_form(conversation_id: int, data=None, initial=None, ticket_type_id=N
 @require_safe
 @teammate_required
 @domain_errors
-def convert_new(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def convert_new(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """The "Convert to customer ticket" disclosure (`?ticket_type=` adds that type's attributes, keeping what
     was typed), or why this conversation cannot be converted."""
     query = CreateQueryForm(request.GET)
@@ -78,12 +79,10 @@ def convert_new(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 @teammate_required
 @domain_errors
-def convert(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def convert(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """Turn the conversation into a customer ticket; the disclosure confirms it with a link. Bad input or a
     refusal re-renders the form with a 422."""
-    type_id = request.POST.get("ticket_type", "")
-    type_id = int(type_id) if type_id.isdecimal() else None  # anything else fails the form's type field
-    form, context = convert_form(conversation_id, request.POST, ticket_type_id=type_id)
+    form, context = convert_form(conversation_id, request.POST, ticket_type_id=posted_type_id(request.POST))
     if form.is_valid():
         try:
             ticket = actions.convert_to_customer_ticket(

@@ -5,14 +5,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.http import QueryDict
 
 from helpdesk.errors import DomainError, InvalidInput
+from helpdesk.forms import choice_field
 from helpdesk.pagination import CURSOR_MAX_LENGTH, Cursor, clean_page_link
 from inbox.actions import MAX_BODY_LENGTH
 from inbox.forms import NO_TEAM, UNASSIGNED, LiveVersionForm
 from tickets.actions import MAX_TITLE_LENGTH
 from tickets.attributes import Audience, form_field, form_initial, form_value
-from tickets.models import TicketAttribute, TicketCategory, TicketState
+from tickets.models import Ticket, TicketAttribute, TicketCategory, TicketState, TicketType
 from tickets.selectors import (
     LINK_ORDER,
     ConvertChoices,
@@ -23,6 +25,13 @@ from tickets.selectors import (
 )
 
 ATTRIBUTE_PREFIX = "attr_"
+
+
+def posted_type_id(data: QueryDict) -> int | None:
+    """The ticket type a posted form names, to build its attribute fields; anything but an id fails the form's type
+    field, which says so."""
+    value = data.get("ticket_type", "")
+    return int(value) if value.isdecimal() and len(value) < 19 else None
 
 
 class AttributeFieldsMixin:
@@ -73,12 +82,12 @@ class TicketsForm(forms.Form):
 
     required_css_class = "required"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
 
-def default_team_choice(ticket_type) -> tuple[str, str]:
+def default_team_choice(ticket_type: TicketType | None) -> tuple[str, str]:
     """The empty choice of a ticket form's team: the chosen type's default team, which the action fills in."""
     if ticket_type is not None and ticket_type.default_team is not None:
         return ("", f"{ticket_type.default_team.name} (the type's team)")
@@ -95,13 +104,20 @@ class TicketCreateForm(AttributeFieldsMixin, TicketsForm):
     assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     share = forms.BooleanField(required=False, label="Share with customer")
 
-    def __init__(self, *args, choices: TicketCreateChoices, share_refusal: str | None, type_url: str, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        choices: TicketCreateChoices,
+        share_refusal: str | None,
+        type_url: str,
+        **kwargs: Any,
+    ) -> None:
         # Its own ids: the conversation's assign form beside it also has team and assignee fields.
         kwargs.setdefault("auto_id", "new-ticket-%s")
         super().__init__(*args, **kwargs)
-        offer_types(self.fields["ticket_type"], choices.ticket_types, type_url=type_url, target="#ticket-create")
-        self.fields["team"].choices = [default_team_choice(choices.ticket_type), *choices.teams]
-        self.fields["assignee"].choices = [UNASSIGNED, *choices.teammates]
+        offer_types(choice_field(self, "ticket_type"), choices.ticket_types, type_url=type_url, target="#ticket-create")
+        choice_field(self, "team").choices = [default_team_choice(choices.ticket_type), *choices.teams]
+        choice_field(self, "assignee").choices = [UNASSIGNED, *choices.teammates]
         if choices.category == TicketCategory.TRACKER:
             del self.fields["share"]  # never shared
         elif share_refusal:
@@ -159,13 +175,13 @@ class ConvertForm(AttributeFieldsMixin, TicketsForm):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, choices: ConvertChoices, type_url: str, **kwargs):
+    def __init__(self, *args: Any, choices: ConvertChoices, type_url: str, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "convert-%s")  # beside the conversation's and the ticket side's forms
         super().__init__(*args, **kwargs)
-        offer_types(self.fields["ticket_type"], choices.ticket_types, type_url=type_url, target="#convert-form")
+        offer_types(choice_field(self, "ticket_type"), choices.ticket_types, type_url=type_url, target="#convert-form")
         team = choices.ticket_type.default_team if choices.ticket_type else None
         empty = f"{team.name} (the type's team)" if team else "The conversation's team"
-        self.fields["team"].choices = [("", empty), *choices.teams]
+        choice_field(self, "team").choices = [("", empty), *choices.teams]
         self.add_attribute_fields(choices.attributes)
         self.order_fields(["ticket_type", "title", "description"])
 
@@ -184,13 +200,13 @@ class TicketEditForm(AttributeFieldsMixin, TicketsForm):
     title = forms.CharField(max_length=MAX_TITLE_LENGTH)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, attributes: list[TicketAttribute], **kwargs):
+    def __init__(self, *args: Any, attributes: list[TicketAttribute], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "ticket-edit-%s")
         super().__init__(*args, **kwargs)
         self.add_attribute_fields(attributes)
 
 
-def edit_initial(ticket, attributes: list[TicketAttribute]) -> dict[str, Any]:
+def edit_initial(ticket: Ticket, attributes: list[TicketAttribute]) -> dict[str, Any]:
     initial = {"title": ticket.title, "description": ticket.description}
     for attribute in attributes:
         if attribute.key in ticket.attributes:
@@ -209,10 +225,10 @@ class NoteForm(TicketsForm):
         choices=[("0", "Post note"), ("1", "Post and cross-post")],
         coerce=lambda value: value == "1",
         required=False,
-        empty_value=False,
+        empty_value=False,  # type: ignore[arg-type]  # django-stubs say `str | None`; Django takes any value
     )
 
-    def __init__(self, *args, focus: bool = False, **kwargs):
+    def __init__(self, *args: Any, focus: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "ticket-note-%s")
         super().__init__(*args, **kwargs)
         if focus:
@@ -222,10 +238,10 @@ class NoteForm(TicketsForm):
 class StateForm(TicketsForm):
     state = forms.TypedChoiceField(coerce=int)
 
-    def __init__(self, *args, states: list[TicketState], **kwargs):
+    def __init__(self, *args: Any, states: list[TicketState], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "ticket-%s")
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [(state.pk, state.internal_label) for state in states]
+        choice_field(self, "state").choices = [(state.pk, state.internal_label) for state in states]
 
 
 class AssignForm(TicketsForm):
@@ -233,13 +249,18 @@ class AssignForm(TicketsForm):
     team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
 
     def __init__(
-        self, *args, teammates: list[tuple[int, str]], teams: list[tuple[int, str]], team_required: bool, **kwargs
-    ):
+        self,
+        *args: Any,
+        teammates: list[tuple[int, str]],
+        teams: list[tuple[int, str]],
+        team_required: bool,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("auto_id", "ticket-%s")
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [UNASSIGNED, *teammates]
+        choice_field(self, "assignee").choices = [UNASSIGNED, *teammates]
         # Back-office and tracker tickets always belong to a team: "No team" is not offered (the action refuses it).
-        self.fields["team"].choices = teams if team_required else [NO_TEAM, *teams]
+        choice_field(self, "team").choices = teams if team_required else [NO_TEAM, *teams]
 
 
 class TicketListFilterForm(TicketsForm):
@@ -252,12 +273,12 @@ class TicketListFilterForm(TicketsForm):
     before = forms.CharField(max_length=CURSOR_MAX_LENGTH, required=False)
     cursor: Cursor | None = None
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "ticket-filter-%s")
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if "status" in data and "sort" in data:  # a cursor is read for its list's order
             status, sort = data["status"] or TicketStatus.OPEN, data["sort"] or TicketSort.NEWEST
             self.cursor = clean_page_link(self, keys=ticket_list_keys(status=status, sort=sort))
@@ -299,7 +320,7 @@ class CreateQueryForm(forms.Form):
     ticket_type = forms.IntegerField(min_value=1, required=False)
 
 
-def offer_types(field: forms.Field, ticket_types, *, type_url: str, target: str) -> None:
+def offer_types(field: forms.ChoiceField, ticket_types: list[TicketType], *, type_url: str, target: str) -> None:
     """The type select of a ticket form: choosing a type re-renders the form (`target`) with that type's
     attributes, keeping what was typed."""
     field.choices = [("", "Choose a type…")] + [(t.pk, str(t)) for t in ticket_types]
@@ -335,7 +356,7 @@ class TrackerReplyForm(TicketsForm):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "The issue is fixed: …"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "tracker-reply-%s")  # beside the conversation's composer
         super().__init__(*args, **kwargs)
 
@@ -347,7 +368,7 @@ class TrackerLinksQueryForm(LiveVersionForm):
     before = forms.CharField(max_length=CURSOR_MAX_LENGTH, required=False)
     cursor: Cursor | None = None
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
         self.cursor = clean_page_link(self, keys=LINK_ORDER)
         return data

@@ -10,12 +10,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from helpdesk.errors import DomainError
-from helpdesk.http import add_domain_error, domain_errors
+from helpdesk.http import HtmxRequest, add_domain_error, domain_errors
 from inbox.messenger import answer_if_unchanged, contact_required
 from inbox.selectors import get_contact
 from tickets import actions, selectors
@@ -51,7 +51,7 @@ class CustomerTicketForm(AttributeFieldsMixin, TicketsForm):
         self.add_attribute_fields(attributes, audience="customer")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if set(self.data) - set(self.fields) - POSTED_BY_THE_PAGE:
             raise forms.ValidationError(
                 "This form was changed outside this page: it sent fields the form does not have. "
@@ -78,7 +78,7 @@ def tickets_context(contact_id: int, version: str, conversation_id: int | None =
 @require_safe
 @contact_required
 @domain_errors
-def ticket_list(request: HttpRequest, contact_id: int) -> HttpResponse:
+def ticket_list(request: HtmxRequest, contact_id: int) -> HttpResponse:
     """The contact's tickets (customer tickets and shared back-office tickets alike) and the forms to fill. They
     poll themselves (`?v=`, 204 while nothing they show changed)."""
     version = selectors.get_customer_tickets_version(contact_id=contact_id)
@@ -93,7 +93,7 @@ def ticket_list(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_safe
 @contact_required
 @domain_errors
-def ticket(request: HttpRequest, contact_id: int, ticket_id: int) -> HttpResponse:
+def ticket(request: HtmxRequest, contact_id: int, ticket_id: int) -> HttpResponse:
     """One of the contact's tickets: title, customer-visible attributes, customer-facing state and its history.
     The state part polls itself (`?v=`, 204 while its label and history are unchanged), so a state change
     shows without a reload."""
@@ -116,7 +116,7 @@ def ticket(request: HttpRequest, contact_id: int, ticket_id: int) -> HttpRespons
 @require_safe
 @contact_required
 @domain_errors
-def conversation_tickets(request: HttpRequest, contact_id: int, conversation_id: int) -> HttpResponse:
+def conversation_tickets(request: HtmxRequest, contact_id: int, conversation_id: int) -> HttpResponse:
     """The forms to fill and the tickets of one of the contact's conversations, for its page: loaded by htmx,
     then polled with their version `v` (204 while nothing they show changed)."""
     version = selectors.get_customer_tickets_version(contact_id=contact_id, conversation_id=conversation_id)
@@ -129,7 +129,7 @@ def conversation_tickets(request: HttpRequest, contact_id: int, conversation_id:
 @require_http_methods(["GET", "HEAD", "POST"])
 @contact_required
 @domain_errors
-def ticket_form(request: HttpRequest, contact_id: int, form_id: int) -> HttpResponse:
+def ticket_form(request: HtmxRequest, contact_id: int, form_id: int) -> HttpResponse:
     """A ticket form sent to the contact: GET shows it (a submitted one leads to its ticket), POST submits it."""
     sent = selectors.get_customer_form(contact_id=contact_id, form_id=form_id)
     if request.method == "POST":
@@ -140,7 +140,7 @@ def ticket_form(request: HttpRequest, contact_id: int, form_id: int) -> HttpResp
     return render_form(request, contact_id, sent, form)
 
 
-def submit_form(request: HttpRequest, contact_id: int, sent: CustomerForm) -> HttpResponse:
+def submit_form(request: HtmxRequest, contact_id: int, sent: CustomerForm) -> HttpResponse:
     """Create the ticket through `submit_ticket_form`; any refusal comes back in the form, with what was typed."""
     form = CustomerTicketForm(request.POST, attributes=sent.attributes)
     if form.is_valid():
@@ -156,7 +156,7 @@ def submit_form(request: HttpRequest, contact_id: int, sent: CustomerForm) -> Ht
 
 
 def render_form(
-    request: HttpRequest, contact_id: int, sent: CustomerForm, form: CustomerTicketForm, *, status: int = 200
+    request: HtmxRequest, contact_id: int, sent: CustomerForm, form: CustomerTicketForm, *, status: int = 200
 ) -> HttpResponse:
     context = {"contact": get_contact(contact_id=contact_id), "sent": sent, "form": form}
     return render(request, FORM, context, status=status)

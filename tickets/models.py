@@ -268,7 +268,11 @@ class TrackerLink(models.Model):
     @property
     def thread(self) -> Conversation:
         """The conversation the link reaches: the linked one, or the customer ticket's thread (select them)."""
-        return self.conversation if self.conversation_id else self.customer_ticket.thread
+        if self.conversation is not None:
+            return self.conversation
+        # tracker_link_exactly_one_target, then ticket_customer_iff_thread: a linked customer ticket has a thread
+        assert self.customer_ticket is not None and self.customer_ticket.thread is not None
+        return self.customer_ticket.thread
 
 
 class TrackerReply(models.Model):

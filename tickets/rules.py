@@ -55,7 +55,9 @@ def sharing_refusal(
 
 def shared_ticket_number(conversation_id: int, *, excluding: int | None = None) -> int | None:
     """The back-office ticket shared in the conversation, if any."""
-    shared = Ticket.objects.filter(linked_conversation_id=conversation_id, is_shared=True).exclude(pk=excluding)
+    shared = Ticket.objects.filter(linked_conversation_id=conversation_id, is_shared=True)
+    if excluding is not None:
+        shared = shared.exclude(pk=excluding)
     return shared.values_list("pk", flat=True).first()
 
 

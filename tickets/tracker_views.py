@@ -2,12 +2,12 @@
 a tracker links, and its reply to every linked customer once resolved. Each view parses, calls one action or
 selector, and renders a named partial of tickets/trackers.html (STYLE.md 5)."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST, require_safe
 
 from helpdesk.errors import InvalidInput, RuleViolation
-from helpdesk.http import add_domain_error, bad_query, domain_errors, teammate_required
+from helpdesk.http import TeammateRequest, add_domain_error, bad_query, domain_errors, teammate_required
 from inbox.forms import LiveVersionForm
 from tickets import actions, selectors
 from tickets.forms import TrackerLinkForm, TrackerLinksQueryForm, TrackerReplyForm, TrackerSearchForm
@@ -33,7 +33,7 @@ def picker_context(conversation_id: int, search: TrackerSearchForm, form: Tracke
 @require_safe
 @teammate_required
 @domain_errors
-def picker(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def picker(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """The "Link to tracker" picker in the ticket side: open trackers, `?q=` searching their titles and numbers;
     the search box asks only for the results (#tracker-results)."""
     search = TrackerSearchForm(request.GET)
@@ -46,7 +46,7 @@ def picker(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 @teammate_required
 @domain_errors
-def link(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def link(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """Link the conversation (or the customer ticket it is the thread of) to the chosen tracker; the side comes
     back with the tracker open. A refusal comes back in the picker (422)."""
     form = TrackerLinkForm(request.POST)
@@ -67,7 +67,7 @@ def link(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 @teammate_required
 @domain_errors
-def unlink(request: HttpRequest, ticket_id: int, conversation_id: int) -> HttpResponse:
+def unlink(request: TeammateRequest, ticket_id: int, conversation_id: int) -> HttpResponse:
     """Unlink a conversation (or the customer ticket it is the thread of) from the tracker. From the conversation's
     ticket side, the side comes back; from the tracker's list of links, the list."""
     actions.unlink_from_tracker(actor=request.user, tracker_id=ticket_id, conversation_id=conversation_id)
@@ -81,7 +81,7 @@ def unlink(request: HttpRequest, ticket_id: int, conversation_id: int) -> HttpRe
 @require_safe
 @teammate_required
 @domain_errors
-def links(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def links(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """What the tracker links, a page at a time (`?after=`/`?before=`), shown beside it in a ticket view; 204 while
     its version `v` is current."""
     query = TrackerLinksQueryForm(request.GET)
@@ -98,7 +98,7 @@ def links(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_safe
 @teammate_required
 @domain_errors
-def reply_part(request: HttpRequest, ticket_id: int, part: str) -> HttpResponse:
+def reply_part(request: TeammateRequest, ticket_id: int, part: str) -> HttpResponse:
     """The tracker's reply to its customers: its delivery status (`status`) or the form to send it (`form`);
     each answers 204 while its version `v` is current, so nothing being typed in the form is replaced."""
     query = LiveVersionForm(request.GET)
@@ -114,7 +114,7 @@ def reply_part(request: HttpRequest, ticket_id: int, part: str) -> HttpResponse:
 @require_POST
 @teammate_required
 @domain_errors
-def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def reply(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """Send the resolved tracker's reply to every linked customer; the form comes back as a confirmation and the
     status refreshes as the copies are delivered. A refusal comes back in the form (422)."""
     form = TrackerReplyForm(request.POST)

@@ -1,14 +1,16 @@
 """The teammates' ticket pages: the ticket side of a conversation, the ticket pane, the back-office ticket
 views. Each view parses, calls one action or selector, and renders a named partial (STYLE.md 5)."""
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import Callable
+
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
-from helpdesk.http import add_domain_error, bad_query, domain_errors, error_response, teammate_required
+from helpdesk.http import TeammateRequest, add_domain_error, bad_query, domain_errors, error_response, teammate_required
 from tickets import actions, rules, selectors
 from tickets.forms import (
     AssignForm,
@@ -21,8 +23,9 @@ from tickets.forms import (
     TicketEditForm,
     TicketListFilterForm,
     edit_initial,
+    posted_type_id,
 )
-from tickets.models import OWNED_CATEGORIES, SharingPolicy, TicketCategory
+from tickets.models import OWNED_CATEGORIES, SharingPolicy, Ticket, TicketCategory
 from tickets.selectors import ConversationTickets, TicketPane, TicketStatus
 
 TICKET = "tickets/ticket.html"
@@ -53,7 +56,9 @@ def pane_context(pane: TicketPane, **forms) -> dict:
 # --- The ticket side of a conversation ---
 
 
-def render_side(request: HttpRequest, linked: ConversationTickets, *, selected_id: int | None, **extra) -> HttpResponse:
+def render_side(
+    request: TeammateRequest, linked: ConversationTickets, *, selected_id: int | None, **extra
+) -> HttpResponse:
     linked_ids = [ticket.pk for ticket in linked.tickets]
     if selected_id is not None and selected_id not in linked_ids:
         raise NotFound(f"Ticket #{selected_id} is not linked to this conversation.")
@@ -70,7 +75,7 @@ def render_side(request: HttpRequest, linked: ConversationTickets, *, selected_i
 @require_safe
 @teammate_required
 @domain_errors
-def conversation_tickets(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def conversation_tickets(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """The linked back-office tickets of a conversation (`?ticket=` picks the open one), or with `?part=` only
     a live part, the switcher or the ticket forms: 204 while its version `v` is current."""
     query = SideQueryForm(request.GET)
@@ -90,7 +95,7 @@ def conversation_tickets(request: HttpRequest, conversation_id: int) -> HttpResp
     return render_side(request, linked, selected_id=selected_id)
 
 
-def ticket_forms_part(request: HttpRequest, conversation_id: int, version: str) -> HttpResponse:
+def ticket_forms_part(request: TeammateRequest, conversation_id: int, version: str) -> HttpResponse:
     customer_ticket_id = selectors.get_customer_ticket_id(conversation_id=conversation_id)
     ticket_forms = selectors.list_conversation_ticket_forms(
         conversation_id=conversation_id, customer_ticket_id=customer_ticket_id
@@ -101,7 +106,7 @@ def ticket_forms_part(request: HttpRequest, conversation_id: int, version: str) 
 
 
 # What each create form makes from a conversation: its URL name and the action that creates it.
-CREATORS = {
+CREATORS: dict[str, tuple[str, Callable[..., Ticket]]] = {
     TicketCategory.BACK_OFFICE: ("tickets:create", actions.create_back_office_ticket),
     TicketCategory.TRACKER: ("tickets:tracker-create", actions.create_tracker_ticket),
 }
@@ -113,13 +118,15 @@ def create_form(conversation_id: int, category: str, data=None, initial=None, ti
     choices = selectors.get_ticket_create_choices(category=category, ticket_type_id=ticket_type_id)
     chosen = choices.ticket_type
     show_share = chosen is not None and chosen.sharing_policy == SharingPolicy.OPTIONAL
-    refusal = show_share and rules.sharing_refusal(
-        sharing_policy=chosen.sharing_policy,
-        linked_ticket_id=customer_ticket_id,
-        conversation_id=None if customer_ticket_id else conversation_id,
-    )
+    refusal = None
+    if chosen is not None and show_share:
+        refusal = rules.sharing_refusal(
+            sharing_policy=chosen.sharing_policy,
+            linked_ticket_id=customer_ticket_id,
+            conversation_id=None if customer_ticket_id else conversation_id,
+        )
     url = reverse(CREATORS[category][0], args=[conversation_id])
-    form = TicketCreateForm(data, initial=initial, choices=choices, share_refusal=refusal or None, type_url=url)
+    form = TicketCreateForm(data, initial=initial, choices=choices, share_refusal=refusal, type_url=url)
     return form, {
         "form": form,
         "choices": choices,
@@ -132,7 +139,7 @@ def create_form(conversation_id: int, category: str, data=None, initial=None, ti
 @require_http_methods(["GET", "HEAD", "POST"])
 @teammate_required
 @domain_errors
-def create(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def create(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """A new back-office ticket from the conversation (see `create_ticket`)."""
     return create_ticket(request, conversation_id, TicketCategory.BACK_OFFICE)
 
@@ -140,12 +147,12 @@ def create(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @teammate_required
 @domain_errors
-def create_tracker(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def create_tracker(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """A new tracker ticket, linked to the conversation (or to the customer ticket it is the thread of)."""
     return create_ticket(request, conversation_id, TicketCategory.TRACKER)
 
 
-def create_ticket(request: HttpRequest, conversation_id: int, category: str) -> HttpResponse:
+def create_ticket(request: TeammateRequest, conversation_id: int, category: str) -> HttpResponse:
     """GET: the form (`?ticket_type=` shows that type's attributes). POST: create the ticket, then the side with
     it open; bad input or a refusal re-renders the form with a 422."""
     if request.method != "POST":
@@ -159,9 +166,7 @@ def create_ticket(request: HttpRequest, conversation_id: int, category: str) -> 
             return error_response(request, f"That ticket type is not offered for {label} tickets.", status=400)
         form.fields["ticket_type"].widget.attrs["autofocus"] = True  # htmx focuses it once swapped in
         return render(request, CREATE, context)
-    type_id = request.POST.get("ticket_type", "")
-    type_id = int(type_id) if type_id.isdecimal() else None  # anything else fails the form's type field
-    form, context = create_form(conversation_id, category, request.POST, ticket_type_id=type_id)
+    form, context = create_form(conversation_id, category, request.POST, ticket_type_id=posted_type_id(request.POST))
     if form.is_valid():
         try:
             ticket = CREATORS[category][1](actor=request.user, conversation_id=conversation_id, **form.action_kwargs())
@@ -180,14 +185,14 @@ def create_ticket(request: HttpRequest, conversation_id: int, category: str) -> 
 @require_safe
 @teammate_required
 @domain_errors
-def pane(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def pane(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     return render(request, f"{TICKET}#ticket-pane", pane_context(selectors.get_ticket_pane(ticket_id=ticket_id)))
 
 
 @require_safe
 @teammate_required
 @domain_errors
-def pane_part(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def pane_part(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """The pane's live header or timeline; 204 while its version `v` is current, so nothing being read
     or chosen in it is replaced for a change elsewhere in the workspace."""
     query = PanePartQueryForm(request.GET)
@@ -204,7 +209,7 @@ def pane_part(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 @teammate_required
 @domain_errors
-def note(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def note(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """Post a note (`cross_post=1`: and cross-post it). An empty composer comes back, and the live parts
     refresh; the rest of the pane (an edit form being filled) is left alone."""
     form = NoteForm(request.POST)
@@ -226,7 +231,7 @@ def note(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 @teammate_required
 @domain_errors
-def state(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def state(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """Move the ticket to another of its type's states; the header comes back, the timeline refreshes."""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
     form = StateForm(request.POST, states=pane.states)
@@ -243,7 +248,7 @@ def state(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 @teammate_required
 @domain_errors
-def assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def assign(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """Set the ticket's assignee and team; the header comes back, the timeline refreshes."""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
     team_required = pane.ticket.category in OWNED_CATEGORIES
@@ -261,7 +266,7 @@ def assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return render(request, f"{TICKET}#ticket-header", pane_context(pane, assign_form=form), status=422)
 
 
-def render_header_update(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def render_header_update(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
     return changed(render(request, f"{TICKET}#ticket-header", pane_context(pane)))
 
@@ -277,7 +282,7 @@ def changed(response: HttpResponse) -> HttpResponse:
 @require_POST
 @teammate_required
 @domain_errors
-def attributes(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def attributes(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """Save the edit form (title, description, attributes); the form comes back closed, and the header and
     timeline refresh. Bad values re-render the open form with a 422."""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
@@ -307,18 +312,18 @@ def attributes(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_safe
 @teammate_required
 @domain_errors
-def ticket_list(request: HttpRequest, view: str) -> HttpResponse:
+def ticket_list(request: TeammateRequest, view: str) -> HttpResponse:
     return ticket_page(request, view, ticket_id=None)
 
 
 @require_safe
 @teammate_required
 @domain_errors
-def ticket(request: HttpRequest, view: str, ticket_id: int) -> HttpResponse:
+def ticket(request: TeammateRequest, view: str, ticket_id: int) -> HttpResponse:
     return ticket_page(request, view, ticket_id=ticket_id)
 
 
-def ticket_page(request: HttpRequest, slug: str, *, ticket_id: int | None) -> HttpResponse:
+def ticket_page(request: TeammateRequest, slug: str, *, ticket_id: int | None) -> HttpResponse:
     """The page of a ticket view, or the part htmx targets: the list, its items, or the open ticket
     (with the list's items out of band, so the open one is marked)."""
     filters = TicketListFilterForm(request.GET)
@@ -351,6 +356,6 @@ def ticket_page(request: HttpRequest, slug: str, *, ticket_id: int | None) -> Ht
 @require_safe
 @teammate_required
 @domain_errors
-def open_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def open_ticket(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """A ticket's permanent address (cross-posts link here): its team's view, else "Your tickets"."""
     return redirect("tickets:ticket", view=selectors.get_ticket_home(ticket_id=ticket_id), ticket_id=ticket_id)

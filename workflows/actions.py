@@ -146,7 +146,7 @@ def compare_text(condition: Condition, actual: str) -> bool:
         Operator.EQUALS: actual == expected,
         Operator.NOT_EQUALS: actual != expected,
         Operator.IS_EMPTY: actual == "",
-    }[condition.operator]
+    }[Operator(condition.operator)]
 
 
 def compare_id(condition: Condition, actual: int | None, expected: int | None) -> bool:
@@ -155,7 +155,7 @@ def compare_id(condition: Condition, actual: int | None, expected: int | None) -
         Operator.EQUALS: actual == expected,
         Operator.NOT_EQUALS: actual != expected,
         Operator.IS_EMPTY: actual is None,
-    }[condition.operator]
+    }[Operator(condition.operator)]
 
 
 def apply_action(action: WorkflowAction, *, conversation_id: int) -> None:
@@ -165,7 +165,7 @@ def apply_action(action: WorkflowAction, *, conversation_id: int) -> None:
             ticket_actions.send_ticket_form(
                 actor=None,
                 conversation_id=conversation_id,
-                ticket_type_id=action.ticket_type_id,
+                ticket_type_id=action.ticket_type_id or 0,  # none: the action refuses it, and the run says why
                 team_id=action.team_id,
             )
         case ActionKind.ASSIGN:
@@ -186,7 +186,7 @@ def apply_action(action: WorkflowAction, *, conversation_id: int) -> None:
         case ActionKind.CREATE_TICKET:
             ticket_actions.create_back_office_ticket(
                 actor=None,
-                ticket_type_id=action.ticket_type_id,
+                ticket_type_id=action.ticket_type_id or 0,
                 conversation_id=conversation_id,
                 title=action.note,
                 team_id=action.team_id,

@@ -2,13 +2,14 @@
 needs), and the recent runs with their outcome. Runs are records: read-only."""
 
 import json
+from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Field, Q, QuerySet
 from django.http import HttpRequest
 
-from helpdesk.admin import ReadOnlyAdminMixin, admin_link
+from helpdesk.admin import ReadOnlyAdminMixin, admin_link, annotated_count
 from workflows.models import ACTION_FIELDS, Workflow, WorkflowAction, WorkflowCondition, WorkflowRun
 
 RECENT_RUNS = 20
@@ -20,13 +21,12 @@ class LiveChoicesForm(forms.ModelForm):
 
     LIVE = {"ticket_type": Q(archived=False), "ticket_state": Q(archived=False), "teammate": Q(is_active=True)}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, live in self.LIVE.items():
-            if name not in self.fields:
-                continue
-            field, named = self.fields[name], getattr(self.instance, f"{name}_id", None)
-            field.queryset = field.queryset.filter(live | Q(pk=named) if named else live)
+            field, named = self.fields.get(name), getattr(self.instance, f"{name}_id", None)
+            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+                field.queryset = field.queryset.filter(live | Q(pk=named) if named else live)
 
 
 class ConditionInline(admin.TabularInline):
@@ -44,9 +44,12 @@ class ActionInline(admin.StackedInline):
     fields = ["position", "kind", "ticket_type", "team", "teammate", "note", "snooze_minutes"]
     classes = ["workflow-action"]
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(
+        self, db_field: "Field[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "kind":  # workflow_actions.js shows only the fields of the chosen kind
+        # workflow_actions.js shows only the fields of the chosen kind
+        if field is not None and db_field.name == "kind":
             field.widget.attrs["data-fields-by-kind"] = json.dumps(ACTION_FIELDS)
         return field
 
@@ -54,8 +57,7 @@ class ActionInline(admin.StackedInline):
 class RecentRunInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = WorkflowRun
     verbose_name_plural = f"Recent runs (latest {RECENT_RUNS})"
-    fields = ["created_at", "status", "conversation_link", "error"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "status", "conversation_link", "error")
     ordering = ["-created_at", "-pk"]
     extra = 0
 
@@ -85,7 +87,7 @@ class WorkflowAdmin(admin.ModelAdmin):
 
     @admin.display(description="Actions", ordering="actions_total")
     def action_count(self, workflow: Workflow) -> int:
-        return workflow.actions_total
+        return annotated_count(workflow, "actions_total")
 
 
 @admin.register(WorkflowRun)

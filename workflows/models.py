@@ -93,7 +93,7 @@ class WorkflowCondition(models.Model):
         return f"{self.get_field_display()} {self.get_operator_display()} {self.value}".strip()
 
     def clean(self) -> None:
-        needs = {
+        needs: dict[str, str] = {
             ConditionField.CONVERSATION_TEAM: "team",
             ConditionField.CONVERSATION_ASSIGNEE: "teammate",
             ConditionField.TICKET_TYPE: "ticket_type",

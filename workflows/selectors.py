@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from inbox.models import Conversation, ConversationState, Part
 from tickets.models import Ticket, TicketCategory
+from tickets.selectors import context_conversation_id
 from workflows.models import Trigger, Workflow, WorkflowRun
 
 
@@ -38,7 +39,9 @@ def get_ticket_facts(*, ticket_id: int) -> Facts | None:
     ticket = Ticket.objects.select_related("ticket_type", "state", "linked_ticket").get(pk=ticket_id)
     if ticket.category != TicketCategory.BACK_OFFICE:
         return None
-    conversation_id = ticket.linked_conversation_id or ticket.linked_ticket.thread_id
+    conversation_id = context_conversation_id(ticket)
+    if conversation_id is None:
+        return None
     conversation = Conversation.objects.select_related("contact").get(pk=conversation_id)
     return Facts(conversation=conversation, ticket=ticket)
 

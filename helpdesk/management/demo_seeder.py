@@ -215,15 +215,21 @@ class Seeder:
         self.apply_pending_events()
         return conversation, ctx
 
-    def customer(self, conversation: Conversation, body: str, ctx: dict, *, wait=(5, 60)) -> None:
+    def customer(
+        self, conversation: Conversation, body: str, ctx: dict, *, wait: tuple[float, float] = (5, 60)
+    ) -> None:
         self.clock.at(self.clock.current + timedelta(minutes=self.rng.uniform(*wait)))
         inbox_actions.record_customer_message(conversation_id=conversation.pk, body=body.format(**ctx))
         self.apply_pending_events()
 
-    def reply(self, agent: Teammate, conversation: Conversation, body: str, ctx: dict, *, wait=(5, 60)) -> None:
+    def reply(
+        self, agent: Teammate, conversation: Conversation, body: str, ctx: dict, *, wait: tuple[float, float] = (5, 60)
+    ) -> None:
         self.act(inbox_actions.post_reply, agent, conversation, body=body.format(**ctx), wait=wait)
 
-    def assign(self, agent: Teammate, conversation: Conversation, *, team: str = "Support", wait=(5, 60)) -> None:
+    def assign(
+        self, agent: Teammate, conversation: Conversation, *, team: str = "Support", wait: tuple[float, float] = (5, 60)
+    ) -> None:
         """The teammate takes the conversation, in their team's inbox."""
         self.act(
             inbox_actions.assign_conversation,
@@ -272,13 +278,17 @@ class Seeder:
         """The back-office assignee starts on the ticket with its first note, and with `resolve` finishes it."""
         self.move(ticket, StateCategory.IN_PROGRESS, wait=(20, 180))
         notes = [(body.format(**ctx), cross_post) for body, cross_post in spec.notes]
-        self.ticket_note(ticket.assignee, ticket, *notes[0])
+        assignee = ticket.assignee
+        assert assignee is not None, "open_ticket() assigns every ticket"
+        self.ticket_note(assignee, ticket, *notes[0])
         if resolve:
             for body, cross_post in notes[1:]:
-                self.ticket_note(ticket.assignee, ticket, body, cross_post, wait=(60, 600))
+                self.ticket_note(assignee, ticket, body, cross_post, wait=(60, 600))
             self.move(ticket, StateCategory.RESOLVED, wait=(5, 30))
 
-    def move(self, ticket: Ticket, category: str, *, actor: Teammate | None = None, wait=(5, 60)) -> None:
+    def move(
+        self, ticket: Ticket, category: str, *, actor: Teammate | None = None, wait: tuple[float, float] = (5, 60)
+    ) -> None:
         state_id = self.states[category].pk
         self.act(
             ticket_actions.change_ticket_state,
@@ -288,7 +298,9 @@ class Seeder:
             wait=wait,
         )
 
-    def ticket_note(self, actor: Teammate, ticket: Ticket, body: str, cross_post: bool, *, wait=(10, 60)) -> None:
+    def ticket_note(
+        self, actor: Teammate, ticket: Ticket, body: str, cross_post: bool, *, wait: tuple[float, float] = (10, 60)
+    ) -> None:
         self.act(
             ticket_actions.post_ticket_note, actor, ticket_id=ticket.pk, body=body, cross_post=cross_post, wait=wait
         )

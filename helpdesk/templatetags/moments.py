@@ -4,6 +4,8 @@ The markup `|date:'c'` and `|date:"M j, H:i"` wrote in fifteen places, without t
 parses its format on every call: a few milliseconds of every list and timeline, bench/). The label itself is
 `helpdesk.moments.moment_label`, which Python that writes an instant into text uses too."""
 
+from datetime import datetime
+
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
@@ -14,7 +16,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def moment(value, with_year: bool = False) -> str:
+def moment(value: datetime | None, with_year: bool = False) -> str:
     if not value:
         return ""
     local = timezone.localtime(value)

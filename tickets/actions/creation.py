@@ -54,7 +54,7 @@ def create_back_office_ticket(
         if customer_ticket is None:
             raise NotFound(f"Customer ticket #{customer_ticket_id} does not exist.")
         conversation_id = customer_ticket.thread_id
-    conversation = inbox_actions.lock_conversation(conversation_id)
+    conversation = inbox_actions.lock_conversation(conversation_id or 0)  # a customer ticket has its thread
     customer_ticket = Ticket.objects.filter(thread_id=conversation.pk).first()
     ticket_type = get_live_type(ticket_type_id, category=TicketCategory.BACK_OFFICE)
     links = {"linked_ticket_id": customer_ticket.pk if customer_ticket else None}
@@ -157,7 +157,9 @@ def convert_to_customer_ticket(
     )
 
 
-def _open_customer_ticket(thread: Conversation, *, ticket_type: TicketType, actor: Teammate | None, **fields) -> Ticket:
+def _open_customer_ticket(
+    thread: Conversation, *, ticket_type: TicketType, actor: Teammate | None, **fields: Any
+) -> Ticket:
     ticket = insert_ticket(ticket_type=ticket_type, actor=actor, thread=thread, **fields)
     inbox_actions.add_event_part(
         thread,

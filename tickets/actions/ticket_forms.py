@@ -79,7 +79,7 @@ def submit_ticket_form(
         submitted=form.ticket_id is not None, type_archived=form.ticket_type.archived
     ):
         raise RuleViolation(refusal)
-    fields = {"title": title, "description": description, "attributes": attributes}
+    fields: dict[str, Any] = {"title": title, "description": description, "attributes": attributes}
     if form.ticket_type.category == TicketCategory.CUSTOMER:
         ticket = convert_to_customer_ticket(
             actor=None,

@@ -42,7 +42,7 @@ def resolve_link_target(
             return conversation_id, conversation_id, None
         customer_ticket_id = row["customer_ticket__pk"]
     thread_id = (
-        Ticket.objects.filter(pk=customer_ticket_id, category=TicketCategory.CUSTOMER)
+        Ticket.objects.filter(pk=customer_ticket_id or 0, category=TicketCategory.CUSTOMER)
         .values_list("thread_id", flat=True)
         .first()
     )
@@ -188,13 +188,13 @@ def send_tracker_reply(*, actor: Teammate, tracker_id: int, body: str) -> Tracke
     """
     body = inbox_actions.clean_body(body)
     tracker = lock_tracker(tracker_id)
+    resolution = rules.current_resolution(tracker)
     if refusal := rules.tracker_reply_refusal(tracker=tracker):
         raise RuleViolation(refusal)
+    assert resolution is not None  # tracker_reply_refusal refuses a tracker without one
     try:
         with transaction.atomic():
-            reply = TrackerReply.objects.create(
-                tracker=tracker, resolution=rules.current_resolution(tracker), body=body, author=actor
-            )
+            reply = TrackerReply.objects.create(tracker=tracker, resolution=resolution, body=body, author=actor)
     except IntegrityError as error:
         raise RuleViolation(rules.ALREADY_REPLIED) from error
     conversation_ids = list_delivery_conversation_ids(tracker)
@@ -219,7 +219,7 @@ def send_tracker_reply(*, actor: Teammate, tracker_id: int, body: str) -> Tracke
     return reply
 
 
-def _tracker_event(tracker: Ticket, actor: Teammate | None, event_type: str, body: str, **data) -> None:
+def _tracker_event(tracker: Ticket, actor: Teammate | None, event_type: str, body: str, **data: Any) -> None:
     """An event in the locked tracker's own timeline; the tracker counts as changed (its lists, its live pane)."""
     TicketPart.objects.create(
         ticket=tracker, kind=TicketPartKind.EVENT, event_type=event_type, body=body, author=actor, data=data

@@ -7,7 +7,7 @@ from django.db import transaction
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.outbox import Event, record
 from inbox import actions as inbox_actions
-from inbox.models import Teammate
+from inbox.models import Part, Teammate
 from tickets import events
 from tickets.actions.common import (
     actor_id,
@@ -48,12 +48,12 @@ def post_ticket_note(*, actor: Teammate, ticket_id: int, body: str, cross_post: 
     return part
 
 
-def post_ticket_reply(*, actor: Teammate, ticket_id: int, body: str):
+def post_ticket_reply(*, actor: Teammate, ticket_id: int, body: str) -> Part:
     """Reply to the customer on a customer ticket (in its thread). Rule 1: refused on other tickets."""
     ticket = Ticket.objects.filter(pk=ticket_id).only("category", "thread_id", "linked_conversation_id").first()
     if ticket is None:
         raise NotFound(f"Ticket #{ticket_id} does not exist.")
-    if ticket.category != TicketCategory.CUSTOMER:
+    if ticket.category != TicketCategory.CUSTOMER or ticket.thread_id is None:
         where = (
             f"in the linked conversation #{ticket.linked_conversation_id}"
             if ticket.linked_conversation_id
@@ -111,7 +111,7 @@ def assign_ticket(
     check_assignment(assignee_id, team_id, category=ticket.category)
     ticket.assignee_id, ticket.team_id = assignee_id, team_id
     ticket.save(update_fields=["assignee", "team", "updated_at"])
-    assignee = Teammate.objects.filter(pk=assignee_id).first()
+    assignee = Teammate.objects.filter(pk=assignee_id).first() if assignee_id is not None else None
     TicketPart.objects.create(
         ticket=ticket,
         kind=TicketPartKind.EVENT,

@@ -1,5 +1,7 @@
 """Reads shared by the teammates' and the customers' pages and by the tasks."""
 
+from collections.abc import Iterable
+
 from django.db.models import (
     Q,
 )
@@ -22,12 +24,17 @@ def list_delivery_conversation_ids(ticket: Ticket) -> list[int]:
     if ticket.category == TicketCategory.BACK_OFFICE:
         if ticket.linked_conversation_id:
             return [ticket.linked_conversation_id]
-        return list(Ticket.objects.filter(pk=ticket.linked_ticket_id).values_list("thread_id", flat=True))
+        return thread_ids(Ticket.objects.filter(pk=ticket.linked_ticket_id or 0).values_list("thread_id", flat=True))
     if ticket.category == TicketCategory.TRACKER:
-        links = ticket.tracker_links.select_related("customer_ticket")
+        links = ticket.tracker_links.values_list("conversation_id", "customer_ticket__thread_id")
         # Sorted, so two trackers cross-posting into the same conversations lock them in the same order.
-        return sorted(link.conversation_id or link.customer_ticket.thread_id for link in links)
+        return sorted(thread_ids(conversation_id or thread_id for conversation_id, thread_id in links))
     return []
+
+
+def thread_ids(ids: Iterable[int | None]) -> list[int]:
+    """Conversation ids read through nullable columns that the rows' constraints say are set here."""
+    return [conversation_id for conversation_id in ids if conversation_id is not None]
 
 
 def list_customer_facing_tickets_of_conversation(conversation_id: int) -> list[Ticket]:

@@ -1,12 +1,13 @@
 """The customer side (messenger): a contact's tickets and the forms sent to them (DESIGN.md section 4)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import (
     BigIntegerField,
     CharField,
-    Expression,
     F,
     OuterRef,
     Q,
@@ -14,6 +15,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -162,15 +164,16 @@ def _pending_forms(contact_id: int, conversation_id: int | None) -> QuerySet[Tic
 BLANK = Value("", output_field=CharField())
 
 
-def _union_part(queryset: QuerySet, kind: str, columns: list[Expression]) -> QuerySet:
+def _union_part(queryset: QuerySet[Any], kind: str, columns: Sequence[Combinable]) -> QuerySet[Any, Any]:
     """One SELECT of a version's UNION: the row's kind, its id, then `columns` (the same number in every part),
     without ordering (SQLite refuses an ORDER BY inside a compound statement)."""
     named = {f"column{n}": column for n, column in enumerate(columns)}
-    return (
+    rows: QuerySet[Any, Any] = (
         queryset.order_by()
         .annotate(row_kind=Value(kind, output_field=CharField()), **named)
         .values_list("row_kind", "pk", *named)
     )
+    return rows
 
 
 def get_customer_tickets_version(*, contact_id: int, conversation_id: int | None = None) -> str:

@@ -35,7 +35,7 @@ def list_ticket_nav(*, teammate: Teammate) -> list[NavItem]:
     )
     totals, teams = count_by_owner(unresolved, teammate=teammate, trackers=Q(category=TicketCategory.TRACKER))
     return [NavItem(slug, label, totals[slug]) for slug, (label, _condition) in TICKET_VIEWS.items()] + [
-        NavItem(f"team-{team.pk}", f"{team.name} tickets", team.total) for team in teams
+        NavItem(f"team-{team_id}", f"{name} tickets", total) for team_id, name, total in teams
     ]
 
 

@@ -104,7 +104,7 @@ def context_conversation_id(ticket: Ticket) -> int | None:
     or a customer ticket's own thread. None for trackers, which link many."""
     if ticket.linked_conversation_id:
         return ticket.linked_conversation_id
-    if ticket.linked_ticket_id:
+    if ticket.linked_ticket is not None:
         return ticket.linked_ticket.thread_id
     return ticket.thread_id
 
@@ -226,8 +226,10 @@ def list_form_type_choices(*, conversation_id: int) -> list[FormTypeChoice]:
     whatever the number of types. Raises NotFound."""
     if not Conversation.objects.filter(pk=conversation_id).exists():
         raise NotFound("That conversation does not exist.")
-    types = TicketType.objects.filter(rules.OFFERED_AS_FORMS, archived=False)
-    types = sorted(types, key=lambda t: (t.category != TicketCategory.CUSTOMER, t.name.casefold()))
+    types = sorted(
+        TicketType.objects.filter(rules.OFFERED_AS_FORMS, archived=False),
+        key=lambda t: (t.category != TicketCategory.CUSTOMER, t.name.casefold()),
+    )
     # form_type_refusal reads only these fields of a type (its other reads are of the conversation), so types
     # alike in them get the same answer: ask once per kind of type (two here), not once per type.
     reasons: dict[tuple[str, str, bool], str | None] = {}

@@ -6,9 +6,10 @@ they leave in the outbox (cross-posts, state events, un-snoozes) are applied on 
 """
 
 import time
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -23,12 +24,12 @@ from tickets.models import Ticket, TicketFormRequest
 class Command(BaseCommand):
     help = "Create a demo workspace (teams, teammates, ticket types, conversations, tickets). Safe to run twice."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--force", action="store_true", help="Seed even with DEBUG off (the demo logins share a known password)."
         )
 
-    def handle(self, *args, force: bool = False, **options) -> None:
+    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates logins with a known password; run it with DEBUG=1, or pass --force.")
         if Contact.objects.filter(external_id=content.MARKER_EXTERNAL_ID).exists():

@@ -6,6 +6,7 @@ from inbox.messenger import messenger_link
 from tests.factories import (
     TicketAttributeFactory,
     TicketTypeFactory,
+    add_order_number,
 )
 from tickets import actions
 
@@ -20,14 +21,7 @@ def contact_client(client, contact):
 def refund_type():
     """A back-office type that may be shared, with customer-visible attributes and an internal one."""
     ticket_type = TicketTypeFactory(name="Refund request", icon="banknote")
-    TicketAttributeFactory(
-        ticket_type=ticket_type,
-        key="order",
-        name="Order number",
-        visible_to_customers=True,
-        required_for_customers=True,
-        position=1,
-    )
+    add_order_number(ticket_type, position=1)
     TicketAttributeFactory(
         ticket_type=ticket_type, key="amount", name="Amount", kind="decimal", visible_to_customers=True
     )
