@@ -127,6 +127,6 @@ class OutboxEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def enqueue_pending(self, request: HttpRequest, queryset: QuerySet[OutboxEvent]) -> None:
         """Ask the worker to apply them now rather than at the next sweep; applying is idempotent."""
         ids = list(queryset.filter(done_at__isnull=True).exclude(handler="").values_list("pk", flat=True))
-        sent = sum(outbox.enqueue(event_id) for event_id in ids)
+        sent = len(ids) if ids and outbox.enqueue(ids) else 0
         level = messages.SUCCESS if sent == len(ids) else messages.WARNING
         self.message_user(request, f"Re-enqueued {sent} of {len(ids)} pending events.", level)

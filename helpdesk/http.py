@@ -2,21 +2,19 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Max
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.functional import SimpleLazyObject
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from helpdesk.errors import DomainError, InvalidInput, NotFound
-from helpdesk.models import OutboxEvent
+from helpdesk.live import backend
 from inbox.models import Teammate
 
 
@@ -30,6 +28,7 @@ class TeammateRequest(HtmxRequest):
     """A request to a teammate view: `teammate_required` lets only an active staff teammate in."""
 
     user: Teammate
+    live_since: int  # the live sequence number when the request came in (helpdesk/live.py)
 
 
 def error_response(request: HtmxRequest, message: str, *, status: int) -> HttpResponse:
@@ -68,6 +67,8 @@ def teammate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
             if request.htmx:
                 return error_response(request, NOT_A_TEAMMATE, status=403)
             return render(request, "registration/not_a_teammate.html", {"message": NOT_A_TEAMMATE}, status=403)
+        # Read before the view reads anything: a region rendered now shows every change published up to this number.
+        cast(TeammateRequest, request).live_since = backend().current()
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -115,11 +116,11 @@ def add_domain_error(form, error: DomainError) -> None:
         form.add_error(None, error.message)
 
 
-def latest_event_id() -> int:
-    """Every change records an outbox event, so the newest event id versions the whole workspace."""
-    return OutboxEvent.objects.aggregate(latest=Max("pk"))["latest"] or 0
-
-
-def live_version(request: HttpRequest) -> dict:
-    """Context processor: the version a freshly rendered page starts polling from (read only if used)."""
-    return {"live_version": SimpleLazyObject(latest_event_id)}
+def live_page(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: how a page's tab follows the topics it shows (helpdesk/live.py), and the sequence number
+    its regions are rendered at (read by `teammate_required` before the view ran)."""
+    return {
+        "live_since": getattr(request, "live_since", 0),
+        "live_push": bool(settings.LIVE_REDIS_URL),
+        "live_poll_ms": int(settings.LIVE_POLL_SECONDS * 1000),
+    }

@@ -33,3 +33,14 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class LiveTopic(models.Model):
+    """Without Redis (the embedded default): the sequence number of the last publication of each live topic, which
+    polling tabs compare with theirs (helpdesk/live.py). The row of topic "" counts the publications."""
+
+    topic = models.CharField(max_length=100, primary_key=True)
+    seq = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.topic or '(counter)'} @ {self.seq}"

@@ -3,10 +3,11 @@
 An action calls `record(...)` inside its transaction. Each event becomes an `OutboxEvent` row in that
 same transaction, one for each handler subscribed to its class (each applied once, independently of the
 others). Handlers subscribe themselves (`@subscribe(EventClass, ...)` in their app's handlers module, which
-the app imports when it is ready): a publisher never names another app's code. The rows are enqueued for
-`dispatch_event` only after the commit, and `apply_event` runs the handler and marks the row done in one
-transaction, so a task delivered twice applies once. Rows still pending after `OUTBOX_SWEEP_AFTER` are
-re-enqueued by `sweep_outbox` (Celery beat), which covers an enqueue lost while the broker was down.
+the app imports when it is ready): a publisher never names another app's code. The rows a transaction wrote are
+enqueued together for `dispatch_events` only after the commit, and `apply_events` runs their handlers and marks
+them done in one transaction, so a task delivered twice applies once. Rows still pending after
+`OUTBOX_SWEEP_AFTER` are re-enqueued by `sweep_outbox` (Celery beat), which covers an enqueue lost while the
+broker was down.
 """
 
 import dataclasses
@@ -37,22 +38,29 @@ class Event:
 
 
 Handler = Callable[[OutboxEvent], None]
+BatchHandler = Callable[[list[OutboxEvent]], None]
 # Event kind -> the dotted paths of the handlers subscribed to it, in the order they subscribed. An outbox row
 # keeps its handler's path, so a row written before a deploy is still applied by the code it named.
 _subscribers: dict[str, list[str]] = defaultdict(list)
 
 
-def subscribe(*event_classes: type[Event]) -> Callable[[Handler], Handler]:
-    """Decorator: the handler follows up every event of these classes after commit, once each (its own row)."""
+def subscribe[H: (Handler, BatchHandler)](*event_classes: type[Event], batch: bool = False) -> Callable[[H], H]:
+    """Decorator: the handler follows up every event of these classes after commit, once each (its own row). With
+    `batch`, it is called once with all its rows that one transaction of the worker applies, oldest first."""
 
-    def register(handler: Handler) -> Handler:
+    def register(handler: H) -> H:
         path = f"{handler.__module__}.{handler.__qualname__}"
         for event_class in event_classes:
             if path not in _subscribers[event_class.__name__]:
                 _subscribers[event_class.__name__].append(path)
+        if batch:
+            _batch_handlers.add(path)
         return handler
 
     return register
+
+
+_batch_handlers: set[str] = set()
 
 
 def subscribers(event_class: type[Event]) -> tuple[str, ...]:
@@ -74,54 +82,78 @@ def record(*events: Event) -> list[Event]:
         for event in events
         for handler in subscribers(type(event)) or ("",)
     )
-    for row in rows:
-        if row.handler:
-            transaction.on_commit(partial(enqueue, row.pk))
+    pending = [row.pk for row in rows if row.handler]
+    if pending:
+        transaction.on_commit(partial(enqueue, pending))
     return list(events)
 
 
-def enqueue(event_id: int) -> bool:
-    """Send one pending event to the broker. A failure is logged, not raised: the sweep retries it.
+def enqueue(event_ids: list[int]) -> bool:
+    """Send pending events to the broker, as one task. A failure is logged, not raised: the sweep retries them.
 
-    An event already applied by the time its transaction commits (seed_demo applies its own) is not sent.
+    Events already applied by the time their transaction commits (seed_demo applies its own) are not sent.
     """
-    from helpdesk.tasks import dispatch_event
+    from helpdesk.tasks import dispatch_events
 
-    if not OutboxEvent.objects.filter(pk=event_id, done_at__isnull=True).exists():
+    pending = list(OutboxEvent.objects.filter(pk__in=event_ids, done_at__isnull=True).values_list("pk", flat=True))
+    if not pending:
         return False
     try:
-        dispatch_event.delay(event_id)
-    except Exception:  # any broker error: the committed row is the durable record
-        logger.warning("Could not enqueue outbox event %s; the sweep will retry it.", event_id, exc_info=True)
+        dispatch_events.delay(sorted(pending))
+    except Exception:  # any broker error: the committed rows are the durable record
+        logger.warning("Could not enqueue outbox events %s; the sweep will retry them.", pending, exc_info=True)
         return False
     return True
 
 
-def apply_event(event_id: int) -> bool:
-    """Run one pending event's handler and mark it done, in one transaction. Returns False if already done.
+def apply_events(event_ids: list[int]) -> list[int]:
+    """Run the handlers of these pending events, oldest first, and mark them done, in one transaction. Returns the
+    ids applied; those already done, or being applied by someone else (locked: SKIP LOCKED), are left alone.
 
-    Locks the row with SKIP LOCKED, so a second delivery while the first runs returns at once.
-    A handler's error rolls its work back, counts the attempt and is raised for Celery to retry.
-    """
+    Each handler runs in a savepoint: one that fails rolls its own work back, counts the attempt and stays pending,
+    and its error is raised once the others are done and committed (for Celery to retry; the sweep retries too)."""
+    failures: list[Exception] = []
     try:
         with transaction.atomic():
-            event = (
+            rows = list(
                 OutboxEvent.objects.select_for_update(skip_locked=True)
-                .filter(pk=event_id, done_at__isnull=True)
-                .first()
+                .filter(pk__in=event_ids, done_at__isnull=True)
+                .order_by("pk")
             )
-            if event is None:
-                return False
-            import_string(event.handler)(event)
-            event.done_at = timezone.now()
-            event.attempts += 1
-            event.save(update_fields=["done_at", "attempts"])
-            return True
-    except Exception as error:
-        OutboxEvent.objects.filter(pk=event_id, done_at__isnull=True).update(
-            attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
-        )
+            batches: dict[str, list[OutboxEvent]] = defaultdict(list)
+            for row in rows:
+                batches[row.handler if row.handler in _batch_handlers else f"{row.pk}"].append(row)
+            applied: list[int] = []
+            for batch in batches.values():
+                try:
+                    with transaction.atomic():
+                        handler = import_string(batch[0].handler)
+                        if batch[0].handler in _batch_handlers:
+                            handler(batch)
+                        else:
+                            handler(batch[0])
+                    applied += [row.pk for row in batch]
+                except Exception as error:
+                    failures.append(error)
+                    count_attempts([row.pk for row in batch], error)
+            OutboxEvent.objects.filter(pk__in=applied).update(done_at=timezone.now(), attempts=F("attempts") + 1)
+    except Exception as error:  # the database itself failed: nothing was applied
+        count_attempts(event_ids, error)
         raise
+    if failures:
+        raise failures[0]
+    return sorted(applied)
+
+
+def apply_event(event_id: int) -> bool:
+    """Apply one pending event (apply_events). Returns False if it was already done."""
+    return bool(apply_events([event_id]))
+
+
+def count_attempts(event_ids: list[int], error: Exception) -> None:
+    OutboxEvent.objects.filter(pk__in=event_ids, done_at__isnull=True).update(
+        attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+    )
 
 
 def pending_event_ids(*, older_than: timedelta | None = None, limit: int = 1000) -> list[int]:

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ  # type: ignore[import-untyped]  # django-environ ships no type information
 from django.core.exceptions import ImproperlyConfigured
@@ -71,7 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "helpdesk.http.live_version",
+                "helpdesk.http.live_page",
             ],
         },
     },
@@ -240,6 +241,19 @@ CELERY_BEAT_SCHEDULE = {
     },
     "run-timed-workflows": {"task": "workflows.tasks.run_timed_workflows", "schedule": timedelta(seconds=60)},
 }
+# Live updates (helpdesk/live.py): pushed through this Redis (default: the broker's, when it is Redis) to the tabs'
+# server-sent-events streams; without it, tabs poll. Its keys and channel start with LIVE_PREFIX, by default named
+# after the Redis database, so that two test runs on one Redis never hear each other.
+LIVE_REDIS_URL = env.str(
+    "LIVE_REDIS_URL", default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+LIVE_PREFIX = env.str("LIVE_PREFIX", default="live:" + (urlsplit(LIVE_REDIS_URL).path.strip("/") or "0"))
+# How long a tab's stream lasts before the browser opens it again (so that access is checked again, and the tabs
+# spread over the web processes again after one restarts).
+LIVE_STREAM_SECONDS = env.float("LIVE_STREAM_SECONDS", default=300.0)
+# Without push, how often a tab asks whether what it shows changed.
+LIVE_POLL_SECONDS = env.float("LIVE_POLL_SECONDS", default=2.0)
+
 # An outbox event still pending this long after it was written is re-enqueued by the sweep.
 OUTBOX_SWEEP_AFTER = timedelta(seconds=env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60))
 

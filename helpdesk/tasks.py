@@ -5,9 +5,18 @@ from helpdesk import outbox
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def dispatch_events(event_ids: list[int]) -> int:
+    """Apply outbox events (those one transaction wrote) exactly once in effect; a second delivery is a no-op."""
+    return len(outbox.apply_events(event_ids))
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
 def dispatch_event(event_id: int) -> bool:
-    """Apply one outbox event exactly once in effect; a second delivery is a no-op."""
+    """One event, as tasks were sent before events were batched: still in a broker's queue across the upgrade."""
     return outbox.apply_event(event_id)
+
+
+SWEEP_BATCH = 50  # events per task the sweep sends
 
 
 @shared_task
@@ -16,10 +25,12 @@ def sweep_outbox() -> int:
 
     Stops at the first failed enqueue: while the broker is down each attempt takes its connection timeout,
     and trying the whole batch kept a sweep busy for minutes after the broker was back (bench/drills.py)."""
-    enqueued = []
-    for event_id in outbox.pending_event_ids():
-        if not outbox.enqueue(event_id):
+    enqueued: list[int] = []
+    pending = outbox.pending_event_ids()
+    for start in range(0, len(pending), SWEEP_BATCH):
+        batch = pending[start : start + SWEEP_BATCH]
+        if not outbox.enqueue(batch):
             break
-        enqueued.append(event_id)
+        enqueued += batch
     outbox.mark_swept(enqueued)
     return len(enqueued)

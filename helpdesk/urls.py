@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from helpdesk import views
+from helpdesk import live_views, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("live/", views.live, name="live"),
+    path("live/poll/", live_views.poll, name="live-poll"),
+    path("live/stream/", live_views.stream, name="live-stream"),
     path("nav/", views.nav, name="nav"),
     path("messenger/tickets/", include("tickets.messenger_urls")),
     path("messenger/", include("inbox.messenger_urls")),

@@ -3,23 +3,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
-from django_htmx.http import trigger_client_event
 
-from helpdesk.http import TeammateRequest, latest_event_id, teammate_required
+from helpdesk.http import TeammateRequest, teammate_required
 from inbox.selectors import list_inbox_nav
 from tickets.selectors import list_ticket_nav
-
-
-@require_safe
-@teammate_required
-def live(request: TeammateRequest) -> HttpResponse:
-    """Polled every second: 204 while nothing changed, else the poller with the new version and a
-    `workspace-changed` event, on which each open pane fetches itself again."""
-    version = latest_event_id()
-    if request.GET.get("v") == str(version):
-        return HttpResponse(status=204)
-    response = render(request, "components/live.html", {"live_version": version})
-    return trigger_client_event(response, "workspace-changed")
 
 
 @require_safe

@@ -134,7 +134,8 @@ def assign_conversation(
 ) -> list[Event]:
     """Set the conversation's assignee and team (None clears). A no-op when nothing changes."""
     conversation = lock_conversation(conversation_id)
-    if (conversation.assignee_id, conversation.team_id) == (assignee_id, team_id):
+    before = (conversation.assignee_id, conversation.team_id)
+    if before == (assignee_id, team_id):
         return []
     assignee = _get_or_invalid(Teammate.objects.filter(is_active=True), assignee_id, "assignee", "teammate")
     team = _get_or_invalid(Team.objects.all(), team_id, "team", "team")
@@ -154,6 +155,8 @@ def assign_conversation(
             assignee_id=assignee_id,
             team_id=team_id,
             actor_id=actor.pk if actor else None,
+            from_assignee_id=before[0],
+            from_team_id=before[1],
         )
     )
 

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class InboxConfig(AppConfig):
     name = "inbox"
     verbose_name = "Inbox"
+
+    def ready(self) -> None:
+        from inbox import live  # noqa: F401  (it says which live topics the inbox's events touch)

@@ -42,6 +42,9 @@ class ConversationAssigned(Event):
     assignee_id: int | None
     team_id: int | None
     actor_id: int | None
+    # Who had it before: the lists it leaves change too.
+    from_assignee_id: int | None = None
+    from_team_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

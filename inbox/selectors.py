@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from helpdesk.errors import NotFound
 from helpdesk.pagination import Cursor, Key, Page, paginate
+from inbox.live import inbox_view_topic
 from inbox.models import (
     CUSTOMER_VISIBLE_PART_KINDS,
     Contact,
@@ -76,6 +77,7 @@ class NavItem:
     slug: str
     label: str
     count: int
+    topic: str  # its list's live topic, which its count is published under (inbox/live.py, tickets/live.py)
 
     @property
     def display(self) -> str:
@@ -86,11 +88,10 @@ def list_inbox_nav(*, teammate: Teammate) -> tuple[list[NavItem], list[NavItem]]
     """Exact open-conversation counts of the fixed views and of each team's inbox, read from the counts the
     database keeps (ConversationCount): a few dozen rows whatever the number of conversations. Two queries."""
     totals, teams = count_by_owner(ConversationCount.objects.filter(state=ConversationState.OPEN), teammate=teammate)
+    fixed = [("mine", "Your inbox"), ("unassigned", "Unassigned"), ("all", "All")]
     return [
-        NavItem("mine", "Your inbox", totals["mine"]),
-        NavItem("unassigned", "Unassigned", totals["unassigned"]),
-        NavItem("all", "All", totals["all"]),
-    ], [NavItem(f"team-{team_id}", name, total) for team_id, name, total in teams]
+        NavItem(slug, label, totals[slug], inbox_view_topic(slug, teammate_id=teammate.pk)) for slug, label in fixed
+    ], [NavItem(f"team-{team_id}", name, total, f"inbox-team-{team_id}") for team_id, name, total in teams]
 
 
 def count_by_owner[C: OwnerCount](

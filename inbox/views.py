@@ -12,6 +12,7 @@ from helpdesk.errors import DomainError
 from helpdesk.http import TeammateRequest, add_domain_error, bad_query, domain_errors, error_response, teammate_required
 from inbox import actions
 from inbox.forms import AssignForm, ComposerForm, ListFilterForm, LiveVersionForm, SnoozeForm
+from inbox.live import inbox_view_topic
 from inbox.messenger import messenger_url
 from inbox.models import Conversation, ConversationState
 from inbox.selectors import (
@@ -55,6 +56,7 @@ def inbox_page(request: TeammateRequest, view: str, conversation_id: int | None 
         "state_choices": ConversationState.choices,
         "sort_choices": Sort.CHOICES,
         "open_conversation_id": open_conversation_id,
+        "view_topic": inbox_view_topic(view, teammate_id=request.user.pk),
     }
     if request.htmx.target == "main" and conversation_id:
         return render(request, CONVERSATION + "#conversation-detail", pane_context(conversation_id) | context)

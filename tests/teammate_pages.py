@@ -9,7 +9,6 @@ from django.db import models
 from django.test import RequestFactory
 from django.urls import get_resolver
 
-from helpdesk.http import latest_event_id
 from inbox.models import Conversation, Team, Teammate
 from tests.customer_world import STALE, Visitor, live
 from tickets import selectors
@@ -34,10 +33,12 @@ def live_types(category: str) -> list[TicketType]:
 
 
 def sweep_views(visit: Visitor) -> None:
-    """The inbox and ticket views with each filter, whole and as HTMX asks for their lists; the live poll, the nav."""
+    """The inbox and ticket views with each filter, whole and as HTMX asks for their lists; the live poll and
+    stream (refused bad topics: a good stream never ends), the nav."""
     visit("get", "inbox:home", expect=302)
-    visit("get", "live", data=STALE, expect=200)
-    visit("get", "live", data={"v": latest_event_id()}, expect=204)
+    visit("get", "live-poll", data={"topics": "nav inbox-all", "since": 0}, expect=200)
+    visit("get", "live-poll", data={"topics": "<b>", "since": 0}, expect=400)
+    visit("get", "live-stream", data={"topics": "<b>"}, expect=400)
     visit("get", "nav", expect=200)
     teams = [f"team-{pk}" for pk in Team.objects.values_list("pk", flat=True)]
     for slug in ["mine", "unassigned", "all", *teams]:

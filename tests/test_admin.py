@@ -235,7 +235,7 @@ def test_outbox_admin_reenqueues_only_pending_events(admin_client, monkeypatch):
     pending = OutboxEvent.objects.create(kind="TicketNoteCrossPosted", handler="tickets.handlers.cross_post_note")
     done = OutboxEvent.objects.create(kind="TicketNoteCrossPosted", handler="x", done_at=pending.created_at)
     enqueued = []
-    monkeypatch.setattr("helpdesk.outbox.enqueue", lambda event_id: enqueued.append(event_id) or True)
+    monkeypatch.setattr("helpdesk.outbox.enqueue", lambda event_ids: enqueued.extend(event_ids) or True)
 
     admin_client.post(
         url(OutboxEvent, "changelist"), {"action": "enqueue_pending", "_selected_action": [pending.pk, done.pk]}

@@ -46,12 +46,17 @@ MACHINE_FIELDS = {
     "helpdesk.OutboxEvent.kind",
     "helpdesk.OutboxEvent.handler",
     "helpdesk.OutboxEvent.payload",
+    "helpdesk.LiveTopic.topic",
     "workflows.WorkflowRun.trigger_key",
     "workflows.WorkflowRun.log",
 }
-# Pages that show none of the planted text: the live poll, signing out of the messenger, and the note and tracker
-# reply forms (a ticket number at most).
-NO_TEXT = {"live", "messenger:leave", "tickets:note", "tickets:tracker-reply", "tickets:tracker-reply-form"}
+# Pages that show none of the planted text: the live poll and stream, signing out of the messenger, and the note and
+# tracker reply forms (a ticket number at most).
+NO_TEXT = {"live-poll", "live-stream", "messenger:leave"} | {
+    "tickets:note",
+    "tickets:tracker-reply",
+    "tickets:tracker-reply-form",
+}
 # Django's own UserAdmin escapes the username into the password page's title, which its template escapes again:
 # shown as text all the same, and not ours to change.
 DJANGO_ESCAPES_TWICE = {"admin:auth_user_password_change"}

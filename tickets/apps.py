@@ -6,4 +6,4 @@ class TicketsConfig(AppConfig):
     verbose_name = "Tickets"
 
     def ready(self) -> None:
-        from tickets import handlers  # noqa: F401  (its handlers subscribe to the events they follow up)
+        from tickets import handlers, live  # noqa: F401  (they subscribe to the events they follow up)

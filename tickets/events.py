@@ -50,6 +50,9 @@ class TicketAssigned(Event):
     assignee_id: int | None
     team_id: int | None
     actor_id: int | None
+    # Who had it before: the lists it leaves change too.
+    from_assignee_id: int | None = None
+    from_team_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,6 +85,15 @@ class TrackerReplySent(Event):
 class TrackerReplyQueued(Event):
     """One copy of a tracker's reply, posted into one conversation after commit."""
 
+    delivery_id: int
+    conversation_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackerReplyDelivered(Event):
+    """One copy of a tracker's reply was posted: the tracker's count of deliveries moved."""
+
+    tracker_id: int
     delivery_id: int
     conversation_id: int
 

@@ -5,7 +5,7 @@ keyed by the event id, so a redelivered task changes nothing (rule 11).
 """
 
 from helpdesk.models import OutboxEvent
-from helpdesk.outbox import subscribe
+from helpdesk.outbox import record, subscribe
 from inbox import actions as inbox_actions
 from inbox import events as inbox_events
 from inbox.models import PartKind, Teammate
@@ -83,3 +83,8 @@ def deliver_tracker_reply(event: OutboxEvent) -> None:
     )
     delivery.part, delivery.delivered_at = part, part.created_at
     delivery.save(update_fields=["part", "delivered_at"])
+    record(
+        events.TrackerReplyDelivered(
+            tracker_id=delivery.reply.tracker_id, delivery_id=delivery.pk, conversation_id=delivery.conversation_id
+        )
+    )

@@ -25,6 +25,7 @@ from tickets.forms import (
     edit_initial,
     posted_type_id,
 )
+from tickets.live import ticket_view_topic
 from tickets.models import OWNED_CATEGORIES, SharingPolicy, Ticket, TicketCategory
 from tickets.selectors import ConversationTickets, TicketPane, TicketStatus
 
@@ -342,6 +343,7 @@ def ticket_page(request: TeammateRequest, slug: str, *, ticket_id: int | None) -
         "list_query": filters.query_string(),  # the list's place, kept by the links of its items
         "selected_id": ticket_id,
         "nav_current": f"tickets:{slug}",
+        "view_topic": ticket_view_topic(slug, teammate_id=request.user.pk),
     }
     if ticket_id is not None:
         context |= pane_context(selectors.get_ticket_pane(ticket_id=ticket_id))

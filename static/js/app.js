@@ -156,10 +156,10 @@
     }
   });
 
-  // A live region (it refreshes on an event `from:body`) is not refreshed while the teammate is in a form inside
-  // it: a state chosen but not yet moved would be lost, as the ticket header's state and assign forms were when a
+  // A live region (data-live, static/js/live.js) is not refreshed while the teammate is in a form inside it: a
+  // state chosen but not yet moved would be lost, as the ticket header's state and assign forms were when a
   // cross-post refreshed it. Their own submit re-renders it; if they leave the form instead, it catches up then.
-  const isLiveRefresh = (elt) => (elt.getAttribute("hx-trigger") || "").includes("from:body");
+  const isLiveRefresh = (elt) => elt.hasAttribute("data-live");
   document.addEventListener("htmx:beforeRequest", (event) => {
     const elt = event.detail.elt;
     if (event.detail.requestConfig.verb !== "get" || !isLiveRefresh(elt)) return;
@@ -173,7 +173,7 @@
     const region = event.target.closest && event.target.closest("[data-refresh-pending]");
     if (!region || (event.relatedTarget && region.contains(event.relatedTarget))) return;
     delete region.dataset.refreshPending;
-    document.body.dispatchEvent(new CustomEvent("workspace-changed"));  // each live region asks; 204 if unchanged
+    htmx.trigger(region, "live");
   });
 
   // Live refreshes replace regions under the teammate's focus: put focus back on the same item.

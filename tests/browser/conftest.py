@@ -1,3 +1,7 @@
+import socket
+import threading
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -25,6 +29,42 @@ def playwright(_django_connections, playwright):
     for alias, connection in _django_connections.items():
         connections[alias] = connection
     yield playwright
+
+
+class AsgiLiveServer:
+    """pytest-django's `live_server`, served by uvicorn (in a thread) through Django's ASGI application, as
+    production serves the live streams: a server-sent-events stream is an async view, which a WSGI server would
+    read to its end before answering. Static files come through Django's finders, as in the live_server."""
+
+    def __init__(self) -> None:
+        import uvicorn
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+        from django.core.asgi import get_asgi_application
+        from django.test.utils import modify_settings
+
+        listening = socket.socket()
+        listening.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{listening.getsockname()[1]}"
+        app = ASGIStaticFilesHandler(get_asgi_application())
+        self.server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [listening]}, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        # Enabled and disabled around each test by pytest-django's `_live_server_helper`.
+        self._live_server_modified_settings = modify_settings(ALLOWED_HOSTS={"append": "127.0.0.1"})
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(_django_connections):
+    server = AsgiLiveServer()
+    yield server
+    server.stop()
 
 
 VIEWPORT = {"width": 1440, "height": 900}

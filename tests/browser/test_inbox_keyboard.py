@@ -66,7 +66,7 @@ def test_composer_r_focuses_reply_mode_and_ctrl_enter_sends_reply(open_as, teamm
     assert Part.objects.filter(conversation=conversation, kind=PartKind.REPLY).count() == 1
 
 
-def test_composer_keeps_typed_text_while_live_update_shows_customer_message(open_as, teammate):
+def test_composer_keeps_typed_text_while_live_update_shows_customer_message(open_as, apply_outbox, teammate):
     conversation = ConversationFactory(assignee=teammate)
     PartFactory(conversation=conversation, body="My order never arrived.")
     page = open_as(teammate, f"/inbox/mine/{conversation.pk}/")
@@ -75,6 +75,7 @@ def test_composer_keeps_typed_text_while_live_update_shows_customer_message(open
     composer.press_sequentially("Sorry to hear that, let me")
 
     record_customer_message(conversation_id=conversation.pk, body="Any news about my order?")
+    apply_outbox()  # as the worker would: it publishes the change to the open tabs
 
     expect(page.locator("#conversation-timeline")).to_contain_text("Any news about my order?", timeout=LIVE)
     expect(composer).to_have_value("Sorry to hear that, let me")

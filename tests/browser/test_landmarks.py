@@ -43,7 +43,7 @@ def open_conversation(page, subject: str) -> None:
     expect(page.locator("#ticket-side .loading")).to_have_count(0)
 
 
-def test_inbox_keeps_its_landmarks_through_every_swap(open_as, violations, teammate, two_conversations):
+def test_inbox_keeps_its_landmarks_through_every_swap(open_as, apply_outbox, violations, teammate, two_conversations):
     first, second = two_conversations
     page = open_as(teammate, "/inbox/mine/")
     expect(page.locator("[data-list-item]")).to_have_count(2)
@@ -77,6 +77,7 @@ def test_inbox_keeps_its_landmarks_through_every_swap(open_as, violations, teamm
         assert violations(page) == [], f"{summary} closed"
 
     record_customer_message(conversation_id=second.pk, body="Any news about my parcel?")
+    apply_outbox()
     expect(page.locator("#conversation-timeline")).to_contain_text("Any news about my parcel?", timeout=LIVE)
     expect_landmarks(page)
     assert violations(page) == [], "after a live refresh"
@@ -87,7 +88,9 @@ def test_inbox_keeps_its_landmarks_through_every_swap(open_as, violations, teamm
     expect(page.get_by_role("main")).to_be_focused()
 
 
-def test_ticket_view_keeps_its_landmarks_through_every_swap(open_as, violations, teammate, other_teammate):
+def test_ticket_view_keeps_its_landmarks_through_every_swap(
+    open_as, apply_outbox, violations, teammate, other_teammate
+):
     first = BackOfficeTicketFactory(actor=teammate, title="Refund order 1042", assignee_id=other_teammate.pk)
     PartFactory(conversation=first.linked_conversation, body="I was charged twice for order 1042.")
     second = BackOfficeTicketFactory(actor=teammate, title="Replace parcel 77", assignee_id=other_teammate.pk)
@@ -115,6 +118,7 @@ def test_ticket_view_keeps_its_landmarks_through_every_swap(open_as, violations,
     edit.locator("summary").click()
 
     post_ticket_note(actor=teammate, ticket_id=second.pk, body="Parcel reordered.")
+    apply_outbox()
     expect(page.locator("#ticket-timeline")).to_contain_text("Parcel reordered.", timeout=LIVE)
     expect_landmarks(page)
     assert violations(page) == [], "after a live refresh"

@@ -42,7 +42,7 @@ def refund_type():
 
 
 def test_ticket_form_sent_filled_shared_resolved_and_shown_to_customer(
-    open_as, new_context, live_server, teammate, contact, refund_type
+    open_as, new_context, live_server, apply_outbox, teammate, contact, refund_type
 ):
     TicketTypeFactory(name="Question", customer=True)  # offered too, and first: the teammate picks the refund
     back_office = TeammateFactory(first_name="Ben")
@@ -58,6 +58,7 @@ def test_ticket_form_sent_filled_shared_resolved_and_shown_to_customer(
     send_form.get_by_label("Refund request").check()
     send_form.get_by_role("button", name="Send form").click()
     expect(send_form.get_by_role("status")).to_contain_text("The Refund request form was sent.")
+    apply_outbox()  # as the worker would: it publishes the change to the open tabs
     expect(front.locator("#conversation-timeline")).to_contain_text(
         f"{teammate.display_name} sent the Refund request form to the customer.", timeout=LIVE
     )
@@ -81,6 +82,7 @@ def test_ticket_form_sent_filled_shared_resolved_and_shown_to_customer(
     expect(customer.get_by_role("heading", level=1)).to_have_text("Refund the second charge")
     ticket = Ticket.objects.get(linked_conversation=conversation)
     assert (ticket.is_shared, ticket.attributes) == (True, {"order": "1042"})
+    apply_outbox()
 
     # The teammate's open page shows the shared ticket beside the conversation, without a reload.
     side = front.locator("#ticket-side")

@@ -18,7 +18,7 @@ from tickets.models import Ticket, TicketPart
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_ticket_side_creates_back_office_ticket_beside_conversation(open_as, teammate, other_teammate):
+def test_ticket_side_creates_back_office_ticket_beside_conversation(open_as, apply_outbox, teammate, other_teammate):
     ticket_type = TicketTypeFactory(name="Refund request")
     TicketAttributeFactory(ticket_type=ticket_type, key="order", name="Order number")
     conversation = ConversationFactory(assignee=teammate)
@@ -40,6 +40,7 @@ def test_ticket_side_creates_back_office_ticket_beside_conversation(open_as, tea
 
     expect(side.get_by_role("heading", level=2, name=re.compile(r"^#\d+ Refund the second charge$"))).to_be_visible()
     ticket = Ticket.objects.get(linked_conversation=conversation)
+    apply_outbox()  # as the worker would: it publishes the change to the open tabs
     expect(side.locator("#ticket-title")).to_have_text(f"#{ticket.pk} Refund the second charge")
     expect(side.locator("#ticket-header")).to_contain_text(other_teammate.display_name)
     expect(side.locator("#ticket-header")).to_contain_text(re.compile(r"Order number\s*1042"))

@@ -47,7 +47,7 @@ TEAMMATE_URLS = teammate_urls()
 def test_the_sweep_finds_the_teammate_pages():
     assert len(TEAMMATE_URLS) > 30
     assert reverse("inbox:view", args=["mine"]) in TEAMMATE_URLS
-    assert reverse("live") in TEAMMATE_URLS and reverse("nav") in TEAMMATE_URLS
+    assert reverse("live-poll") in TEAMMATE_URLS and reverse("nav") in TEAMMATE_URLS
     assert not any(url.startswith(("/messenger/", "/admin/", "/login/")) for url in TEAMMATE_URLS)
 
 
@@ -130,7 +130,7 @@ def test_anonymous_user_is_redirected_to_login(client):
 
 
 def test_anonymous_htmx_request_is_sent_to_login_from_the_page_it_came_from(client):
-    response = client.get(reverse("live"), headers=HTMX)
+    response = client.get(reverse("nav"), headers=HTMX)
 
     assert response["HX-Redirect"] == f"{reverse('login')}?next=/inbox/mine/"
 

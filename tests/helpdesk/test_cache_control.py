@@ -32,12 +32,10 @@ def test_cache_control_on_an_htmx_partial(teammate_client, conversation):
     assert_private_and_never_stored(response)
 
 
-def test_cache_control_on_a_204_of_a_live_part(teammate_client):
-    version = teammate_client.get(reverse("live")).context["live_version"]
+def test_cache_control_on_the_live_poll(teammate_client):
+    response = teammate_client.get(reverse("live-poll"), {"topics": "nav", "since": 0})
 
-    response = teammate_client.get(reverse("live"), {"v": version}, headers=HTMX)
-
-    assert response.status_code == 204
+    assert response.status_code == 200
     assert_private_and_never_stored(response)
 
 

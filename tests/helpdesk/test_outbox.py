@@ -37,7 +37,7 @@ def test_record_enqueues_follow_up_only_after_commit(db, django_capture_on_commi
         {"conversation_id": 1, "part_id": 2},
         None,
     )
-    assert event.pk in [callback.args[0] for callback in callbacks]
+    assert [callback.args[0] for callback in callbacks] == [sorted(row.pk for row in OutboxEvent.objects.all())]
 
 
 def test_record_writes_one_row_per_handler(db, django_capture_on_commit_callbacks):
@@ -46,19 +46,21 @@ def test_record_writes_one_row_per_handler(db, django_capture_on_commit_callback
 
     rows = OutboxEvent.objects.order_by("handler")
     assert [row.handler for row in rows] == [
+        "helpdesk.live.publish",
         "tickets.handlers.resume_waiting_tickets",
         "workflows.handlers.run_workflows",
     ]
-    assert sorted(callback.args[0] for callback in callbacks) == sorted(row.pk for row in rows)
+    assert [callback.args[0] for callback in callbacks] == [sorted(row.pk for row in rows)]  # one task for all
 
 
 def test_handlers_subscribe_themselves_to_the_events_they_follow_up():
     """The publishers (inbox, tickets) name no handler; each app's handlers module subscribes when it is ready."""
     assert outbox.subscribers(CustomerMessageReceived) == (
+        "helpdesk.live.publish",
         "tickets.handlers.resume_waiting_tickets",
         "workflows.handlers.run_workflows",
     )
-    assert outbox.subscribers(ConversationClosed) == ()
+    assert outbox.subscribers(ConversationClosed) == ("helpdesk.live.publish",)
 
 
 def test_subscribe_registers_a_handler_once_for_each_event_class():
@@ -75,9 +77,14 @@ def test_subscribe_registers_a_handler_once_for_each_event_class():
     assert outbox.subscribers(SomethingHappened) == (f"{__name__}.{follow_up.__qualname__}",)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NothingFollowsUp(outbox.Event):
+    pass
+
+
 def test_record_marks_events_without_follow_up_done(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        outbox.record(ConversationClosed(conversation_id=1, actor_id=None))
+        outbox.record(NothingFollowsUp())
     assert callbacks == []
     assert OutboxEvent.objects.get().done_at is not None
 
@@ -100,6 +107,42 @@ def test_apply_event_failure_rolls_back_and_records_error(db):
     assert (event.done_at, event.attempts, event.last_error) == (None, 1, "RuntimeError: downstream refused")
 
 
+def test_apply_events_applies_the_others_when_one_fails_and_raises_its_error_after(db):
+    made = [make_event("tests.helpdesk.test_outbox.create_team_handler") for _ in range(2)]
+    failing = make_event("tests.helpdesk.test_outbox.failing_handler")
+
+    with pytest.raises(RuntimeError):
+        outbox.apply_events([made[0].pk, failing.pk, made[1].pk])
+
+    assert Team.objects.filter(name__startswith="made by event").count() == 2
+    assert not Team.objects.filter(name="half-written").exists()
+    assert set(OutboxEvent.objects.filter(done_at__isnull=True).values_list("pk", "attempts")) == {(failing.pk, 1)}
+    assert outbox.apply_events([event.pk for event in made]) == []  # applied once, not twice
+
+
+batches_seen: list[list[int]] = []
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FollowedUpInBatches(outbox.Event):
+    pass
+
+
+@outbox.subscribe(FollowedUpInBatches, batch=True)
+def batch_handler(events: list[OutboxEvent]) -> None:
+    batches_seen.append([event.pk for event in events])
+
+
+def test_a_batch_handler_gets_all_its_events_of_a_transaction_in_one_call(db):
+    events = [make_event(f"{__name__}.batch_handler") for _ in range(3)]
+    single = make_event("tests.helpdesk.test_outbox.create_team_handler")
+    batches_seen.clear()
+
+    assert outbox.apply_events([single.pk, *(event.pk for event in events)]) == sorted([single.pk, *batches_seen[0]])
+
+    assert batches_seen == [[event.pk for event in events]]
+
+
 def test_pending_event_ids_waits_for_the_sweep_delay(db, settings):
     settings.OUTBOX_SWEEP_AFTER = timedelta(minutes=5)
     event = make_event("tests.helpdesk.test_outbox.create_team_handler")
@@ -116,7 +159,7 @@ def test_pending_event_ids_skips_done_events(db):
 def test_enqueue_with_broker_down_keeps_event_pending(db):
     event = make_event("tests.helpdesk.test_outbox.create_team_handler")
     with broker_unreachable():
-        assert outbox.enqueue(event.pk) is False
+        assert outbox.enqueue([event.pk]) is False
     event.refresh_from_db()
     assert event.done_at is None
 
@@ -132,7 +175,7 @@ def test_enqueue_skips_an_event_already_applied(db, caplog):
     outbox.apply_event(event.pk)
 
     with broker_unreachable():  # a send would fail and log a warning; nothing is sent at all
-        assert outbox.enqueue(event.pk) is False
+        assert outbox.enqueue([event.pk]) is False
 
     assert "Could not enqueue" not in caplog.text
 
@@ -145,7 +188,8 @@ def test_sweep_stops_at_the_first_failed_enqueue(db, settings, monkeypatch):
     for _ in range(3):
         make_event("tests.helpdesk.test_outbox.create_team_handler")
     attempts = []
-    monkeypatch.setattr(outbox, "enqueue", lambda event_id: attempts.append(event_id) and False)
+    monkeypatch.setattr("helpdesk.tasks.SWEEP_BATCH", 1)
+    monkeypatch.setattr(outbox, "enqueue", lambda event_ids: attempts.append(event_ids) and False)
     assert sweep_outbox() == 0
     assert len(attempts) == 1
     assert not OutboxEvent.objects.filter(swept_at__isnull=False).exists()
@@ -156,7 +200,7 @@ def test_sweep_waits_before_enqueueing_the_same_event_again(db, settings, monkey
     from helpdesk.tasks import sweep_outbox
 
     event = make_event("tests.helpdesk.test_outbox.create_team_handler")
-    monkeypatch.setattr(outbox, "enqueue", lambda event_id: True)
+    monkeypatch.setattr(outbox, "enqueue", lambda event_ids: True)
     settings.OUTBOX_SWEEP_AFTER = timedelta(0)
     assert sweep_outbox() == 1
     settings.OUTBOX_SWEEP_AFTER = timedelta(minutes=5)

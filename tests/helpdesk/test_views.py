@@ -1,12 +1,8 @@
-"""Project-level endpoints: the live poller and the navigation with its counts."""
-
-import json
+"""Project-level endpoints: the navigation with its counts (the live poll and stream: test_live.py)."""
 
 import pytest
 from django.urls import reverse
 
-from helpdesk.http import latest_event_id
-from inbox import actions
 from tests.factories import (
     BackOfficeTicketFactory,
     ConversationFactory,
@@ -19,27 +15,6 @@ from tickets import actions as ticket_actions
 from tickets.models import StateCategory
 
 pytestmark = pytest.mark.django_db
-
-
-def test_live_requires_login(client):
-    assert client.get(reverse("live")).status_code == 302
-
-
-def test_live_is_no_content_while_nothing_changed(teammate_client, conversation):
-    response = teammate_client.get(reverse("live") + f"?v={latest_event_id()}")
-
-    assert response.status_code == 204
-
-
-def test_live_announces_a_change_with_the_new_version(teammate_client, teammate, conversation):
-    seen = latest_event_id()
-    actions.post_note(actor=teammate, conversation_id=conversation.pk, body="Something changed")
-
-    response = teammate_client.get(reverse("live") + f"?v={seen}")
-
-    assert response.status_code == 200
-    assert json.loads(response["HX-Trigger"]) == {"workspace-changed": {}}
-    assert f"v={latest_event_id()}" in response.content.decode()
 
 
 def test_nav_counts_open_conversations_per_view(teammate_client, teammate):

@@ -79,7 +79,7 @@ def test_create_back_office_ticket_for_customer_requires_required_for_customers(
 def test_apply_event_twice_cross_posts_once(teammate, conversation):
     ticket = BackOfficeTicketFactory(actor=teammate, conversation=conversation)
     actions.post_ticket_note(actor=teammate, ticket_id=ticket.pk, body="Refund sent.", cross_post=True)
-    event = OutboxEvent.objects.get(kind="TicketNoteCrossPosted")
+    event = OutboxEvent.objects.get(handler="tickets.handlers.cross_post_note")
 
     assert apply_event(event.pk) is True
     assert apply_event(event.pk) is False
@@ -90,7 +90,7 @@ def test_apply_event_twice_cross_posts_once(teammate, conversation):
 def test_cross_post_note_handler_run_twice_posts_once(teammate, conversation):
     ticket = BackOfficeTicketFactory(actor=teammate, conversation=conversation)
     actions.post_ticket_note(actor=teammate, ticket_id=ticket.pk, body="Refund sent.", cross_post=True)
-    event = OutboxEvent.objects.get(kind="TicketNoteCrossPosted")
+    event = OutboxEvent.objects.get(handler="tickets.handlers.cross_post_note")
 
     cross_post_note(event)
     cross_post_note(event)

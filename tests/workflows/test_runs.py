@@ -318,7 +318,7 @@ def test_redelivered_event_runs_the_workflow_once(apply_outbox):
     flow = workflow(actions=[NOTE])
     conversation = start()
     apply_outbox()
-    event = OutboxEvent.objects.get(kind="ConversationStarted")
+    event = OutboxEvent.objects.get(kind="ConversationStarted", handler="workflows.handlers.run_workflows")
 
     run_workflows(event)  # delivered again, bypassing the outbox's done guard
 

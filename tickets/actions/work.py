@@ -106,7 +106,8 @@ def assign_ticket(
 ) -> list[Event]:
     """Set a ticket's assignee and team (None clears); a no-op when nothing changes. Emits TicketAssigned."""
     ticket = lock_ticket(ticket_id)
-    if (ticket.assignee_id, ticket.team_id) == (assignee_id, team_id):
+    before = (ticket.assignee_id, ticket.team_id)
+    if before == (assignee_id, team_id):
         return []
     check_assignment(assignee_id, team_id, category=ticket.category)
     ticket.assignee_id, ticket.team_id = assignee_id, team_id
@@ -121,7 +122,14 @@ def assign_ticket(
         data={"assignee_id": assignee_id, "team_id": team_id},
     )
     return record(
-        events.TicketAssigned(ticket_id=ticket.pk, assignee_id=assignee_id, team_id=team_id, actor_id=actor_id(actor))
+        events.TicketAssigned(
+            ticket_id=ticket.pk,
+            assignee_id=assignee_id,
+            team_id=team_id,
+            actor_id=actor_id(actor),
+            from_assignee_id=before[0],
+            from_team_id=before[1],
+        )
     )
 
 

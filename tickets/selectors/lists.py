@@ -17,6 +17,7 @@ from inbox.selectors import (
     count_by_owner,
     get_slug_team,
 )
+from tickets.live import ticket_view_topic
 from tickets.models import (
     StateCategory,
     Ticket,
@@ -34,8 +35,12 @@ def list_ticket_nav(*, teammate: Teammate) -> list[NavItem]:
         state_id__in=TicketState.objects.exclude(category=StateCategory.RESOLVED).values("pk")
     )
     totals, teams = count_by_owner(unresolved, teammate=teammate, trackers=Q(category=TicketCategory.TRACKER))
-    return [NavItem(slug, label, totals[slug]) for slug, (label, _condition) in TICKET_VIEWS.items()] + [
-        NavItem(f"team-{team_id}", f"{name} tickets", total) for team_id, name, total in teams
+    return [
+        NavItem(slug, label, totals[slug], ticket_view_topic(slug, teammate_id=teammate.pk))
+        for slug, (label, _condition) in TICKET_VIEWS.items()
+    ] + [
+        NavItem(f"team-{team_id}", f"{name} tickets", total, f"tickets-team-{team_id}")
+        for team_id, name, total in teams
     ]
 
 

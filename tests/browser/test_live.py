@@ -1,0 +1,107 @@
+"""Live updates in the browser (issue 12, "Done when"): a change in one teammate's tab reaches a second tab that
+shows it, without a reload, through the real worker, Redis pub/sub and the server-sent-events stream of an ASGI
+server; a third tab that does not show it receives nothing at all; a tab whose connection dropped catches up when
+it is back. Without Redis (`make run`'s embedded default) tabs poll for their own topics, with the same outcome."""
+
+import pytest
+from playwright.sync_api import expect
+
+from helpdesk.models import OutboxEvent
+from inbox.actions import post_note
+from tests.factories import ConversationFactory, PartFactory, TeammateFactory
+from tests.worker import wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+LIVE = 3_000  # ms, from one teammate's action to another's screen
+
+# What a tab's server asked it to do, from here on: each `change` it heard (with the topics), each region it fetched.
+WATCH = """() => {
+    window.__heard = [];
+    window.__fetched = [];
+    const fetched = (event) => window.__fetched.push(event.detail.pathInfo.requestPath);
+    document.body.addEventListener("htmx:beforeRequest", fetched);
+    document.body.addEventListener("live", (event) => window.__heard.push(event.target.id));
+}"""
+
+
+def post_note_from(page, body: str) -> None:
+    page.locator("#composer").get_by_text("Note", exact=True).click()
+    composer = page.locator("#composer [data-composer]")
+    composer.fill(body)
+    composer.press("Control+Enter")
+    expect(page.locator("#conversation-timeline .part-note")).to_contain_text(body)
+
+
+def since(page) -> int:
+    return int(page.locator("#live").get_attribute("data-since"))
+
+
+@pytest.fixture
+def three_tabs(open_as, teammate, other_teammate):
+    """Two teammates on one unassigned conversation, a third on another conversation of their own."""
+    third = TeammateFactory(first_name="Third")
+    shown = ConversationFactory(subject="Charged twice")
+    PartFactory(conversation=shown, body="I was charged twice for order 1042.")
+    elsewhere = ConversationFactory(assignee=third, subject="Where is my parcel")
+    writer = open_as(teammate, f"/inbox/all/{shown.pk}/")
+    reader = open_as(other_teammate, f"/inbox/unassigned/{shown.pk}/")
+    bystander = open_as(third, f"/inbox/mine/{elsewhere.pk}/")
+    for page in (writer, reader, bystander):
+        expect(page.locator("#ticket-side")).not_to_contain_text("Loading")
+        page.evaluate(WATCH)
+    return writer, reader, bystander, shown
+
+
+@pytest.mark.worker
+def test_a_change_reaches_the_tab_that_shows_it_and_no_other(celery_worker_process, three_tabs):
+    writer, reader, bystander, _ = three_tabs
+    bystander_since = since(bystander)
+
+    post_note_from(writer, "Refund approved by billing.")
+
+    expect(reader.locator("#conversation-timeline")).to_contain_text("Refund approved by billing.", timeout=LIVE)
+    expect(reader.locator("#conversation-list [data-list-item]", has_text="Charged twice")).to_be_visible()
+    assert reader.evaluate("window.__same_document") is True
+    assert "conversation-timeline" in reader.evaluate("window.__heard")
+    bystander.wait_for_timeout(500)  # longer than the reader took: anything meant for the bystander has come
+    assert bystander.evaluate("window.__heard") == []
+    assert bystander.evaluate("window.__fetched") == []
+    assert since(bystander) == bystander_since
+
+
+@pytest.mark.worker
+def test_a_dropped_connection_catches_up_on_reconnect(celery_worker_process, three_tabs):
+    writer, reader, _, _ = three_tabs
+    reader.context.set_offline(True)
+
+    post_note_from(writer, "Sent while the reader was away.")
+    wait_for(lambda: not OutboxEvent.objects.filter(done_at__isnull=True).exists())  # the worker published it
+    reader.wait_for_timeout(500)  # the reader, offline, heard nothing
+    expect(reader.locator("#conversation-timeline")).not_to_contain_text("Sent while the reader was away.")
+
+    reader.context.set_offline(False)
+
+    expect(reader.locator("#conversation-timeline")).to_contain_text("Sent while the reader was away.", timeout=LIVE)
+    assert reader.evaluate("window.__same_document") is True
+
+
+def test_without_redis_tabs_poll_for_their_own_topics(settings, apply_outbox, open_as, teammate, other_teammate):
+    settings.LIVE_REDIS_URL = ""  # make run's embedded default: publications kept in the database, polled
+    settings.LIVE_POLL_SECONDS = 0.3
+    shown = ConversationFactory(subject="Charged twice")
+    elsewhere = ConversationFactory(assignee=other_teammate, subject="Where is my parcel")
+    reader = open_as(teammate, f"/inbox/all/{shown.pk}/")
+    bystander = open_as(other_teammate, f"/inbox/mine/{elsewhere.pk}/")
+    for page in (reader, bystander):
+        expect(page.locator("#live")).to_have_attribute("data-push", "0")
+        expect(page.locator("#ticket-side")).not_to_contain_text("Loading")
+        page.evaluate(WATCH)
+
+    post_note(actor=other_teammate, conversation_id=shown.pk, body="Polled into view.")
+    apply_outbox()
+
+    expect(reader.locator("#conversation-timeline")).to_contain_text("Polled into view.", timeout=LIVE)
+    bystander.wait_for_timeout(1_000)  # three polls
+    assert bystander.evaluate("window.__heard") == []
+    assert bystander.evaluate("window.__fetched") == []
