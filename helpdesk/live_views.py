@@ -15,6 +15,7 @@ from asgiref.sync import sync_to_async
 from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
@@ -65,11 +66,20 @@ def poll(request: TeammateRequest) -> HttpResponse:
     return JsonResponse({"seq": request.live_since, "topics": changed_since(query.cleaned_data["sinces"])})
 
 
+def close_connection() -> None:
+    """This thread's connection (looked up when called, not when bound), unless a transaction holds it (a test's)."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 @require_safe
 async def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The tab's stream of changes to its topics. Only active staff teammates (checked as `teammate_required`
     does, here in an async view); 404 without Redis, where tabs poll."""
     user = await request.auser()
+    # The session and the user were read in this request's thread (Django's thread-sensitive context), whose database
+    # connection would otherwise stay open as long as the stream: one per open tab.
+    await sync_to_async(close_connection)()
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not (user.is_active and user.is_staff):

@@ -14,6 +14,7 @@ import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import timedelta
 from functools import partial
 
@@ -83,9 +84,41 @@ def record(*events: Event) -> list[Event]:
         for handler in subscribers(type(event)) or ("",)
     )
     pending = [row.pk for row in rows if row.handler]
-    if pending:
+    follow_ups = _follow_ups.get()
+    if follow_ups is not None:
+        follow_ups += pending
+    elif pending:
         transaction.on_commit(partial(enqueue, pending))
     return list(events)
+
+
+# While `apply_with_follow_ups` runs handlers: the events they record, which it applies next instead of enqueuing.
+_follow_ups: ContextVar[list[int] | None] = ContextVar("follow_ups", default=None)
+FOLLOW_UP_ROUNDS = 5  # a chain of follow-ups longer than this continues as a task
+
+
+def apply_with_follow_ups(event_ids: list[int]) -> list[int]:
+    """Apply events (apply_events), then the events their handlers recorded, in this process, round after round: a
+    cross-posted note's delivery and the delivery's live update cost one task, not a task each. Returns the ids
+    applied. Follow-ups of a round that failed are enqueued before its error is raised; one that never ran (the
+    process died) is left to the sweep, as an enqueue lost with the broker down is."""
+    applied: list[int] = []
+    for _ in range(FOLLOW_UP_ROUNDS):
+        follow_ups: list[int] = []
+        token = _follow_ups.set(follow_ups)
+        try:
+            applied += apply_events(event_ids)
+        except Exception:
+            if follow_ups:
+                enqueue(follow_ups)
+            raise
+        finally:
+            _follow_ups.reset(token)
+        if not follow_ups:
+            return applied
+        event_ids = follow_ups
+    enqueue(event_ids)
+    return applied
 
 
 def enqueue(event_ids: list[int]) -> bool:

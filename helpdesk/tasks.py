@@ -6,8 +6,9 @@ from helpdesk import outbox
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
 def dispatch_events(event_ids: list[int]) -> int:
-    """Apply outbox events (those one transaction wrote) exactly once in effect; a second delivery is a no-op."""
-    return len(outbox.apply_events(event_ids))
+    """Apply outbox events (those one transaction wrote) exactly once in effect, and the events their handlers
+    record; a second delivery is a no-op."""
+    return len(outbox.apply_with_follow_ups(event_ids))
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)

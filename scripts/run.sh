@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `make run`: a Celery worker with embedded beat in the background, Django's development server in
-# the foreground. Ctrl+C (or any exit) stops the worker too.
+# `make run`: a Celery worker with embedded beat in the background, uvicorn serving Django's ASGI application in
+# the foreground (reloading on code changes). Ctrl+C (or any exit) stops the worker too. ASGI, not runserver: with
+# Redis, each tab holds a server-sent-events stream (an async view), which a WSGI server would read to its end
+# before sending anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBUG="${DEBUG:-1}"
@@ -35,4 +37,5 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 echo "== serving http://127.0.0.1:$PORT/ (Ctrl+C stops the server and the worker)"
-.venv/bin/python manage.py runserver "127.0.0.1:$PORT"
+.venv/bin/uvicorn helpdesk.asgi:application --host 127.0.0.1 --port "$PORT" --reload \
+  --reload-dir helpdesk --reload-dir inbox --reload-dir tickets --reload-dir workflows

@@ -1,13 +1,18 @@
 """Live updates in the browser (issue 12, "Done when"): a change in one teammate's tab reaches a second tab that
 shows it, without a reload, through the real worker, Redis pub/sub and the server-sent-events stream of an ASGI
 server; a third tab that does not show it receives nothing at all; a tab whose connection dropped catches up when
-it is back. Without Redis (`make run`'s embedded default) tabs poll for their own topics, with the same outcome."""
+it is back. Without Redis: tests/browser/test_live_poll.py."""
+
+import socket
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
 from playwright.sync_api import expect
 
 from helpdesk.models import OutboxEvent
-from inbox.actions import post_note
 from tests.factories import ConversationFactory, PartFactory, TeammateFactory
 from tests.worker import wait_for
 
@@ -86,22 +91,37 @@ def test_a_dropped_connection_catches_up_on_reconnect(celery_worker_process, thr
     assert reader.evaluate("window.__same_document") is True
 
 
-def test_without_redis_tabs_poll_for_their_own_topics(settings, apply_outbox, open_as, teammate, other_teammate):
-    settings.LIVE_REDIS_URL = ""  # make run's embedded default: publications kept in the database, polled
-    settings.LIVE_POLL_SECONDS = 0.3
-    shown = ConversationFactory(subject="Charged twice")
-    elsewhere = ConversationFactory(assignee=other_teammate, subject="Where is my parcel")
-    reader = open_as(teammate, f"/inbox/all/{shown.pk}/")
-    bystander = open_as(other_teammate, f"/inbox/mine/{elsewhere.pk}/")
-    for page in (reader, bystander):
-        expect(page.locator("#live")).to_have_attribute("data-push", "0")
-        expect(page.locator("#ticket-side")).not_to_contain_text("Loading")
-        page.evaluate(WATCH)
+def open_streams(url: str, cookie: str, count: int) -> list[socket.socket]:
+    """`count` tabs' streams, each read up to its first line (the stream is open, its access checked)."""
+    host, port = urlsplit(url).hostname, urlsplit(url).port
+    streams = []
+    for n in range(count):
+        stream = socket.create_connection((host, port), timeout=5)
+        stream.sendall(
+            f"GET /live/stream/?topics=conversation-{n + 1}:0 HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n"
+            "Accept: text/event-stream\r\n\r\n".encode()
+        )
+        assert stream.recv(4096).startswith(b"HTTP/1.1 200")
+        streams.append(stream)
+    return streams
 
-    post_note(actor=other_teammate, conversation_id=shown.pk, body="Polled into view.")
-    apply_outbox()
 
-    expect(reader.locator("#conversation-timeline")).to_contain_text("Polled into view.", timeout=LIVE)
-    bystander.wait_for_timeout(1_000)  # three polls
-    assert bystander.evaluate("window.__heard") == []
-    assert bystander.evaluate("window.__fetched") == []
+def database_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def test_open_streams_hold_no_database_connection(live_server, teammate):
+    """Fifty teammates' tabs waiting for changes: no connection each, or PostgreSQL runs out (max_connections)."""
+    client = Client()
+    client.force_login(teammate)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    open_streams(live_server.url, cookie, 1)  # the server's own connections, made once
+    before = database_connections()
+
+    streams = open_streams(live_server.url, cookie, 50)
+
+    assert database_connections() - before < 5
+    for stream in streams:
+        stream.close()

@@ -7,6 +7,9 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 import redis
@@ -21,6 +24,12 @@ from tests.factories import BackOfficeTicketFactory, ConversationFactory, TeamFa
 from tickets import actions as ticket_actions
 
 pytestmark = pytest.mark.django_db
+
+
+def run_async[T](coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, in a thread of its own: after the browser tests, Playwright's loop is running in this one."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture
@@ -249,7 +258,7 @@ def test_the_stream_catches_up_then_sends_only_the_changes_to_its_topics(redis_l
         await stream.close()
         return first, later
 
-    first, later = asyncio.run(scenario())
+    first, later = run_async(scenario())
 
     assert first == [{"id": missed.seq, "topics": ["conversation-1"], "counts": {}, "catchUp": True}]
     assert later == [{"id": missed.seq + 2, "topics": ["conversation-2"], "counts": {"inbox-all": 3}, "catchUp": False}]
@@ -275,11 +284,11 @@ def test_a_reconnecting_stream_catches_up_from_its_last_event_id(redis_live, tea
         await stream.close()
         return response, events
 
-    response, events = asyncio.run(scenario(str(heard.seq)))
+    response, events = run_async(scenario(str(heard.seq)))
     assert response["Content-Type"] == "text/event-stream"
     assert [(event["id"], event["topics"]) for event in events] == [(missed.seq, ["conversation-1"])]
 
-    _, events = asyncio.run(scenario(str(missed.seq)))  # had everything: nothing to catch up on
+    _, events = run_async(scenario(str(missed.seq)))  # had everything: nothing to catch up on
     assert events == []
 
 
@@ -296,7 +305,7 @@ def test_a_stream_that_fell_behind_catches_up_instead_of_losing_changes(redis_li
         await reader.close()
         return events
 
-    events = asyncio.run(scenario())
+    events = run_async(scenario())
 
     assert any(event["catchUp"] for event in events)
     assert events[-1]["id"] == redis_live.current()

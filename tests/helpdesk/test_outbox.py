@@ -143,6 +143,65 @@ def test_a_batch_handler_gets_all_its_events_of_a_transaction_in_one_call(db):
     assert batches_seen == [[event.pk for event in events]]
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ChainedFollowUp(outbox.Event):
+    step: int
+
+
+@outbox.subscribe(ChainedFollowUp)
+def chain_handler(event: OutboxEvent) -> None:
+    """Records the next step, up to step 8; step 3 fails, after recording its follow-up (rolled back with it)."""
+    step = event.payload["step"]
+    Team.objects.create(name=f"step {step}")
+    if step < 8:
+        outbox.record(ChainedFollowUp(step=step + 1))
+    if step == 3:
+        raise RuntimeError("step 3 refused")
+
+
+def test_a_dispatch_applies_the_events_its_handlers_record_without_a_task_each(db, monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(outbox, "enqueue", lambda event_ids: enqueued.append(event_ids) or True)
+    outbox.record(ChainedFollowUp(step=4))  # outside a transaction: enqueued as it commits
+    enqueued.clear()
+    first_id = OutboxEvent.objects.get(kind="ChainedFollowUp").pk
+
+    applied = outbox.apply_with_follow_ups([first_id])
+
+    assert set(Team.objects.values_list("name", flat=True)) == {f"step {n}" for n in range(4, 9)}
+    assert len(applied) == 5 and enqueued == []  # steps 4 to 8: all applied here, in rounds
+
+
+def test_a_chain_longer_than_the_rounds_continues_as_a_task(db, monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(outbox, "enqueue", lambda event_ids: enqueued.append(event_ids) or True)
+    monkeypatch.setattr(outbox, "FOLLOW_UP_ROUNDS", 2)
+    outbox.record(ChainedFollowUp(step=5))
+    enqueued.clear()
+
+    outbox.apply_with_follow_ups([OutboxEvent.objects.get(kind="ChainedFollowUp").pk])
+
+    assert sorted(Team.objects.values_list("name", flat=True)) == ["step 5", "step 6"]
+    pending = list(OutboxEvent.objects.filter(done_at__isnull=True).values_list("pk", flat=True))
+    assert enqueued == [pending] and len(pending) == 1  # step 7, sent to the broker
+
+
+def test_a_failed_round_enqueues_the_follow_ups_of_the_handlers_that_succeeded(db, monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(outbox, "enqueue", lambda event_ids: enqueued.append(event_ids) or True)
+    outbox.record(ChainedFollowUp(step=3), ChainedFollowUp(step=7))
+    enqueued.clear()
+    ids = list(OutboxEvent.objects.filter(kind="ChainedFollowUp").order_by("pk").values_list("pk", flat=True))
+
+    with pytest.raises(RuntimeError, match="step 3 refused"):
+        outbox.apply_with_follow_ups(ids)
+
+    assert sorted(Team.objects.values_list("name", flat=True)) == ["step 7"]  # step 3 rolled back
+    step_8 = OutboxEvent.objects.get(kind="ChainedFollowUp", payload__step=8)
+    assert step_8.done_at is None and len(enqueued) == 1 and step_8.pk in enqueued[0]
+    assert OutboxEvent.objects.get(pk=ids[0]).attempts == 1  # step 3 stays pending, its attempt counted
+
+
 def test_pending_event_ids_waits_for_the_sweep_delay(db, settings):
     settings.OUTBOX_SWEEP_AFTER = timedelta(minutes=5)
     event = make_event("tests.helpdesk.test_outbox.create_team_handler")
