@@ -97,17 +97,17 @@ _follow_ups: ContextVar[list[int] | None] = ContextVar("follow_ups", default=Non
 FOLLOW_UP_ROUNDS = 5  # a chain of follow-ups longer than this continues as a task
 
 
-def apply_with_follow_ups(event_ids: list[int]) -> list[int]:
-    """Apply events (apply_events), then the events their handlers recorded, in this process, round after round: a
-    cross-posted note's delivery and the delivery's live update cost one task, not a task each. Returns the ids
-    applied. Follow-ups of a round that failed are enqueued before its error is raised; one that never ran (the
-    process died) is left to the sweep, as an enqueue lost with the broker down is."""
+def apply_with_follow_ups(event_ids: list[int], *, others: int = 0) -> list[int]:
+    """Apply events (apply_events, with up to `others` other pending ones), then the events their handlers recorded,
+    in this process, round after round: a cross-posted note's delivery and the delivery's live update cost one task,
+    not a task each. Returns the ids applied. Follow-ups of a round that failed are enqueued before its error is
+    raised; one that never ran (the process died) is left to the sweep, as an enqueue lost with the broker down is."""
     applied: list[int] = []
     for _ in range(FOLLOW_UP_ROUNDS):
         follow_ups: list[int] = []
         token = _follow_ups.set(follow_ups)
         try:
-            applied += apply_events(event_ids)
+            applied += apply_events(event_ids, others=others)
         except Exception:
             if follow_ups:
                 enqueue(follow_ups)
@@ -139,20 +139,24 @@ def enqueue(event_ids: list[int]) -> bool:
     return True
 
 
-def apply_events(event_ids: list[int]) -> list[int]:
+def apply_events(event_ids: list[int], *, others: int = 0) -> list[int]:
     """Run the handlers of these pending events, oldest first, and mark them done, in one transaction. Returns the
     ids applied; those already done, or being applied by someone else (locked: SKIP LOCKED), are left alone.
+
+    With `others`, up to that many other pending events that never failed are applied too: under load, one task
+    applies the events of many transactions (one publication, one commit for all), and their own tasks, when they
+    come, find nothing left to do. An event that failed waits for its own retry or the sweep.
 
     Each handler runs in a savepoint: one that fails rolls its own work back, counts the attempt and stays pending,
     and its error is raised once the others are done and committed (for Celery to retry; the sweep retries too)."""
     failures: list[Exception] = []
     try:
         with transaction.atomic():
-            rows = list(
-                OutboxEvent.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=event_ids, done_at__isnull=True)
-                .order_by("pk")
-            )
+            pending = OutboxEvent.objects.select_for_update(skip_locked=True).filter(done_at__isnull=True)
+            rows = list(pending.filter(pk__in=event_ids))
+            if others:
+                rows += pending.filter(attempts=0).exclude(pk__in=event_ids).order_by("pk")[:others]
+            rows.sort(key=lambda row: row.pk)
             batches: dict[str, list[OutboxEvent]] = defaultdict(list)
             for row in rows:
                 batches[row.handler if row.handler in _batch_handlers else f"{row.pk}"].append(row)

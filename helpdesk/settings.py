@@ -254,6 +254,8 @@ LIVE_STREAM_SECONDS = env.float("LIVE_STREAM_SECONDS", default=300.0)
 # Without push, how often a tab asks whether what it shows changed.
 LIVE_POLL_SECONDS = env.float("LIVE_POLL_SECONDS", default=2.0)
 
+# How many other pending outbox events a task applies with its own (helpdesk/outbox.py, apply_events).
+OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=100)
 # An outbox event still pending this long after it was written is re-enqueued by the sweep.
 OUTBOX_SWEEP_AFTER = timedelta(seconds=env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60))
 

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from helpdesk import outbox
@@ -6,9 +7,9 @@ from helpdesk import outbox
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
 def dispatch_events(event_ids: list[int]) -> int:
-    """Apply outbox events (those one transaction wrote) exactly once in effect, and the events their handlers
-    record; a second delivery is a no-op."""
-    return len(outbox.apply_with_follow_ups(event_ids))
+    """Apply outbox events (those one transaction wrote, and other pending ones up to OUTBOX_BATCH) exactly once in
+    effect, and the events their handlers record; a second delivery is a no-op."""
+    return len(outbox.apply_with_follow_ups(event_ids, others=settings.OUTBOX_BATCH))
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)

@@ -1,5 +1,6 @@
 import os
 import shutil
+import time
 
 import pytest
 
@@ -110,3 +111,16 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         worker.start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def worker(celery_worker_process, transactional_db):
+    """The module's worker, for one test: after the test, and before the database is flushed, it is given time to
+    finish what it is applying (a task applies any pending event it finds), so that the flush does not deadlock
+    with its transaction."""
+    from helpdesk.models import OutboxEvent
+
+    yield celery_worker_process
+    deadline = time.monotonic() + 10
+    while OutboxEvent.objects.filter(done_at__isnull=True, attempts=0).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)

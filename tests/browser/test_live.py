@@ -59,7 +59,7 @@ def three_tabs(open_as, teammate, other_teammate):
 
 
 @pytest.mark.worker
-def test_a_change_reaches_the_tab_that_shows_it_and_no_other(celery_worker_process, three_tabs):
+def test_a_change_reaches_the_tab_that_shows_it_and_no_other(worker, three_tabs):
     writer, reader, bystander, _ = three_tabs
     bystander_since = since(bystander)
 
@@ -76,7 +76,7 @@ def test_a_change_reaches_the_tab_that_shows_it_and_no_other(celery_worker_proce
 
 
 @pytest.mark.worker
-def test_a_dropped_connection_catches_up_on_reconnect(celery_worker_process, three_tabs):
+def test_a_dropped_connection_catches_up_on_reconnect(worker, three_tabs):
     writer, reader, _, _ = three_tabs
     reader.context.set_offline(True)
 

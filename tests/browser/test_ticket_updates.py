@@ -24,9 +24,7 @@ def ticket_for(conversation, *, actor, assignee):
     )
 
 
-def test_ticket_cross_post_and_state_change_show_live_beside_conversation(
-    celery_worker_process, open_as, teammate, other_teammate
-):
+def test_ticket_cross_post_and_state_change_show_live_beside_conversation(worker, open_as, teammate, other_teammate):
     conversation = ConversationFactory(assignee=teammate)
     PartFactory(conversation=conversation, body="I was charged twice for order 1042.")
     ticket = ticket_for(conversation, actor=teammate, assignee=other_teammate)
@@ -56,7 +54,7 @@ def test_ticket_cross_post_and_state_change_show_live_beside_conversation(
 
 
 def test_ticket_cross_post_unsnoozes_conversation_of_other_assignee_into_open_list(
-    celery_worker_process, open_as, teammate, other_teammate
+    worker, open_as, teammate, other_teammate
 ):
     conversation = ConversationFactory(snoozed=True, assignee=teammate, subject="Charged twice")
     ticket = ticket_for(conversation, actor=teammate, assignee=other_teammate)
@@ -70,9 +68,7 @@ def test_ticket_cross_post_unsnoozes_conversation_of_other_assignee_into_open_li
     assert page.evaluate("window.__same_document") is True
 
 
-def test_ticket_cross_post_leaves_conversation_snoozed_when_ticket_has_same_assignee(
-    celery_worker_process, open_as, teammate
-):
+def test_ticket_cross_post_leaves_conversation_snoozed_when_ticket_has_same_assignee(worker, open_as, teammate):
     conversation = ConversationFactory(snoozed=True, assignee=teammate, subject="Charged twice")
     ticket = ticket_for(conversation, actor=teammate, assignee=teammate)
     page = open_as(teammate, f"/inbox/mine/{conversation.pk}/?state=snoozed")

@@ -124,7 +124,7 @@ def open_from_list(page, subject: str) -> None:
 
 @pytest.mark.worker
 def test_tracker_story_from_creation_to_one_reply_per_customer(
-    celery_worker_process, open_as, open_messenger, violations, teammate, three_conversations
+    worker, open_as, open_messenger, violations, teammate, three_conversations
 ):
     outage = TicketTypeFactory(tracker=True, name="Outage", default_team=TeamFactory(name="Platform"))
     TrackerTicketFactory(title="Login is slow", ticket_type=outage)  # another open tracker, not the one searched

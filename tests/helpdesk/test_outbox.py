@@ -2,7 +2,7 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from helpdesk import outbox
@@ -200,6 +200,45 @@ def test_a_failed_round_enqueues_the_follow_ups_of_the_handlers_that_succeeded(d
     step_8 = OutboxEvent.objects.get(kind="ChainedFollowUp", payload__step=8)
     assert step_8.done_at is None and len(enqueued) == 1 and step_8.pk in enqueued[0]
     assert OutboxEvent.objects.get(pk=ids[0]).attempts == 1  # step 3 stays pending, its attempt counted
+
+
+def test_a_task_applies_other_pending_events_with_its_own_but_not_those_that_failed(db):
+    own = make_event("tests.helpdesk.test_outbox.create_team_handler")
+    others = [make_event("tests.helpdesk.test_outbox.create_team_handler") for _ in range(3)]
+    failed_before = make_event("tests.helpdesk.test_outbox.create_team_handler")
+    OutboxEvent.objects.filter(pk=failed_before.pk).update(attempts=1)
+
+    assert outbox.apply_events([own.pk], others=2) == sorted([own.pk, others[0].pk, others[1].pk])  # oldest first
+
+    assert outbox.apply_events([own.pk], others=100) == [others[2].pk]
+    assert list(OutboxEvent.objects.filter(done_at__isnull=True).values_list("pk", flat=True)) == [failed_before.pk]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_events_another_task_is_applying_are_left_to_it(monkeypatch):
+    """Two workers: what one has locked, the other neither waits for nor applies again."""
+    import threading
+
+    held = make_event("tests.helpdesk.test_outbox.create_team_handler")
+    free = make_event("tests.helpdesk.test_outbox.create_team_handler")
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        with transaction.atomic():
+            OutboxEvent.objects.select_for_update().get(pk=held.pk)
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        assert outbox.apply_events([], others=10) == [free.pk]
+    finally:
+        release.set()
+        thread.join()
+    assert OutboxEvent.objects.get(pk=held.pk).done_at is None
 
 
 def test_pending_event_ids_waits_for_the_sweep_delay(db, settings):

@@ -34,7 +34,7 @@ def cross_posts(ticket):
     return Part.objects.filter(conversation_id=ticket.linked_conversation_id, kind=PartKind.CROSS_POST)
 
 
-def test_worker_cross_posts_note_into_snoozed_conversation_and_unsnoozes(celery_worker_process, back_office_ticket):
+def test_worker_cross_posts_note_into_snoozed_conversation_and_unsnoozes(worker, back_office_ticket):
     actions.post_ticket_note(
         actor=back_office_ticket.assignee, ticket_id=back_office_ticket.pk, body="Refund approved", cross_post=True
     )
@@ -46,7 +46,7 @@ def test_worker_cross_posts_note_into_snoozed_conversation_and_unsnoozes(celery_
     assert conversation.parts.filter(event_type="unsnoozed").count() == 1
 
 
-def test_worker_cross_posts_state_change(celery_worker_process, back_office_ticket):
+def test_worker_cross_posts_state_change(worker, back_office_ticket):
     actions.change_ticket_state(
         actor=back_office_ticket.assignee,
         ticket_id=back_office_ticket.pk,
@@ -60,7 +60,7 @@ def test_worker_cross_posts_state_change(celery_worker_process, back_office_tick
     assert part.body.startswith(f"Ticket #{back_office_ticket.pk} moved from Submitted to In progress")
 
 
-def test_worker_applies_duplicated_deliveries_once(celery_worker_process, back_office_ticket):
+def test_worker_applies_duplicated_deliveries_once(worker, back_office_ticket):
     actions.post_ticket_note(
         actor=back_office_ticket.assignee, ticket_id=back_office_ticket.pk, body="First", cross_post=True
     )
@@ -75,7 +75,7 @@ def test_worker_applies_duplicated_deliveries_once(celery_worker_process, back_o
     assert cross_posts(back_office_ticket).filter(body="First").count() == 1
 
 
-def test_sweep_delivers_cross_post_whose_enqueue_failed(celery_worker_process, back_office_ticket, settings):
+def test_sweep_delivers_cross_post_whose_enqueue_failed(worker, back_office_ticket, settings):
     with broker_unreachable():
         actions.post_ticket_note(
             actor=back_office_ticket.assignee, ticket_id=back_office_ticket.pk, body="Lost?", cross_post=True
@@ -84,18 +84,18 @@ def test_sweep_delivers_cross_post_whose_enqueue_failed(celery_worker_process, b
     assert event.done_at is None and not cross_posts(back_office_ticket).exists()
 
     settings.OUTBOX_SWEEP_AFTER = timedelta(0)
-    assert sweep_outbox() == OutboxEvent.objects.filter(done_at__isnull=True).count() >= 1
+    assert sweep_outbox() >= 1  # the worker may apply them as soon as the first is enqueued
     assert wait_for(lambda: cross_posts(back_office_ticket).filter(body="Lost?").exists())
     event.refresh_from_db()
     assert event.done_at is not None
 
 
-def test_task_enqueued_while_worker_is_dead_is_delivered_after_restart(celery_worker_process, back_office_ticket):
-    celery_worker_process.kill()
+def test_task_enqueued_while_worker_is_dead_is_delivered_after_restart(worker, back_office_ticket):
+    worker.kill()
     actions.post_ticket_note(
         actor=back_office_ticket.assignee, ticket_id=back_office_ticket.pk, body="Still there", cross_post=True
     )
-    celery_worker_process.start()
+    worker.start()
     assert wait_for(lambda: cross_posts(back_office_ticket).filter(body="Still there").exists())
 
 
@@ -106,7 +106,7 @@ def database_sessions() -> int:
         return cursor.fetchone()[0]
 
 
-def test_worker_keeps_its_database_connection_between_tasks(celery_worker_process, back_office_ticket):
+def test_worker_keeps_its_database_connection_between_tasks(worker, back_office_ticket):
     """A new PostgreSQL connection per task (Celery's default with Django) cost more than the task itself."""
     notes = 20
     wait_for(lambda: not OutboxEvent.objects.filter(done_at__isnull=True).exists())

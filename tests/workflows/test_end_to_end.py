@@ -13,7 +13,7 @@ from workflows.models import ActionKind, ConditionField, Operator, Trigger, Work
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_refund_workflow_sends_the_form_and_the_shared_ticket_reaches_billing(celery_worker_process, client):
+def test_refund_workflow_sends_the_form_and_the_shared_ticket_reaches_billing(worker, client):
     billing = TeamFactory(name="Billing")
     refund = TicketTypeFactory(name="Refund request")
     TicketAttributeFactory(
@@ -38,7 +38,7 @@ def test_refund_workflow_sends_the_form_and_the_shared_ticket_reaches_billing(ce
     assert "Refund order 42" in page.content.decode()
 
 
-def test_workflow_does_not_send_the_form_without_the_word(celery_worker_process):
+def test_workflow_does_not_send_the_form_without_the_word(worker):
     refund = TicketTypeFactory(name="Refund request")
     flow = Workflow.objects.create(name="Refund form", trigger=Trigger.CONVERSATION_STARTED)
     WorkflowCondition.objects.create(

@@ -70,7 +70,7 @@ def backend_alive(pid: int) -> bool:
         return cursor.fetchone() is not None
 
 
-def test_timed_run_killed_mid_run_is_applied_once_after_restart(celery_worker_process, settings):
+def test_timed_run_killed_mid_run_is_applied_once_after_restart(worker, settings):
     team = TeamFactory(name="Escalations")
     flow = Workflow.objects.create(name="Escalate", trigger=Trigger.UNASSIGNED_FOR, wait_minutes=30)
     WorkflowAction.objects.create(workflow=flow, position=0, kind=ActionKind.ASSIGN, team=team)
@@ -82,7 +82,7 @@ def test_timed_run_killed_mid_run_is_applied_once_after_restart(celery_worker_pr
     with gate_on_note(SLOW_NOTE) as waiting_backend:
         run_timed_workflows.delay()  # the beat's tick, handled by the worker
         backend = wait_for(waiting_backend)  # the worker is in the run: assigned, and writing the note
-        celery_worker_process.kill()
+        worker.kill()
     # The gate is open: the killed worker's backend finishes its statement, finds its client gone and ends,
     # rolling back its transaction (until then it holds the rows the retry needs).
     wait_for(lambda: not backend_alive(backend))
@@ -91,7 +91,7 @@ def test_timed_run_killed_mid_run_is_applied_once_after_restart(celery_worker_pr
     assert (conversation.team, parts.count()) == (None, 0)
     assert WorkflowRun.objects.get(workflow=flow).status == RunStatus.PENDING
 
-    celery_worker_process.start()
+    worker.start()
     settings.OUTBOX_SWEEP_AFTER = timedelta(0)
     sweep_outbox()  # what beat does every 30 s, without waiting for it
     assert run_timed_workflows() == 0  # nor does the next minute's tick record it again
