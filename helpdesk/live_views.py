@@ -15,6 +15,7 @@ from asgiref.sync import sync_to_async
 from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
@@ -74,6 +75,11 @@ async def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         return redirect_to_login(request.get_full_path())
     if not (user.is_active and user.is_staff):
         return HttpResponse(NOT_A_TEAMMATE, status=403)
+    # The session was read from the database on this request's own thread (each ASGI request has one), whose
+    # connection would stay open as long as the stream, minutes, and then be left behind: every open tab would
+    # hold one of PostgreSQL's connections (bench/live.py ran out of them at a few hundred tabs). The stream reads
+    # Redis only.
+    await sync_to_async(connections.close_all)()
     if not settings.LIVE_REDIS_URL:
         return HttpResponse("Live updates are polled here: there is no Redis to push them.", status=404)
     query = LiveQueryForm(request.GET)

@@ -4,7 +4,9 @@ about its own topics, and catches up from its sequence numbers on whatever it mi
 (`make run`'s embedded default, polled) and the real Redis (pushed). In the browser: tests/browser/test_live.py."""
 
 import asyncio
+import contextlib
 import json
+import threading
 import time
 import uuid
 
@@ -301,3 +303,59 @@ def test_a_stream_that_fell_behind_catches_up_instead_of_losing_changes(redis_li
     assert any(event["catchUp"] for event in events)
     assert events[-1]["id"] == redis_live.current()
     assert [event["id"] for event in events] == sorted({event["id"] for event in events})  # in order, no repeats
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_open_stream_holds_no_database_connection(redis_live, teammate_client, settings):
+    """A stream stays open for minutes: once it has read the session, its request gives the database connection of
+    its own thread back, or every open tab would hold one of PostgreSQL's connections (and leave it behind)."""
+    from asgiref.testing import ApplicationCommunicator
+    from django.core.asgi import get_asgi_application
+    from django.db import connection
+
+    cookie = f"{settings.SESSION_COOKIE_NAME}={teammate_client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": reverse("live-stream"),
+        "raw_path": reverse("live-stream").encode(),
+        "query_string": b"topics=inbox-all",
+        "root_path": "",
+        "headers": [(b"host", b"localhost"), (b"cookie", cookie.encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("localhost", 80),
+    }
+
+    def sessions_on_the_database() -> int:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+                return cursor.fetchone()[0]
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connection.close()  # the counting thread's own
+
+    async def scenario() -> int:
+        streams = []
+        for _ in range(3):
+            stream = ApplicationCommunicator(get_asgi_application(), scope)
+            await stream.send_input({"type": "http.request", "body": b"", "more_body": False})
+            statuses.append((await stream.receive_output(timeout=10))["status"])
+            assert b"retry" in (await stream.receive_output(timeout=10))["body"]  # the stream is open
+            streams.append(stream)
+        open_now = await asyncio.to_thread(sessions_on_the_database)
+        for stream in streams:
+            await stream.send_input({"type": "http.disconnect"})
+            with contextlib.suppress(Exception):
+                await stream.wait(timeout=5)
+        return open_now
+
+    statuses: list[int] = []
+    before = sessions_on_the_database()
+    open_now = asyncio.run(scenario())
+    assert statuses == [200, 200, 200]
+    # This test's own connection and the counting thread's; not one more per open stream.
+    assert open_now <= before + 1
