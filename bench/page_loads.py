@@ -18,6 +18,7 @@ from collections import Counter
 import hx
 import owned
 from common import BENCH, percentiles
+from live import cpu_seconds
 from procs import gunicorn
 
 SECONDS = float(os.environ.get("BENCH_PAGE_LOAD_SECONDS", "20"))
@@ -65,9 +66,11 @@ def load_pages(cookie: str, make_url, stop_at: float, seed: int) -> list[tuple[f
     return loads
 
 
-def closed_loop(cookie: str, make_url) -> dict:
-    """CLIENTS threads loading pages one after the other for SECONDS."""
+def closed_loop(cookie: str, make_url, web_group: int) -> dict:
+    """CLIENTS threads loading pages one after the other for SECONDS; with the CPU time gunicorn (its workers) and
+    the clients (this process) spent per page load, to tell which of them set the pace."""
     per_client: list[list] = [[] for _ in range(CLIENTS)]
+    web_cpu, client_cpu = cpu_seconds(groups=[web_group]), time.process_time()
     stop_at = time.monotonic() + SECONDS
     started = time.monotonic()
 
@@ -80,6 +83,7 @@ def closed_loop(cookie: str, make_url) -> dict:
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
+    web_cpu, client_cpu = cpu_seconds(groups=[web_group]) - web_cpu, time.process_time() - client_cpu
     loads = [load for loads in per_client for load in loads]
     requests = Counter(n for _, n, _ in loads)
     return {
@@ -89,6 +93,8 @@ def closed_loop(cookie: str, make_url) -> dict:
         "requests_per_page_load_counts": {str(n): k for n, k in sorted(requests.items())},
         "page_load_ms": percentiles([ms for ms, _, _ in loads]),
         "statuses": dict(Counter(str(status) for *_, each in loads for status in each)),
+        "server_cpu_ms_per_page_load": round(web_cpu * 1000 / max(len(loads), 1), 1),
+        "client_cpu_ms_per_page_load": round(client_cpu * 1000 / max(len(loads), 1), 1),
     }
 
 
@@ -104,11 +110,12 @@ def measure_page_loads(cookie: str, back_office_tickets: int) -> dict:
     try:
         for label, make_url in pages(back_office_tickets).items():
             load_pages(cookie, make_url, time.monotonic() + 1, seed=0)  # warm-up: connections, template caches
-            result = results["pages"][label] = closed_loop(cookie, make_url)
+            result = results["pages"][label] = closed_loop(cookie, make_url, web.process.pid)
             print(
                 f"  {label:<48} {result['page_loads_per_s']:>6} page loads/s, "
-                f"{result['requests_per_page_load']} requests each, p50 {result['page_load_ms']['p50']} ms "
-                f"{result['statuses']}",
+                f"{result['requests_per_page_load']} requests each, p50 {result['page_load_ms']['p50']} ms, CPU per "
+                f"page load: gunicorn {result['server_cpu_ms_per_page_load']} ms, clients "
+                f"{result['client_cpu_ms_per_page_load']} ms {result['statuses']}",
                 file=sys.stderr,
             )
     finally:

@@ -45,7 +45,8 @@ def table(results: dict) -> str:
             ms = r["page_load_ms"]
             lines.append(
                 f"- {label}: **{r['page_loads_per_s']} page loads/s**, {r['requests_per_page_load']:g} requests per "
-                f"page load, page load p50/p95 {ms['p50']}/{ms['p95']} ms, statuses {r['statuses']}"
+                f"page load, page load p50/p95 {ms['p50']}/{ms['p95']} ms, gunicorn CPU "
+                f"{r.get('server_cpu_ms_per_page_load', '?')} ms per page load, statuses {r['statuses']}"
             )
     if measured := results.get("measured"):
         took = ", ".join(f"{part} {m['seconds']} s" for part, m in measured.items())
@@ -77,7 +78,8 @@ def live_table(live: dict) -> list[str]:
         row("idle: server CPU, ms per s", lambda r: r["idle"]["server_cpu_ms_per_s"]),
         row("under load: requests per tab per min (streams + region fetches)", lambda r: r["requests_per_tab_per_min"]),
         row("change to screen, ms p50 / p95 / p99", ms("change_to_screen_ms")),
-        row("of which commit to publication, ms p50 / p95 / p99", ms("commit_to_publication_ms")),
+        row("of which commit to publication (outbox, Celery), ms p50 / p95 / p99", ms("commit_to_publication_ms")),
+        row("of which publication to screen (Redis, uvicorn), ms p50 / p95 / p99", ms("publication_to_screen_ms")),
         row("events to tabs not showing the change", lambda r: r["events_to_tabs_not_showing_it"]),
         row("deliveries missed", lambda r: r["deliveries_missed"]),
         row("server CPU per change, ms (uvicorn + Celery worker + Redis)", lambda r: r["server_cpu_ms_per_change"]),
