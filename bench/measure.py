@@ -1,11 +1,14 @@
 """Measure the seeded help desk: server time and queries per request of the main pages, cross-post
-latency through the bench's own Redis and a real Celery worker, and sustained cross-posted notes per second through
-gunicorn on loopback. Prints a table and writes bench/results.json.
+latency through the bench's own Redis and a real Celery worker, sustained cross-posted notes per second through
+gunicorn on loopback, live updates to open tabs (bench/live.py) and whole page loads per second
+(bench/page_loads.py). Prints a table and writes bench/results.json.
 
 Usage: BENCH_SCALE=0.01 .venv/bin/python bench/measure.py   (run bench/seed.py first; `make bench` does both)
-Env: BENCH_REQUESTS (per page, default 200), BENCH_LATENCY_NOTES (default 300),
-     BENCH_THROUGHPUT_SECONDS (default 60), BENCH_CLIENTS (default 8), BENCH_WEB_WORKERS (default 3),
-     BENCH_CELERY_CONCURRENCY (default 2); BENCH_PORT, BENCH_REDIS_PORT, BENCH_DATABASE_URL: bench/owned.py.
+Env: BENCH_ONLY (some of pages,latency,throughput,live,page_loads: only those are measured again, the other figures
+     of the results file are kept; default all), BENCH_REQUESTS (per page, default 200), BENCH_LATENCY_NOTES
+     (default 300), BENCH_THROUGHPUT_SECONDS (default 60), BENCH_CLIENTS (default 8), BENCH_WEB_WORKERS (default 3),
+     BENCH_CELERY_CONCURRENCY (default 2); BENCH_LIVE_* in bench/live.py, BENCH_PAGE_LOAD_* in bench/page_loads.py;
+     BENCH_PORT, BENCH_REDIS_PORT, BENCH_DATABASE_URL: bench/owned.py.
 """
 
 import http.client
@@ -29,6 +32,8 @@ from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from live import measure_live  # noqa: E402
+from page_loads import measure_page_loads  # noqa: E402
 from procs import celery_worker, gunicorn, wait_for  # noqa: E402
 from table import table  # noqa: E402
 
@@ -45,6 +50,8 @@ THROUGHPUT_SECONDS = float(os.environ.get("BENCH_THROUGHPUT_SECONDS", "60"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "3"))
 CELERY_CONCURRENCY = int(os.environ.get("BENCH_CELERY_CONCURRENCY", "2"))
+PARTS = ("pages", "latency", "throughput", "live", "page_loads")
+ONLY = [part.strip() for part in os.environ.get("BENCH_ONLY", "").split(",") if part.strip()] or list(PARTS)
 
 rng = random.Random(6)
 
@@ -290,11 +297,18 @@ def measure_throughput(user: Teammate, known: dict) -> dict:
 
 
 def main() -> None:
+    if unknown := set(ONLY) - set(PARTS):
+        sys.exit(f"bench: BENCH_ONLY names no part {', '.join(sorted(unknown))}; the parts are {', '.join(PARTS)}")
     with connection.cursor() as cursor:
         cursor.execute("SELECT scale FROM bench_meta")
         row = cursor.fetchone()
     if not row or row[0] != SCALE:
         sys.exit(f"the bench database is not seeded at scale {SCALE}: run bench/seed.py first")
+    out = ROOT / "bench" / ("results.json" if SCALE == 1.0 else f"results-{SCALE:g}.json")
+    # Some parts only: the others' figures stay as the last run measured them (when, in `measured`).
+    results = json.loads(out.read_text()) if set(ONLY) != set(PARTS) and out.exists() else {}
+    if results.get("scale") != SCALE:
+        results = {}
     # The bench's own Redis (never the services'): started here, emptied of anything an earlier run left.
     redis = bench_redis_or_exit()
     redis.flushdb()
@@ -302,19 +316,42 @@ def main() -> None:
     known = ids()
     assert Ticket.objects.filter(pk=known["bo_tickets"], category=TicketCategory.BACK_OFFICE).exists()
     assert Conversation.objects.filter(pk=known["conversations"]).exists()
+    results |= {"scale": SCALE, "size": sizes(), "machine": machine()}
+    measured = results.setdefault("measured", {})
+
+    def measure(part: str, run) -> None:
+        if part not in ONLY:
+            return
+        started = time.monotonic()
+        wait_for(lambda: outbox_pending() == 0, timeout=600, interval=0.2, what="outbox drained")
+        results[part_key[part]] = run()
+        measured[part] = {
+            "at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+            "seconds": round(time.monotonic() - started),
+        }
+
+    part_key = {
+        "pages": "pages",
+        "latency": "cross_post_latency_ms",
+        "throughput": "throughput",
+        "live": "live",
+        "page_loads": "page_loads",
+    }
     worker = celery_worker(concurrency=CELERY_CONCURRENCY).start()
     try:
-        results = {"scale": SCALE, "size": sizes(), "machine": machine(), "requests_per_page": REQUESTS}
-        results["pages"] = measure_pages(user, known)
-        wait_for(lambda: outbox_pending() == 0, timeout=120, interval=0.2, what="outbox drained")
-        results["cross_post_latency_ms"] = measure_latency(user, known)
+        if "pages" in ONLY:
+            results["requests_per_page"] = REQUESTS
+        measure("pages", lambda: measure_pages(user, known))
+        measure("latency", lambda: measure_latency(user, known))
         if THROUGHPUT_SECONDS > 0:
-            results["throughput"] = measure_throughput(user, known)
+            measure("throughput", lambda: measure_throughput(user, known))
+        measure("live", lambda: measure_live(worker))
+        cookie = f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}"
+        measure("page_loads", lambda: measure_page_loads(cookie, known["bo_tickets"]))
     finally:
         worker.stop()
         redis.stop()
     results["measured_at"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-    out = ROOT / "bench" / ("results.json" if SCALE == 1.0 else f"results-{SCALE:g}.json")
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
     print(f"\nwritten {out.relative_to(ROOT)}")

@@ -33,7 +33,8 @@ STATE_DIR = ROOT / "var" / "bench"
 # Set by the bench on the databases it creates, and required before it writes to one.
 MARKER = "helpdesk bench database: created by bench/owned.py, which may seed and truncate it"
 # The bench's own ports, unless BENCH_REDIS_PORT / BENCH_PORT say otherwise: next to the services' ports,
-# so that checkouts configured with other services' ports get other bench ports too.
+# so that checkouts configured with other services' ports get other bench ports too. The web port is gunicorn's; the
+# one after it, uvicorn's (the live streams).
 REDIS_PORT_OFFSET = 100
 WEB_PORT_OFFSET = 100
 
@@ -227,6 +228,12 @@ class Bench:
     @property
     def broker_url(self) -> str:
         return self.redis.url
+
+    @property
+    def stream_port(self) -> int:
+        """The port of the live streams' ASGI server (uvicorn), next to the web port (gunicorn's), which serves the
+        pages beside it."""
+        return self.web_port + 1
 
 
 def bench_config(scale: float, environ: Mapping[str, str] | None = None) -> Bench:

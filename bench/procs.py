@@ -25,6 +25,7 @@ class Process:
     """A subprocess in its own process group, its output appended to var/bench/<name>.log."""
 
     ready_marker = ""
+    ready_count = 1  # how many times the marker must appear (one line per worker process)
 
     def __init__(self, name: str, args: list[str], env: dict | None = None):
         LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -42,7 +43,7 @@ class Process:
         log.close()
         if self.ready_marker:
             wait_for(
-                lambda: self.ready_marker in self.log_path.read_text(errors="replace")[offset:],
+                lambda: self.log_path.read_text(errors="replace")[offset:].count(self.ready_marker) >= self.ready_count,
                 timeout=timeout,
                 what=f"{self.name} ready",
             )
@@ -118,4 +119,25 @@ def gunicorn(*, host: str, port: int, workers: int, threads: int = 1) -> Process
         ],
     )
     proc.ready_marker = "Booting worker"
+    return proc
+
+
+def uvicorn(*, host: str, port: int, workers: int) -> Process:
+    """The ASGI server of the live streams (helpdesk/live_views.py): Django's ASGI application, `workers` processes
+    sharing the port, no access log (a request log line per stream and region would be most of its work)."""
+    proc = Process(
+        "uvicorn",
+        [
+            str(Path(sys.executable).parent / "uvicorn"),
+            "helpdesk.asgi:application",
+            f"--host={host}",
+            f"--port={port}",
+            f"--workers={workers}",
+            "--lifespan=off",  # Django's ASGI application does not speak the lifespan protocol
+            "--log-level=info",
+            "--no-access-log",
+        ],
+    )
+    proc.ready_marker = "Started server process"
+    proc.ready_count = workers
     return proc

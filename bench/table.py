@@ -11,18 +11,17 @@ def table(results: dict) -> str:
         f"Scale {results['scale']} ({size['conversations']:,} conversations, {size['parts']:,} parts, "
         f"{size['tickets']:,} tickets); {machine['cores']} cores, {machine['memory']} RAM, {machine['cpu']}; "
         f"measured {results.get('measured_at', '')}",
-        "",
-        "| request (server time, ms) | p50 | p95 | p99 | queries |",
-        "|---|---:|---:|---:|---:|",
     ]
-    for label, r in results["pages"].items():
-        q = r["queries_min"] if r["queries_min"] == r["queries_max"] else f"{r['queries_min']}-{r['queries_max']}"
-        lines.append(f"| {label} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {q} |")
-    lat = results["cross_post_latency_ms"]
-    lines.append(
-        f"| cross-post latency, note commit to visible in the conversation ({lat['n']} notes) "
-        f"| {lat['p50']:.1f} | {lat['p95']:.1f} | {lat['p99']:.1f} | |"
-    )
+    if "pages" in results:
+        lines += ["", "| request (server time, ms) | p50 | p95 | p99 | queries |", "|---|---:|---:|---:|---:|"]
+        for label, r in results["pages"].items():
+            q = r["queries_min"] if r["queries_min"] == r["queries_max"] else f"{r['queries_min']}-{r['queries_max']}"
+            lines.append(f"| {label} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {q} |")
+        if lat := results.get("cross_post_latency_ms"):
+            lines.append(
+                f"| cross-post latency, note commit to visible in the conversation ({lat['n']} notes) "
+                f"| {lat['p50']:.1f} | {lat['p95']:.1f} | {lat['p99']:.1f} | |"
+            )
     if tp := results.get("throughput"):
         lines += [
             "",
@@ -33,7 +32,62 @@ def table(results: dict) -> str:
             f"outbox drained {tp['drain_seconds_after_load']} s after the load; request p50/p95/p99 "
             f"{tp['request_ms']['p50']}/{tp['request_ms']['p95']}/{tp['request_ms']['p99']} ms.",
         ]
+    if live := results.get("live"):
+        lines += ["", *live_table(live)]
+    if loads := results.get("page_loads"):
+        lines += [
+            "",
+            f"Whole page loads through gunicorn ({loads['web_workers']} sync workers, {loads['clients']} client "
+            f"threads in a closed loop, {loads['seconds']:g} s each; a page load is the page and what htmx fetches on "
+            f"load before the page is idle):",
+        ]
+        for label, r in loads["pages"].items():
+            ms = r["page_load_ms"]
+            lines.append(
+                f"- {label}: **{r['page_loads_per_s']} page loads/s**, {r['requests_per_page_load']:g} requests per "
+                f"page load, page load p50/p95 {ms['p50']}/{ms['p95']} ms, gunicorn CPU "
+                f"{r.get('server_cpu_ms_per_page_load', '?')} ms per page load, statuses {r['statuses']}"
+            )
+    if measured := results.get("measured"):
+        took = ", ".join(f"{part} {m['seconds']} s" for part, m in measured.items())
+        lines += ["", f"Bench parts took: {took}."]
     return "\n".join(lines)
+
+
+def live_table(live: dict) -> list[str]:
+    runs = list(live.values())
+    first = runs[0]
+
+    def row(label: str, value) -> str:
+        return f"| {label} | " + " | ".join(str(value(r)) for r in runs) + " |"
+
+    def ms(key: str):
+        return lambda r: f"{r[key]['p50']} / {r[key]['p95']} / {r[key]['p99']}"
+
+    return [
+        f"Live updates: tabs holding a server-sent-events stream to uvicorn ({first['uvicorn_workers']} workers), "
+        f"{first['changes']} changes committed through the domain actions in {first['seconds']} s, published through "
+        f"the outbox by a Celery worker; the first {first['tabs_showing_changes']} tabs show what changes, the others "
+        f"other teams' lists and conversations.",
+        "",
+        "| live updates | " + " | ".join(f"{r['tabs']} tabs" for r in runs) + " |",
+        "|---|" + "---:|" * len(runs),
+        row("changes/s (achieved)", lambda r: r["changes_per_s"]),
+        row("tabs notified per change", lambda r: r["deliveries_per_change"]),
+        row("idle: requests per tab per min (stream renewals included)", lambda r: r["idle_requests_per_tab_per_min"]),
+        row("idle: server CPU, ms per s", lambda r: r["idle"]["server_cpu_ms_per_s"]),
+        row("under load: requests per tab per min (streams + region fetches)", lambda r: r["requests_per_tab_per_min"]),
+        row("change to screen, ms p50 / p95 / p99", ms("change_to_screen_ms")),
+        row("of which commit to publication (outbox, Celery), ms p50 / p95 / p99", ms("commit_to_publication_ms")),
+        row("of which publication to screen (Redis, uvicorn), ms p50 / p95 / p99", ms("publication_to_screen_ms")),
+        row("events to tabs not showing the change", lambda r: r["events_to_tabs_not_showing_it"]),
+        row("deliveries missed", lambda r: r["deliveries_missed"]),
+        row("server CPU per change, ms (uvicorn + Celery worker + Redis)", lambda r: r["server_cpu_ms_per_change"]),
+        row(
+            "of which uvicorn / Celery / Redis",
+            lambda r: " / ".join(str(r["cpu_ms_per_change"][p]) for p in ("uvicorn", "celery", "redis")),
+        ),
+    ]
 
 
 if __name__ == "__main__":
