@@ -78,7 +78,8 @@ test: system-packages test-deps
 # Benchmarks (bench/): on the services' PostgreSQL (PG_PORT etc., as scripts/services.sh env prints them), in a
 # database of their own per scale that they create and mark, and a Redis of their own (BENCH_REDIS_PORT); they
 # refuse any database they did not create and never use DATABASE_URL or the services' Redis (bench/owned.py).
-# `make bench SCALE=0.01` for a quick run; results in bench/results.json (bench/results-<scale>.json).
+# `make bench SCALE=0.01` for a quick run; results in bench/results.json (bench/results-<scale>.json). BENCH_ONLY (e.g.
+# live,page_loads) measures only those parts and keeps the other figures; env of each part: bench/*.py docstrings.
 SCALE ?= 1.0
 DRILL_SCALE ?= 0.01
 bench: system-packages deps
