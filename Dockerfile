@@ -1,6 +1,7 @@
 # Production image. One image, four roles (see README.md, "Production"):
 #   web     docker run IMAGE                       (gunicorn helpdesk.wsgi on :8000, WEB_CONCURRENCY workers)
-#   live    docker run IMAGE uvicorn helpdesk.asgi:application --host 0.0.0.0 --port 8001 --limit-concurrency 4000
+#   live    docker run -e CONN_MAX_AGE=0 IMAGE uvicorn helpdesk.asgi:application --host 0.0.0.0 --port 8001 \
+#             --limit-concurrency 4000
 #           (the tabs' live streams, /live/stream/, routed here by the load balancer)
 #   worker  docker run IMAGE celery -A helpdesk worker --loglevel=info
 #   beat    docker run IMAGE celery -A helpdesk beat --loglevel=info --schedule var/celerybeat-schedule
