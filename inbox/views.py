@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from helpdesk.errors import DomainError
 from helpdesk.http import TeammateRequest, add_domain_error, bad_query, domain_errors, error_response, teammate_required
+from helpdesk.regions import render_region
 from inbox import actions
 from inbox.forms import AssignForm, ComposerForm, ListFilterForm, LiveVersionForm, SnoozeForm
 from inbox.live import inbox_view_topic
@@ -59,13 +60,21 @@ def inbox_page(request: TeammateRequest, view: str, conversation_id: int | None 
         "view_topic": inbox_view_topic(view, teammate_id=request.user.pk),
     }
     if request.htmx.target == "main" and conversation_id:
-        return render(request, CONVERSATION + "#conversation-detail", pane_context(conversation_id) | context)
+        context |= detail_context(request, conversation_id)
+        return render(request, CONVERSATION + "#conversation-detail", context)
     context["page"] = list_inbox_conversations(view=inbox_view, cursor=filters.cursor, **filters.values())
     if request.htmx.target == "conversation-list":
         return render(request, "inbox/inbox.html#conversation-list", context)
+    context["nav"] = render_region("nav", request, current=context["nav_current"])
     if conversation_id:
-        context |= pane_context(conversation_id)
+        context |= detail_context(request, conversation_id)
     return render(request, "inbox/inbox.html", context)
+
+
+def detail_context(request: TeammateRequest, conversation_id: int) -> dict:
+    """The main pane whole: the conversation, and beside it its linked tickets, which the tickets app renders."""
+    context = pane_context(conversation_id)
+    return context | {"ticket_side": render_region("conversation-side", request, conversation_id=conversation_id)}
 
 
 def pane_context(conversation_id: int, **forms) -> dict:

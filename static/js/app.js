@@ -95,7 +95,6 @@
     }
     const side = document.getElementById("ticket-side");
     if (!side) return "No ticket is open: open a conversation with a linked ticket, or a ticket from a ticket view.";
-    if (side.querySelector(".loading")) return "The linked tickets are still loading: try again in a moment.";
     return "No linked ticket to write a note on: create a back-office ticket or link a tracker first.";
   }
 

@@ -1,13 +1,12 @@
 """Live updates in the browser (issue 12, "Done when"): a change in one teammate's tab reaches a second tab that
 shows it, without a reload, through the real worker, Redis pub/sub and the server-sent-events stream of an ASGI
 server; a third tab that does not show it receives nothing at all; a tab whose connection dropped catches up when
-it is back. Without Redis (`make run`'s embedded default) tabs poll for their own topics, with the same outcome."""
+it is back. Without Redis, tabs poll for their own topics: test_live_polling.py."""
 
 import pytest
 from playwright.sync_api import expect
 
 from helpdesk.models import OutboxEvent
-from inbox.actions import post_note
 from tests.factories import ConversationFactory, PartFactory, TeammateFactory
 from tests.worker import wait_for
 
@@ -48,7 +47,6 @@ def three_tabs(open_as, teammate, other_teammate):
     reader = open_as(other_teammate, f"/inbox/unassigned/{shown.pk}/")
     bystander = open_as(third, f"/inbox/mine/{elsewhere.pk}/")
     for page in (writer, reader, bystander):
-        expect(page.locator("#ticket-side")).not_to_contain_text("Loading")
         page.evaluate(WATCH)
     return writer, reader, bystander, shown
 
@@ -84,24 +82,3 @@ def test_a_dropped_connection_catches_up_on_reconnect(celery_worker_process, thr
 
     expect(reader.locator("#conversation-timeline")).to_contain_text("Sent while the reader was away.", timeout=LIVE)
     assert reader.evaluate("window.__same_document") is True
-
-
-def test_without_redis_tabs_poll_for_their_own_topics(settings, apply_outbox, open_as, teammate, other_teammate):
-    settings.LIVE_REDIS_URL = ""  # make run's embedded default: publications kept in the database, polled
-    settings.LIVE_POLL_SECONDS = 0.3
-    shown = ConversationFactory(subject="Charged twice")
-    elsewhere = ConversationFactory(assignee=other_teammate, subject="Where is my parcel")
-    reader = open_as(teammate, f"/inbox/all/{shown.pk}/")
-    bystander = open_as(other_teammate, f"/inbox/mine/{elsewhere.pk}/")
-    for page in (reader, bystander):
-        expect(page.locator("#live")).to_have_attribute("data-push", "0")
-        expect(page.locator("#ticket-side")).not_to_contain_text("Loading")
-        page.evaluate(WATCH)
-
-    post_note(actor=other_teammate, conversation_id=shown.pk, body="Polled into view.")
-    apply_outbox()
-
-    expect(reader.locator("#conversation-timeline")).to_contain_text("Polled into view.", timeout=LIVE)
-    bystander.wait_for_timeout(1_000)  # three polls
-    assert bystander.evaluate("window.__heard") == []
-    assert bystander.evaluate("window.__fetched") == []
