@@ -31,7 +31,7 @@ from tickets.forms import (
     posted_type_id,
 )
 from tickets.live import ticket_view_topic
-from tickets.models import OWNED_CATEGORIES, SharingPolicy, Ticket, TicketCategory
+from tickets.models import SharingPolicy, Ticket, TicketCategory
 from tickets.selectors import ConversationTickets, TicketPane, TicketStatus
 
 TICKET = "tickets/ticket.html"
@@ -48,12 +48,7 @@ def pane_context(pane: TicketPane, **forms) -> dict:
     defaults = {
         "note_form": lambda: NoteForm(),
         "state_form": lambda: StateForm(initial={"state": ticket.state_id}, states=pane.states),
-        "assign_form": lambda: AssignForm(
-            initial={"assignee": ticket.assignee_id, "team": ticket.team_id},
-            teammates=pane.teammates,
-            teams=pane.teams,
-            team_required=ticket.category in OWNED_CATEGORIES,
-        ),
+        "assign_form": lambda: AssignForm(ticket=ticket),
         "edit_form": lambda: TicketEditForm(initial=edit_initial(ticket, attributes), attributes=attributes),
     }
     return {"pane": pane} | {name: make() for name, make in defaults.items() if name not in forms} | forms
@@ -280,8 +275,7 @@ def state(request: TeammateRequest, ticket_id: int) -> HttpResponse:
 def assign(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """Set the ticket's assignee and team; the header comes back, the timeline refreshes."""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
-    team_required = pane.ticket.category in OWNED_CATEGORIES
-    form = AssignForm(request.POST, teammates=pane.teammates, teams=pane.teams, team_required=team_required)
+    form = AssignForm(request.POST, ticket=pane.ticket)
     if form.is_valid():
         try:
             data = form.cleaned_data
@@ -328,8 +322,8 @@ def attributes(request: TeammateRequest, ticket_id: int) -> HttpResponse:
         except InvalidInput as error:
             add_domain_error(form, form.field_error(error))
         else:
-            # Only the note form comes back: no timeline, no assign form choices.
-            pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False, choices=False)
+            # Only the edit form comes back: no timeline.
+            pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
             return changed(render(request, f"{TICKET}#ticket-edit", pane_context(pane, edit_saved=True)))
     form.focus_first_error()
     return render(request, f"{TICKET}#ticket-edit", pane_context(pane, edit_form=form, edit_open=True), status=422)
