@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class HelpdeskConfig(AppConfig):
     name = "helpdesk"
     verbose_name = "Help desk core"
+
+    def ready(self) -> None:
+        from helpdesk import nav  # noqa: F401  (it renders every teammate page's nav region)

@@ -1,14 +1,13 @@
-"""Form rendering, and typed access to a form's fields, shared by the apps."""
+"""Form fields shared by the apps, and typed access to a form's fields."""
 
-import html
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.forms.renderers import DjangoTemplates
-from django.http import HttpRequest
-from django.utils.safestring import SafeData, mark_safe
+from django.urls import reverse_lazy
 
-SELECT_TEMPLATE = "django/forms/widgets/select.html"
+# The largest id PostgreSQL's bigint holds: a longer number is no row's id, and never reaches the database.
+MAX_ID = 2**63 - 1
 
 
 def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
@@ -19,46 +18,64 @@ def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
     return field
 
 
-def _escape(value: object) -> str:
-    """Django's `escape` (the same five characters), without its lazy-string wrapper: this runs per option."""
-    return str(value) if isinstance(value, SafeData) else html.escape(str(value), quote=True)
+def picker_field(form: forms.BaseForm, name: str) -> "PickerField":
+    """The form's own copy of its picker field `name`."""
+    field = form.fields[name]
+    if not isinstance(field, PickerField):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a picker field")
+    return field
 
 
-def _attrs(attrs: dict[str, Any]) -> str:
-    """Django's widgets/attrs.html: `False` drops the attribute, `True` writes its bare name."""
-    return "".join(
-        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
+class PickerField(forms.TypedChoiceField):
+    """One row among many (500 teammates, 50 teams), chosen with a search picker: static/js/app.js turns the
+    <select> into one (tom-select) that loads matching options from `source` (a JSON view) as the teammate types.
 
+    The page carries only the empty choice (`empty_label`; None: there is none) and the current one, so that a form
+    without JS still shows and submits its value, and a pane no longer renders 500 options. A submitted id is looked
+    up (`lookup`: its label, or None for an id that may not be chosen; one query), and anything else is the form's
+    "Select a valid choice" error, never a 500. The id comes out of `cleaned_data` as an int (None: empty)."""
 
-def render_select(widget: dict[str, Any]) -> str:
-    """The markup of Django's select.html and select_option.html, written in Python. The template engine
-    costs about 0.1 ms per option, and format_html a few microseconds, which is most of a page's time when
-    an assign form lists 500 teammates (bench/: the split view went from 70 ms to a few ms)."""
-    out = [f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
-    for group_name, group_choices, _index in widget["optgroups"]:
-        if group_name:
-            out.append(f'\n  <optgroup label="{_escape(group_name)}">')
-        for option in group_choices:
-            attrs = _attrs(option["attrs"]) if option["attrs"] else ""
-            # select_option.html ends with a newline
-            out.append(f'\n  <option value="{_escape(option["value"])}"{attrs}>{_escape(option["label"])}</option>\n')
-        if group_name:
-            out.append("\n  </optgroup>")
-    out.append("\n</select>")
-    return mark_safe("".join(out))  # every piece above is escaped
+    def __init__(
+        self,
+        *,
+        source: str,
+        lookup: Callable[[int], str | None],
+        empty_label: str | None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(coerce=int, empty_value=None, **kwargs)
+        self.lookup = lookup
+        self.current: tuple[int, str] | None = None
+        self._empty_label = empty_label
+        self.offer(None)
+        self.widget.attrs["data-picker"] = reverse_lazy(source)
 
+    @property
+    def empty_label(self) -> str | None:
+        return self._empty_label
 
-class FormRenderer(DjangoTemplates):
-    """Django's default renderer, with <select> rendered in Python (same markup, without the per-option cost)."""
+    @empty_label.setter
+    def empty_label(self, label: str | None) -> None:
+        self._empty_label = label
+        self.offer(self.current)
 
-    def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
-        if template_name == SELECT_TEMPLATE and all(
-            option.get("template_name") == "django/forms/widgets/select_option.html"
-            for _name, options, _index in context["widget"]["optgroups"]
-            for option in options
-        ):
-            return render_select(context["widget"])
-        return super().render(template_name, context, request=request)
+    def offer(self, current: tuple[int, str] | None) -> None:
+        """Carry `current` (id, label) as the one choice besides the empty one."""
+        self.current = current
+        empty = [] if self._empty_label is None else [("", self._empty_label)]
+        self.choices = empty + ([current] if current else [])
+
+    def offer_id(self, value: object) -> None:
+        """Carry the row whose id `value` is (a query parameter, say), if it may be chosen."""
+        self.valid_value(value)
+
+    def valid_value(self, value: object) -> bool:
+        text = str(value)
+        if not text.isdecimal() or not 0 < int(text) <= MAX_ID:
+            return False
+        label = self.lookup(int(text))
+        if label is None:
+            return False
+        self.offer((int(text), label))  # shown again if the form comes back with another field's error
+        return True

@@ -57,8 +57,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
-# Django's renderer with <select> written in Python: the same markup, without the per-option template cost.
-FORM_RENDERER = "helpdesk.forms.FormRenderer"
 WSGI_APPLICATION = "helpdesk.wsgi.application"
 TEMPLATES = [
     {

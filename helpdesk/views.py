@@ -5,22 +5,15 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from helpdesk.http import TeammateRequest, teammate_required
-from inbox.selectors import list_inbox_nav
-from tickets.selectors import list_ticket_nav
+from helpdesk.nav import NAV, nav_context
 
 
 @require_safe
 @teammate_required
 def nav(request: TeammateRequest) -> HttpResponse:
-    """The left-hand views with their counts; `current` only marks which one is open."""
-    inbox_views, team_views = list_inbox_nav(teammate=request.user)
-    context = {
-        "inbox_views": inbox_views,
-        "team_views": team_views,
-        "ticket_views": list_ticket_nav(teammate=request.user),
-        "current": request.GET.get("current", ""),
-    }
-    return render(request, "components/nav.html", context)
+    """The left-hand views with their counts, fetched again when a count changed while the tab was away (the page
+    renders them in place, helpdesk/nav.py); `current` only marks which one is open."""
+    return render(request, NAV, nav_context(teammate=request.user, current=request.GET.get("current", "")))
 
 
 def locked_out(

@@ -2,13 +2,14 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.db.models import Model
 from django.utils import timezone
 
-from helpdesk.forms import choice_field
+from helpdesk.forms import PickerField, picker_field
 from helpdesk.pagination import CURSOR_MAX_LENGTH, Cursor, clean_page_link
 from inbox.actions import MAX_BODY_LENGTH
-from inbox.models import ConversationState
-from inbox.selectors import ORDERINGS, Sort, list_team_options, list_teammate_options
+from inbox.models import ConversationState, Team, Teammate
+from inbox.selectors import ORDERINGS, Sort, get_team_option, get_teammate_option
 
 
 class ListFilterForm(forms.Form):
@@ -60,27 +61,51 @@ class ComposerForm(forms.Form):
     )
 
 
-# The first option of every assign form's selects.
-UNASSIGNED, NO_TEAM = ("", "Unassigned"), ("", "No team")
+# The empty choices of the assign forms' pickers.
+UNASSIGNED, NO_TEAM = "Unassigned", "No team"
 
 
-def person_options() -> list[tuple[int | str, str]]:
-    return [UNASSIGNED, *list_teammate_options()]
+def teammate_picker(*, empty_label: str | None = UNASSIGNED, **kwargs: Any) -> PickerField:
+    """A picker of active teammates (helpdesk.forms.PickerField), searched at inbox:teammate-options."""
+    return PickerField(source="inbox:teammate-options", lookup=teammate_label, empty_label=empty_label, **kwargs)
 
 
-def team_options() -> list[tuple[int | str, str]]:
-    return [NO_TEAM, *list_team_options()]
+def team_picker(*, empty_label: str | None = NO_TEAM, **kwargs: Any) -> PickerField:
+    """A picker of teams (helpdesk.forms.PickerField), searched at inbox:team-options."""
+    return PickerField(source="inbox:team-options", lookup=team_label, empty_label=empty_label, **kwargs)
+
+
+def teammate_label(teammate_id: int) -> str | None:
+    return get_teammate_option(teammate_id=teammate_id)
+
+
+def team_label(team_id: int) -> str | None:
+    return get_team_option(team_id=team_id)
+
+
+def option(row: Model | None) -> tuple[int, str] | None:
+    """A picker's current choice from the row a pane already loaded (its str() is what the pickers show)."""
+    return (row.pk, str(row)) if row is not None else None
 
 
 class AssignForm(forms.Form):
-    assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    """The conversation's assignee and team; unbound, it shows the current ones (`assignee`, `team`)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    assignee = teammate_picker()
+    team = team_picker()
+
+    def __init__(self, *args: Any, assignee: Teammate | None = None, team: Team | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Read once per form (a callable would be read again each time the choices are iterated).
-        choice_field(self, "assignee").choices = person_options()
-        choice_field(self, "team").choices = team_options()
+        if not self.is_bound:
+            self.initial.update({"assignee": assignee.pk if assignee else None, "team": team.pk if team else None})
+            picker_field(self, "assignee").offer(option(assignee))
+            picker_field(self, "team").offer(option(team))
+
+
+class OptionsQueryForm(forms.Form):
+    """A picker's search (static/js/app.js): words of the name."""
+
+    q = forms.CharField(max_length=100, required=False, strip=True)
 
 
 class SnoozeForm(forms.Form):

@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from helpdesk.errors import NotFound
 from helpdesk.pagination import Cursor, Key, Page, paginate
@@ -181,21 +181,50 @@ def get_conversation_pane(*, conversation_id: int) -> ConversationPane:
     )
 
 
-def list_teammate_options() -> list[tuple[int, str]]:
-    """The active teammates an assign form offers, as (id, name) in the model's order: plain rows, since
-    building 500 Teammate objects was a large part of each page with an assign form (bench/)."""
+# A picker (assignee, team) shows this many options at a time: typing narrows them (static/js/app.js).
+OPTIONS_SHOWN = 20
+
+
+def _holding_words(field: str, search: str) -> Q:
+    """The rows whose `field` holds every word of `search`, as the picker filters the options it has loaded."""
+    condition = Q()
+    for word in search.split():
+        condition &= Q(**{f"{field}__icontains": word})
+    return condition
+
+
+# Teammate.__str__ in SQL: the full name, or the username.
+TEAMMATE_LABEL = Coalesce(NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")), "username")
+
+
+def list_teammate_options(*, search: str = "", limit: int = OPTIONS_SHOWN) -> list[tuple[int, str]]:
+    """The active teammates the assignee picker offers whose name (or username) holds every word of `search`, as
+    (id, name) by name, at most `limit`. One query."""
     rows = (
         Teammate.objects.filter(is_active=True)
-        .order_by("first_name", "last_name", "username")
-        .values_list("pk", "first_name", "last_name", "username")
+        .annotate(label=TEAMMATE_LABEL)
+        .filter(_holding_words("label", search))
+        .order_by("first_name", "last_name", "username", "pk")
     )
-    # Teammate.__str__: the full name, or the username.
-    return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+    return list(rows.values_list("pk", "label")[:limit])
 
 
-def list_team_options() -> list[tuple[int, str]]:
-    """The teams an assign form offers, as (id, name)."""
-    return list(Team.objects.order_by("name").values_list("pk", "name"))
+def get_teammate_option(*, teammate_id: int) -> str | None:
+    """The name of an active teammate the assignee picker may submit; None for any other id. One query."""
+    rows = Teammate.objects.filter(pk=teammate_id, is_active=True).annotate(label=TEAMMATE_LABEL)
+    return rows.values_list("label", flat=True).first()
+
+
+def list_team_options(*, search: str = "", limit: int = OPTIONS_SHOWN) -> list[tuple[int, str]]:
+    """The teams the team picker offers whose name holds every word of `search`, as (id, name) by name, at most
+    `limit`. One query."""
+    rows = Team.objects.filter(_holding_words("name", search)).order_by("name", "pk")
+    return list(rows.values_list("pk", "name")[:limit])
+
+
+def get_team_option(*, team_id: int) -> str | None:
+    """The name of the team a team picker may submit; None for an unknown id. One query."""
+    return Team.objects.filter(pk=team_id).values_list("name", flat=True).first()
 
 
 def list_expired_snooze_ids(*, now: datetime, limit: int) -> list[int]:

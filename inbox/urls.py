@@ -16,4 +16,6 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/snooze/", views.snooze, name="conversation-snooze"),
     path("conversations/<int:conversation_id>/close/", views.close, name="conversation-close"),
     path("conversations/<int:conversation_id>/reopen/", views.reopen, name="conversation-reopen"),
+    path("options/teammates/", views.teammate_options, name="teammate-options"),
+    path("options/teams/", views.team_options, name="team-options"),
 ]

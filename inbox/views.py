@@ -1,17 +1,20 @@
 """The teammates' inbox: thin views that parse input, call an action or a selector, render a partial."""
 
+import json
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from helpdesk.errors import DomainError
 from helpdesk.http import TeammateRequest, add_domain_error, bad_query, domain_errors, error_response, teammate_required
+from helpdesk.regions import render_region
 from inbox import actions
-from inbox.forms import AssignForm, ComposerForm, ListFilterForm, LiveVersionForm, SnoozeForm
+from inbox.forms import AssignForm, ComposerForm, ListFilterForm, LiveVersionForm, OptionsQueryForm, SnoozeForm
 from inbox.live import inbox_view_topic
 from inbox.messenger import messenger_url
 from inbox.models import Conversation, ConversationState
@@ -23,6 +26,8 @@ from inbox.selectors import (
     get_conversation_versions,
     get_inbox_view,
     list_inbox_conversations,
+    list_team_options,
+    list_teammate_options,
     list_timeline,
 )
 
@@ -59,13 +64,21 @@ def inbox_page(request: TeammateRequest, view: str, conversation_id: int | None 
         "view_topic": inbox_view_topic(view, teammate_id=request.user.pk),
     }
     if request.htmx.target == "main" and conversation_id:
-        return render(request, CONVERSATION + "#conversation-detail", pane_context(conversation_id) | context)
+        context |= detail_context(request, conversation_id)
+        return render(request, CONVERSATION + "#conversation-detail", context)
     context["page"] = list_inbox_conversations(view=inbox_view, cursor=filters.cursor, **filters.values())
     if request.htmx.target == "conversation-list":
         return render(request, "inbox/inbox.html#conversation-list", context)
+    context["nav"] = render_region("nav", request, current=context["nav_current"])
     if conversation_id:
-        context |= pane_context(conversation_id)
+        context |= detail_context(request, conversation_id)
     return render(request, "inbox/inbox.html", context)
+
+
+def detail_context(request: TeammateRequest, conversation_id: int) -> dict:
+    """The main pane whole: the conversation, and beside it its linked tickets, which the tickets app renders."""
+    context = pane_context(conversation_id)
+    return context | {"ticket_side": render_region("conversation-side", request, conversation_id=conversation_id)}
 
 
 def pane_context(conversation_id: int, **forms) -> dict:
@@ -74,8 +87,7 @@ def pane_context(conversation_id: int, **forms) -> dict:
     return header_context(conversation) | {
         "pane": pane,
         "composer": forms.get("composer") or ComposerForm(),
-        "assign_form": forms.get("assign_form")
-        or AssignForm(initial={"assignee": conversation.assignee_id, "team": conversation.team_id}),
+        "assign_form": forms.get("assign_form") or AssignForm(assignee=conversation.assignee, team=conversation.team),
         "snooze_form": forms.get("snooze_form") or SnoozeForm(),
     }
 
@@ -211,3 +223,34 @@ def close(request: TeammateRequest, conversation_id: int) -> HttpResponse:
 def reopen(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     actions.reopen_conversation(actor=request.user, conversation_id=conversation_id)
     return render_pane(request, conversation_id)
+
+
+# --- The pickers' options (helpdesk.forms.PickerField, static/js/app.js) ---
+
+# No "<", ">" or "&" in the JSON as sent: nothing in it can ever be read as markup, whatever a name holds. The
+# picker shows each name as text (tom-select escapes what it renders).
+JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def options_response(request: TeammateRequest, list_options: Callable[..., list[tuple[int, str]]]) -> HttpResponse:
+    query = OptionsQueryForm(request.GET)
+    if not query.is_valid():
+        return JsonResponse({"error": "The search is too long."}, status=400)
+    results = [{"value": pk, "text": label} for pk, label in list_options(search=query.cleaned_data["q"])]
+    text = json.dumps({"results": results}).translate(JSON_ESCAPES)
+    return HttpResponse(text, content_type="application/json")
+
+
+@require_safe
+@teammate_required
+def teammate_options(request: TeammateRequest) -> HttpResponse:
+    """The assignee picker's options: the active teammates whose name holds every word of `?q=`, by name, at most
+    OPTIONS_SHOWN, as JSON `{"results": [{"value": id, "text": name}]}`."""
+    return options_response(request, list_teammate_options)
+
+
+@require_safe
+@teammate_required
+def team_options(request: TeammateRequest) -> HttpResponse:
+    """The team picker's options: the teams whose name holds every word of `?q=`, as teammate_options says."""
+    return options_response(request, list_team_options)

@@ -34,12 +34,15 @@ def live_types(category: str) -> list[TicketType]:
 
 def sweep_views(visit: Visitor) -> None:
     """The inbox and ticket views with each filter, whole and as HTMX asks for their lists; the live poll and
-    stream (refused bad topics: a good stream never ends), the nav."""
+    stream (refused bad topics: a good stream never ends), the nav, the pickers' options."""
     visit("get", "inbox:home", expect=302)
     visit("get", "live-poll", data={"topics": "nav inbox-all", "since": 0}, expect=200)
     visit("get", "live-poll", data={"topics": "<b>", "since": 0}, expect=400)
     visit("get", "live-stream", data={"topics": "<b>"}, expect=400)
     visit("get", "nav", expect=200)
+    for picker in ("teammate", "team"):
+        visit("get", f"inbox:{picker}-options", expect=200, key=f"{picker}-options")
+        visit("get", f"inbox:{picker}-options", data={"q": "x" * 101}, expect=400)
     teams = [f"team-{pk}" for pk in Team.objects.values_list("pk", flat=True)]
     for slug in ["mine", "unassigned", "all", *teams]:
         for state in ("open", "snoozed", "closed"):

@@ -13,6 +13,7 @@ escaped (so the sweep cannot pass by showing nothing). Every response says `Cach
 The sweep runs once for the module (in a transaction rolled back after the last test); each test checks one thing.
 """
 
+import json
 from dataclasses import dataclass, field
 
 import pytest
@@ -57,6 +58,8 @@ NO_TEXT = {"live-poll", "live-stream", "messenger:leave"} | {
     "tickets:tracker-reply",
     "tickets:tracker-reply-form",
 }
+# The pickers' options (static/js/app.js): JSON, names as data that the picker shows as text (the last test).
+JSON_VIEWS = {"inbox:teammate-options", "inbox:team-options"}
 # Django's own UserAdmin escapes the username into the password page's title, which its template escapes again:
 # shown as text all the same, and not ours to change.
 DJANGO_ESCAPES_TWICE = {"admin:auth_user_password_change"}
@@ -331,7 +334,15 @@ def test_every_page_that_shows_text_shows_the_planted_markup_escaped(record):
     answered = {name for name, pages in record.pages.items() if any(status in (200, 422) for status, _ in pages)}
     showing = {name for name, pages in record.pages.items() if any(ESCAPED in body for _, body in pages)}
 
-    assert answered - NO_TEXT - showing == set()
+    assert answered - NO_TEXT - JSON_VIEWS - showing == set()
+
+
+@pytest.mark.parametrize("picker", ["teammate", "team"])
+def test_picker_options_carry_planted_names_as_data_with_nothing_read_as_markup(swept, picker):
+    body = swept.sweep.bodies[f"{picker}-options"]
+
+    assert not {"<", ">", "&"} & set(body)
+    assert any(MARKUP in row["text"] for row in json.loads(body)["results"])
 
 
 def test_every_teammate_and_customer_page_is_private_and_never_stored(record):

@@ -8,13 +8,13 @@ from django import forms
 from django.http import QueryDict
 
 from helpdesk.errors import DomainError, InvalidInput
-from helpdesk.forms import choice_field
+from helpdesk.forms import choice_field, picker_field
 from helpdesk.pagination import CURSOR_MAX_LENGTH, Cursor, clean_page_link
 from inbox.actions import MAX_BODY_LENGTH
-from inbox.forms import NO_TEAM, UNASSIGNED, LiveVersionForm
+from inbox.forms import LiveVersionForm, option, team_picker, teammate_picker
 from tickets.actions import MAX_TITLE_LENGTH
 from tickets.attributes import Audience, form_field, form_initial, form_value
-from tickets.models import Ticket, TicketAttribute, TicketCategory, TicketState, TicketType
+from tickets.models import OWNED_CATEGORIES, Ticket, TicketAttribute, TicketCategory, TicketState, TicketType
 from tickets.selectors import (
     LINK_ORDER,
     ConvertChoices,
@@ -87,11 +87,11 @@ class TicketsForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-def default_team_choice(ticket_type: TicketType | None) -> tuple[str, str]:
+def default_team_label(ticket_type: TicketType | None) -> str:
     """The empty choice of a ticket form's team: the chosen type's default team, which the action fills in."""
     if ticket_type is not None and ticket_type.default_team is not None:
-        return ("", f"{ticket_type.default_team.name} (the type's team)")
-    return ("", "The type's team")
+        return f"{ticket_type.default_team.name} (the type's team)"
+    return "The type's team"
 
 
 class TicketCreateForm(AttributeFieldsMixin, TicketsForm):
@@ -100,8 +100,8 @@ class TicketCreateForm(AttributeFieldsMixin, TicketsForm):
     ticket_type = forms.TypedChoiceField(coerce=int, label="Type")
     title = forms.CharField(max_length=MAX_TITLE_LENGTH)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    team = team_picker()
+    assignee = teammate_picker()
     share = forms.BooleanField(required=False, label="Share with customer")
 
     def __init__(
@@ -116,8 +116,10 @@ class TicketCreateForm(AttributeFieldsMixin, TicketsForm):
         kwargs.setdefault("auto_id", "new-ticket-%s")
         super().__init__(*args, **kwargs)
         offer_types(choice_field(self, "ticket_type"), choices.ticket_types, type_url=type_url, target="#ticket-create")
-        choice_field(self, "team").choices = [default_team_choice(choices.ticket_type), *choices.teams]
-        choice_field(self, "assignee").choices = [UNASSIGNED, *choices.teammates]
+        picker_field(self, "team").empty_label = default_team_label(choices.ticket_type)
+        if not self.is_bound:  # a form shown again for another type keeps the team and assignee it had
+            for name in ("team", "assignee"):
+                picker_field(self, name).offer_id(self.initial.get(name))
         if choices.category == TicketCategory.TRACKER:
             del self.fields["share"]  # never shared
         elif share_refusal:
@@ -173,15 +175,16 @@ class ConvertForm(AttributeFieldsMixin, TicketsForm):
     )
     title = forms.CharField(max_length=MAX_TITLE_LENGTH)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    team = team_picker()
 
     def __init__(self, *args: Any, choices: ConvertChoices, type_url: str, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "convert-%s")  # beside the conversation's and the ticket side's forms
         super().__init__(*args, **kwargs)
         offer_types(choice_field(self, "ticket_type"), choices.ticket_types, type_url=type_url, target="#convert-form")
         team = choices.ticket_type.default_team if choices.ticket_type else None
-        empty = f"{team.name} (the type's team)" if team else "The conversation's team"
-        choice_field(self, "team").choices = [("", empty), *choices.teams]
+        picker_field(self, "team").empty_label = f"{team.name} (the type's team)" if team else "The conversation's team"
+        if not self.is_bound:  # a form shown again for another type keeps the team it had
+            picker_field(self, "team").offer_id(self.initial.get("team"))
         self.add_attribute_fields(choices.attributes)
         self.order_fields(["ticket_type", "title", "description"])
 
@@ -245,22 +248,21 @@ class StateForm(TicketsForm):
 
 
 class AssignForm(TicketsForm):
-    assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    """The ticket's assignee and team; unbound, it shows the ticket's own."""
 
-    def __init__(
-        self,
-        *args: Any,
-        teammates: list[tuple[int, str]],
-        teams: list[tuple[int, str]],
-        team_required: bool,
-        **kwargs: Any,
-    ) -> None:
+    assignee = teammate_picker()
+    team = team_picker()
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "ticket-%s")
         super().__init__(*args, **kwargs)
-        choice_field(self, "assignee").choices = [UNASSIGNED, *teammates]
-        # Back-office and tracker tickets always belong to a team: "No team" is not offered (the action refuses it).
-        choice_field(self, "team").choices = teams if team_required else [NO_TEAM, *teams]
+        if ticket.category in OWNED_CATEGORIES:
+            # Back-office and tracker tickets always belong to a team: "No team" is not offered (the action refuses it).
+            picker_field(self, "team").empty_label = None
+        if not self.is_bound:
+            self.initial.update({"assignee": ticket.assignee_id, "team": ticket.team_id})
+            picker_field(self, "assignee").offer(option(ticket.assignee))
+            picker_field(self, "team").offer(option(ticket.team))
 
 
 class TicketListFilterForm(TicketsForm):

@@ -5,12 +5,16 @@ from collections.abc import Callable
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.http import TeammateRequest, add_domain_error, bad_query, domain_errors, error_response, teammate_required
+from helpdesk.regions import render_region, renders
+from inbox.selectors import get_conversation_pane
 from tickets import actions, rules, selectors
 from tickets.forms import (
     AssignForm,
@@ -22,11 +26,12 @@ from tickets.forms import (
     TicketCreateForm,
     TicketEditForm,
     TicketListFilterForm,
+    TrackerReplyForm,
     edit_initial,
     posted_type_id,
 )
 from tickets.live import ticket_view_topic
-from tickets.models import OWNED_CATEGORIES, SharingPolicy, Ticket, TicketCategory
+from tickets.models import SharingPolicy, Ticket, TicketCategory
 from tickets.selectors import ConversationTickets, TicketPane, TicketStatus
 
 TICKET = "tickets/ticket.html"
@@ -43,12 +48,7 @@ def pane_context(pane: TicketPane, **forms) -> dict:
     defaults = {
         "note_form": lambda: NoteForm(),
         "state_form": lambda: StateForm(initial={"state": ticket.state_id}, states=pane.states),
-        "assign_form": lambda: AssignForm(
-            initial={"assignee": ticket.assignee_id, "team": ticket.team_id},
-            teammates=pane.teammates,
-            teams=pane.teams,
-            team_required=ticket.category in OWNED_CATEGORIES,
-        ),
+        "assign_form": lambda: AssignForm(ticket=ticket),
         "edit_form": lambda: TicketEditForm(initial=edit_initial(ticket, attributes), attributes=attributes),
     }
     return {"pane": pane} | {name: make() for name, make in defaults.items() if name not in forms} | forms
@@ -57,9 +57,18 @@ def pane_context(pane: TicketPane, **forms) -> dict:
 # --- The ticket side of a conversation ---
 
 
-def render_side(
-    request: TeammateRequest, linked: ConversationTickets, *, selected_id: int | None, **extra
-) -> HttpResponse:
+def whole_pane_context(pane: TicketPane) -> dict:
+    """What the whole pane shows, in one response: its parts' context, and a tracker's reply status and form."""
+    context = pane_context(pane)
+    if pane.ticket.category == TicketCategory.TRACKER:
+        context["tracker_reply"] = selectors.get_tracker_reply_status(tracker_id=pane.ticket.pk)
+        context["tracker_reply_form"] = TrackerReplyForm()
+    return context
+
+
+def side_context(linked: ConversationTickets, *, selected_id: int | None, **extra) -> dict:
+    """The ticket side: the linked tickets, the ticket forms sent, and the open ticket's whole pane (by default the
+    first linked ticket). Raises NotFound for a ticket not linked to the conversation."""
     linked_ids = [ticket.pk for ticket in linked.tickets]
     if selected_id is not None and selected_id not in linked_ids:
         raise NotFound(f"Ticket #{selected_id} is not linked to this conversation.")
@@ -69,8 +78,21 @@ def render_side(
     )
     context = {"linked": linked, "selected_id": selected_id, "ticket_forms": ticket_forms, **extra}
     if selected_id:
-        context |= pane_context(selectors.get_ticket_pane(ticket_id=selected_id))
-    return render(request, f"{TICKET}#ticket-side", context)
+        context |= whole_pane_context(selectors.get_ticket_pane(ticket_id=selected_id))
+    return context
+
+
+def render_side(
+    request: TeammateRequest, linked: ConversationTickets, *, selected_id: int | None, **extra
+) -> HttpResponse:
+    return render(request, f"{TICKET}#ticket-side", side_context(linked, selected_id=selected_id, **extra))
+
+
+@renders("conversation-side")
+def conversation_side(request: TeammateRequest, *, conversation_id: int) -> SafeString:
+    """The ticket side in the inbox page's (or main pane's) own response, beside the conversation."""
+    linked = selectors.list_conversation_tickets(conversation_id=conversation_id)
+    return render_to_string(f"{TICKET}#ticket-side", side_context(linked, selected_id=None), request)
 
 
 @require_safe
@@ -187,7 +209,8 @@ def create_ticket(request: TeammateRequest, conversation_id: int, category: str)
 @teammate_required
 @domain_errors
 def pane(request: TeammateRequest, ticket_id: int) -> HttpResponse:
-    return render(request, f"{TICKET}#ticket-pane", pane_context(selectors.get_ticket_pane(ticket_id=ticket_id)))
+    pane = selectors.get_ticket_pane(ticket_id=ticket_id)
+    return render(request, f"{TICKET}#ticket-pane", whole_pane_context(pane))
 
 
 @require_safe
@@ -252,8 +275,7 @@ def state(request: TeammateRequest, ticket_id: int) -> HttpResponse:
 def assign(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """Set the ticket's assignee and team; the header comes back, the timeline refreshes."""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
-    team_required = pane.ticket.category in OWNED_CATEGORIES
-    form = AssignForm(request.POST, teammates=pane.teammates, teams=pane.teams, team_required=team_required)
+    form = AssignForm(request.POST, ticket=pane.ticket)
     if form.is_valid():
         try:
             data = form.cleaned_data
@@ -300,8 +322,8 @@ def attributes(request: TeammateRequest, ticket_id: int) -> HttpResponse:
         except InvalidInput as error:
             add_domain_error(form, form.field_error(error))
         else:
-            # Only the note form comes back: no timeline, no assign form choices.
-            pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False, choices=False)
+            # Only the edit form comes back: no timeline.
+            pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
             return changed(render(request, f"{TICKET}#ticket-edit", pane_context(pane, edit_saved=True)))
     form.focus_first_error()
     return render(request, f"{TICKET}#ticket-edit", pane_context(pane, edit_form=form, edit_open=True), status=422)
@@ -345,14 +367,27 @@ def ticket_page(request: TeammateRequest, slug: str, *, ticket_id: int | None) -
         "nav_current": f"tickets:{slug}",
         "view_topic": ticket_view_topic(slug, teammate_id=request.user.pk),
     }
-    if ticket_id is not None:
-        context |= pane_context(selectors.get_ticket_pane(ticket_id=ticket_id))
     target = request.htmx.target if request.htmx else None
     if target in ("ticket-list", "ticket-list-items"):
         return render(request, f"{TICKETS}#{target}", context)
+    if ticket_id is not None:
+        context |= ticket_detail_context(ticket_id)
     if target == "main":
         return render(request, f"{TICKETS}#ticket-detail-update", context)
+    context["nav"] = render_region("nav", request, current=context["nav_current"])
     return render(request, TICKETS, context)
+
+
+def ticket_detail_context(ticket_id: int) -> dict:
+    """The open ticket's whole pane, and beside it what it is linked to: the conversation it came from (read-only,
+    rule 2), or a tracker's first page of linked conversations."""
+    pane = selectors.get_ticket_pane(ticket_id=ticket_id)
+    context = whole_pane_context(pane)
+    if pane.context_conversation_id:
+        context["context_conversation"] = get_conversation_pane(conversation_id=pane.context_conversation_id)
+    elif pane.ticket.category == TicketCategory.TRACKER:
+        context["tracker_links"] = selectors.get_tracker_links(tracker_id=ticket_id, cursor=None)
+    return context
 
 
 @require_safe

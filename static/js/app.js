@@ -72,7 +72,8 @@
     const details = document.getElementById(id);
     if (!details) return noConversation(what);
     details.open = true;
-    const field = details.querySelector("select, input, textarea");
+    // A picker's own <select> is hidden behind its search box (.tomselected): the box takes the focus.
+    const field = details.querySelector("select:not(.tomselected), input, textarea");
     if (field) field.focus();
   }
 
@@ -95,7 +96,6 @@
     }
     const side = document.getElementById("ticket-side");
     if (!side) return "No ticket is open: open a conversation with a linked ticket, or a ticket from a ticket view.";
-    if (side.querySelector(".loading")) return "The linked tickets are still loading: try again in a moment.";
     return "No linked ticket to write a note on: create a back-office ticket or link a tracker first.";
   }
 
@@ -130,6 +130,8 @@
       }
       return;
     }
+    // Escape in an open picker closes its list (tom-select), and leaves the teammate in the search box.
+    if (event.key === "Escape" && target.closest(".ts-wrapper.dropdown-active")) return;
     if (event.key === "Escape" && typing(target)) {
       target.blur();
       return;
@@ -242,6 +244,54 @@
       selectAndCopy();
     }
   });
+
+  // Searchable pickers (helpdesk.forms.PickerField): a <select data-picker="URL"> carries only its current choice;
+  // tom-select (static/vendor/tom-select/) turns it into a search box whose options come from URL?q=, a JSON
+  // {"results": [{"value": id, "text": name}]} of at most 20. Forms swapped in by htmx get theirs on htmx:load,
+  // which htmx also fires for the page's body once loaded.
+  const ranked = (option) => ({ ...option, rank: `${option.value === "" ? 0 : 1}${option.text.toLowerCase()}` });
+
+  function loadOptions(select) {
+    return (query, callback) => {
+      fetch(`${select.dataset.picker}?q=${encodeURIComponent(query)}`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      })
+        .then((response) => (response.ok ? response.json() : { results: [] }))
+        .then((data) => callback(data.results.map(ranked)))
+        .catch(() => callback());
+    };
+  }
+
+  function initPickers(root) {
+    if (typeof TomSelect === "undefined" || !root.querySelectorAll) return;
+    const selects = root.matches && root.matches("select[data-picker]") ? [root] : root.querySelectorAll("select[data-picker]");
+    selects.forEach((select) => {
+      if (select.tomselect) return;
+      new TomSelect(select, {
+        allowEmptyOption: true, // "Unassigned", "No team": a choice like the others
+        preload: "focus", // the first options as soon as the box is focused, before anything is typed
+        shouldLoad: () => true, // and again for every query, the empty one included
+        loadThrottle: 200,
+        maxOptions: null, // the server sends at most 20
+        // Best matches first as one types; before that, the empty choice ("Unassigned") and then names A to Z.
+        sortField: [{ field: "$score", direction: "desc" }, { field: "rank" }],
+        load: loadOptions(select),
+        render: {
+          no_results: () => '<div class="no-results">No match: type another name.</div>',
+          loading: () => '<div class="spinner" aria-hidden="true"></div>',
+        },
+        onInitialize() {
+          Object.values(this.options).forEach((option) => this.updateOption(option.value, ranked(option)));
+          // The <select> stays in the form (it is what is submitted) but is no longer what a person uses: its
+          // label now names the search box, and assistive technologies skip the select.
+          select.setAttribute("aria-hidden", "true");
+        },
+      });
+    });
+  }
+
+  document.addEventListener("htmx:load", (event) => initPickers(event.detail.elt));
 
   document.addEventListener("htmx:responseError", (event) => {
     if (event.detail.xhr.status >= 500) {

@@ -129,3 +129,11 @@ def violations(axe):
     """Every axe-core violation on the page as it is now, whatever its impact. The landmark rules a lost <main>
     broke (landmark-one-main, region, skip-link) are all "moderate": `blocking_violations` did not see them."""
     return lambda page: axe_violations(axe, page)
+
+
+def pick(scope, label: str, typed: str, name: str) -> None:
+    """Choose `name` in the search picker labelled `label` (static/js/app.js), as a person would: into its box, type
+    part of the name, click the option that comes."""
+    scope.locator(".ts-wrapper", has=scope.page.get_by_role("combobox", name=label)).click()
+    scope.page.keyboard.type(typed)
+    scope.get_by_role("listbox", name=label).get_by_role("option", name=name).click()

@@ -40,7 +40,6 @@ def two_conversations(teammate, other_teammate):
 def open_conversation(page, subject: str) -> None:
     page.get_by_role("link", name=re.compile(subject)).click()
     expect(page.get_by_role("heading", level=2, name=subject)).to_be_visible()
-    expect(page.locator("#ticket-side .loading")).to_have_count(0)
 
 
 def test_inbox_keeps_its_landmarks_through_every_swap(open_as, apply_outbox, violations, teammate, two_conversations):
@@ -107,7 +106,7 @@ def test_ticket_view_keeps_its_landmarks_through_every_swap(
 
     page.get_by_role("link", name=re.compile("Replace parcel 77")).click()
     expect(page.locator("#ticket-title")).to_contain_text("Replace parcel 77")
-    expect(page.get_by_role("region", name="Linked conversation")).not_to_contain_text("Loading")
+    expect(page.get_by_role("region", name="Linked conversation")).to_be_visible()
     expect_landmarks(page)
     assert violations(page) == [], "switched to another ticket"
 

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from helpdesk.models import OutboxEvent
+from tests.browser.conftest import pick
 from tests.factories import (
     BackOfficeTicketFactory,
     ConversationFactory,
@@ -34,8 +35,7 @@ def test_ticket_side_creates_back_office_ticket_beside_conversation(open_as, app
     side.get_by_label("Type").select_option(label=str(ticket_type))
     side.get_by_label("Order number").fill("1042")  # present once the form came back with the type's fields
     side.get_by_label("Title").fill("Refund the second charge")
-    # By name: whether its label reaches it is test_split_view_with_ticket_form_open_has_unique_ids's concern.
-    side.locator("select[name=assignee]").select_option(label=other_teammate.display_name)
+    pick(side, "Assignee", other_teammate.last_name, other_teammate.display_name)
     side.get_by_role("button", name="Create ticket").click()
 
     expect(side.get_by_role("heading", level=2, name=re.compile(r"^#\d+ Refund the second charge$"))).to_be_visible()

@@ -118,7 +118,6 @@ def open_from_list(page, subject: str) -> None:
     quiet(page, worker=True)
     page.locator("#conversation-list").get_by_role("link", name=re.compile(subject)).click()
     expect(page.get_by_role("heading", level=2, name=subject)).to_be_visible()
-    expect(page.locator("#ticket-side .loading")).to_have_count(0)
     settled(page)
 
 

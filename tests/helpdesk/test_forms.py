@@ -1,37 +1,90 @@
-"""What we render in Python (helpdesk/forms.py, the moment tag) is the markup Django's templates would write."""
+"""The shared form fields (helpdesk/forms.py), and the moment tag writes what Django's date filters wrote."""
 
+import re
 import zoneinfo
 from datetime import UTC, datetime
 
 import pytest
 from django import forms
-from django.forms.renderers import DjangoTemplates
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
-from helpdesk.forms import FormRenderer
+from helpdesk.forms import PickerField, picker_field
 
-
-class AssignForm(forms.Form):
-    assignee = forms.ChoiceField(
-        choices=[
-            ("", "Unassigned"),
-            (1, 'Zoë "Zed" O\'Neil & <co>'),
-            ("Teams", [(2, "Billing <EU>"), (3, mark_safe("<b>Safe</b>"))]),
-        ],
-        required=False,
-    )
-    team = forms.ChoiceField(choices=[(1, "A&B")], widget=forms.Select(attrs={"data-x": 'q"uote', "disabled": True}))
+NAMES = {7: 'Zoë "Zed" O\'Neil & <co>', 8: "Ada Lovelace"}
+looked_up: list[int] = []
 
 
-def test_select_markup_matches_djangos_templates():
-    for data in ({"assignee": "2", "team": "1"}, {"assignee": "1"}, None):
-        ours = AssignForm(data, renderer=FormRenderer())
-        djangos = AssignForm(data, renderer=DjangoTemplates())
-        for name in ("assignee", "team"):
-            assert str(ours[name]) == str(djangos[name])
-    assert "&lt;co&gt;" in str(AssignForm(renderer=FormRenderer())["assignee"])
+def lookup(pk: int) -> str | None:
+    looked_up.append(pk)
+    return NAMES.get(pk)
+
+
+class PickForm(forms.Form):
+    person = PickerField(source="inbox:teammate-options", lookup=lookup, empty_label="Unassigned")
+    body = forms.CharField()
+
+
+def options(form: forms.Form) -> list[tuple[str, str]]:
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', str(form["person"]))
+
+
+def test_picker_field_carries_only_the_empty_choice_and_the_current_one():
+    form = PickForm()
+    picker_field(form, "person").offer((8, "Ada Lovelace"))
+
+    assert options(form) == [("", "Unassigned"), ("8", "Ada Lovelace")]
+    assert f'data-picker="{reverse("inbox:teammate-options")}"' in str(form["person"])
+
+
+def test_picker_field_escapes_the_current_choice():
+    form = PickForm()
+    picker_field(form, "person").offer((7, NAMES[7]))
+
+    assert "&lt;co&gt;" in str(form["person"]) and "<co>" not in str(form["person"])
+
+
+def test_picker_field_cleans_a_choosable_id_to_an_int():
+    form = PickForm({"person": "8", "body": "x"})
+
+    assert form.is_valid()
+    assert form.cleaned_data["person"] == 8
+
+
+def test_picker_field_cleans_empty_to_none():
+    form = PickForm({"person": "", "body": "x"})
+
+    assert form.is_valid()
+    assert form.cleaned_data["person"] is None
+
+
+@pytest.mark.parametrize("value", ["9", "0", "-8", "8.0", "nobody", str(2**63), "9" * 400])
+def test_picker_field_refuses_what_is_not_a_choosable_id(value):
+    looked_up.clear()
+    form = PickForm({"person": value, "body": "x"})
+
+    assert not form.is_valid()
+    assert "Select a valid choice" in str(form.errors["person"])
+    assert looked_up in ([], [9])  # only an id that could be a row's is looked up
+
+
+def test_picker_field_shows_the_submitted_choice_again_when_another_field_fails():
+    form = PickForm({"person": "8", "body": ""})
+
+    assert not form.is_valid()
+    assert ("8", "Ada Lovelace") in options(form)
+    assert re.search(r'<option value="8" selected>', str(form["person"]))
+
+
+def test_picker_field_without_empty_label_offers_no_empty_choice():
+    form = PickForm()
+    field = picker_field(form, "person")
+    field.offer((8, "Ada Lovelace"))
+
+    field.empty_label = None
+
+    assert options(form) == [("8", "Ada Lovelace")]
 
 
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York"])

@@ -6,6 +6,7 @@ import re
 from django.urls import reverse
 
 HTMX = {"HX-Request": "true"}
+NAV_QUERIES = 4  # every page's nav: the inbox's counts and its teams', the tickets' counts and their teams'
 
 
 def htmx_target(target: str) -> dict:

@@ -12,9 +12,9 @@ HX = {"HX-Request": "true"}
 # at most two queries for customer types and two for back-office types. Measured: 8 with both kinds refused
 # for a shared ticket (each asks twice), whatever the number of types.
 SEND_FORM_QUERIES = 8
-# Session, teammate, the subject, the customer types and their attributes, the two checks of conversion_refusal,
-# the teams.
-CONVERT_FORM_QUERIES = 8
+# Session, teammate, the subject, the customer types and their attributes, the two checks of conversion_refusal
+# (the team is a picker: no list of teams).
+CONVERT_FORM_QUERIES = 7
 
 
 def html(response) -> str:

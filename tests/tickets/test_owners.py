@@ -120,9 +120,10 @@ def test_convert_form_offers_a_team(teammate_client, conversation):
         reverse("tickets:convert-new", args=[conversation.pk]) + f"?ticket_type={order_problem.pk}", headers=HX
     )
 
-    choices = response.context["form"].fields["team"].choices
-    assert choices[0] == ("", "Logistics (the type's team)")
-    assert (logistics.pk, "Logistics") in choices
+    # Any team is chosen in the picker, which searches them (inbox:team-options); the type's own is the default.
+    field = response.context["form"].fields["team"]
+    assert field.choices == [("", "Logistics (the type's team)")]
+    assert field.widget.attrs["data-picker"] == reverse("inbox:team-options")
 
 
 def test_create_form_offers_the_types_team_and_never_no_team(teammate_client, conversation, refund_type):

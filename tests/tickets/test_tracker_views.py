@@ -1,6 +1,8 @@
 """The teammates' tracker pages: the picker, linking and unlinking, a new tracker from a conversation, the list of
 what a tracker links, its reply to every linked customer, and the Trackers view."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -385,9 +387,12 @@ def test_trackers_view_lists_trackers_only(teammate_client):
     assert response.context["ticket_view"].label == "Trackers"
 
 
-def test_tracker_in_a_ticket_view_loads_what_it_links_beside_it(teammate_client):
+def test_tracker_in_a_ticket_view_shows_what_it_links_beside_it(teammate_client, teammate, conversation):
     tracker = TrackerTicketFactory()
+    actions.link_to_tracker(actor=teammate, tracker_id=tracker.pk, conversation_id=conversation.pk)
 
     response = teammate_client.get(reverse("tickets:ticket", args=["trackers", tracker.pk]))
 
-    assert f'hx-get="{links_url(tracker)}"' in html(response)
+    page = html(response)
+    assert re.search(rf'id="tracker-links"[^>]*hx-get="{links_url(tracker)}\?v=', page)
+    assert conversation.subject in page

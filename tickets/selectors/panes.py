@@ -12,11 +12,7 @@ from django.db.models import (
 
 from helpdesk.errors import NotFound
 from inbox.models import Conversation
-from inbox.selectors import (
-    change_version,
-    list_team_options,
-    list_teammate_options,
-)
+from inbox.selectors import change_version
 from tickets import rules
 from tickets.attributes import show_value
 from tickets.models import (
@@ -46,8 +42,6 @@ class TicketPane:
     attributes: list[AttributeValue]
     parts: list[TicketPart]
     states: list[TicketState]
-    teammates: list[tuple[int, str]]  # (id, name): inbox.selectors.list_teammate_options
-    teams: list[tuple[int, str]]
     context_conversation_id: int | None
 
     @property
@@ -66,10 +60,9 @@ def _pane_queryset() -> QuerySet[Ticket]:
     )
 
 
-def get_ticket_pane(*, ticket_id: int, timeline: bool = True, choices: bool = True) -> TicketPane:
+def get_ticket_pane(*, ticket_id: int, timeline: bool = True) -> TicketPane:
     """A ticket with its type, state, assignee, team, attributes, timeline (authors loaded; left empty with
-    `timeline=False`), the type's live states and the assign form's choices (left empty with `choices=False`).
-    Six queries, whatever the size of the timeline. Raises NotFound."""
+    `timeline=False`) and the type's live states. Four queries, whatever the size of the timeline. Raises NotFound."""
     ticket = _pane_queryset().filter(pk=ticket_id).first()
     if ticket is None:
         raise NotFound(f"Ticket #{ticket_id} does not exist.")
@@ -78,9 +71,6 @@ def get_ticket_pane(*, ticket_id: int, timeline: bool = True, choices: bool = Tr
         attributes=ticket_attribute_values(ticket),
         parts=list_ticket_timeline(ticket_id=ticket.pk) if timeline else [],
         states=list(ticket.ticket_type.states.all()),
-        # With `choices=False` (a partial without the assign form) the 500 teammates are not loaded.
-        teammates=list_teammate_options() if choices else [],
-        teams=list_team_options() if choices else [],
         context_conversation_id=context_conversation_id(ticket),
     )
 
@@ -169,20 +159,18 @@ def get_customer_ticket_id(*, conversation_id: int) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class TicketCreateChoices:
-    """What a create form offers: the live types of its category (back-office or tracker), the chosen one's
-    attributes, teammates and teams."""
+    """What a create form offers: the live types of its category (back-office or tracker) and the chosen one's
+    attributes (teams and teammates are chosen with pickers, helpdesk.forms.PickerField)."""
 
     category: str
     ticket_types: list[TicketType]
     ticket_type: TicketType | None
     attributes: list[TicketAttribute]
-    teammates: list[tuple[int, str]]
-    teams: list[tuple[int, str]]
 
 
 def get_ticket_create_choices(*, category: str, ticket_type_id: int | None) -> TicketCreateChoices:
     """The create form's choices; `ticket_type_id` picks the type whose live attributes visible on create are
-    shown (an unknown or archived one picks none). Four queries."""
+    shown (an unknown or archived one picks none). Two queries."""
     types = list_live_types_with_attributes(category=category)
     chosen = next((t for t in types if t.pk == ticket_type_id), None)
     return TicketCreateChoices(
@@ -190,8 +178,6 @@ def get_ticket_create_choices(*, category: str, ticket_type_id: int | None) -> T
         ticket_types=types,
         ticket_type=chosen,
         attributes=attributes_on_create(chosen),
-        teammates=list_teammate_options(),
-        teams=list_team_options(),
     )
 
 
@@ -252,7 +238,6 @@ class ConvertChoices:
     ticket_types: list[TicketType]
     ticket_type: TicketType | None
     attributes: list[TicketAttribute]
-    teams: list[tuple[int, str]]
 
 
 def get_convert_choices(*, conversation_id: int, ticket_type_id: int | None) -> ConvertChoices:
@@ -264,7 +249,7 @@ def get_convert_choices(*, conversation_id: int, ticket_type_id: int | None) -> 
     types = list_live_types_with_attributes(category=TicketCategory.CUSTOMER)
     chosen = next((t for t in types if t.pk == ticket_type_id), None)
     refusal = rules.conversion_refusal(conversation_id=conversation_id)
-    return ConvertChoices(subject, refusal, types, chosen, attributes_on_create(chosen), list_team_options())
+    return ConvertChoices(subject, refusal, types, chosen, attributes_on_create(chosen))
 
 
 @dataclass(frozen=True, slots=True)
