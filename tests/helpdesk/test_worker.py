@@ -85,7 +85,12 @@ def test_sweep_delivers_cross_post_whose_enqueue_failed(worker, back_office_tick
 
     settings.OUTBOX_SWEEP_AFTER = timedelta(0)
     assert sweep_outbox() >= 1  # the worker may apply them as soon as the first is enqueued
-    assert wait_for(lambda: cross_posts(back_office_ticket).filter(body="Lost?").exists())
+    try:
+        wait_for(lambda: cross_posts(back_office_ticket).filter(body="Lost?").exists())
+    except AssertionError:
+        outbox = list(OutboxEvent.objects.values_list("pk", "handler", "done_at", "attempts", "last_error"))
+        log = worker.log_path.read_text()[-4000:]
+        raise AssertionError(f"not delivered; outbox: {outbox}; worker log: {log}") from None
     event.refresh_from_db()
     assert event.done_at is not None
 
