@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from helpdesk.errors import DomainError, InvalidInput, NotFound
-from helpdesk.live import backend
+from helpdesk.live import page_since
 from inbox.models import Teammate
 
 
@@ -68,7 +68,7 @@ def teammate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
                 return error_response(request, NOT_A_TEAMMATE, status=403)
             return render(request, "registration/not_a_teammate.html", {"message": NOT_A_TEAMMATE}, status=403)
         # Read before the view reads anything: a region rendered now shows every change published up to this number.
-        cast(TeammateRequest, request).live_since = backend().current()
+        cast(TeammateRequest, request).live_since = page_since()
         return view(request, *args, **kwargs)
 
     return wrapper

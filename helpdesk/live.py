@@ -113,6 +113,16 @@ class Backend(Protocol):
         ...
 
 
+def page_since() -> int:
+    """The sequence number a page is rendered at; 0 while the backend is unreachable (Redis down): the page renders
+    all the same, and its tab catches up on everything once the stream is back."""
+    try:
+        return backend().current()
+    except Exception:  # a Redis error of any kind (redis-py's, or the socket's)
+        logger.warning("The live updates' backend is unreachable; the page is rendered at sequence 0.", exc_info=True)
+        return 0
+
+
 def changed_since(sinces: dict[str, int]) -> list[str]:
     """Which of these topics were published to after their sequence number ({topic: since})."""
     return sorted(topic for topic, seq in backend().seqs(sinces).items() if seq > sinces[topic])
@@ -153,7 +163,8 @@ class RedisBackend:
     def __init__(self, url: str, prefix: str):
         import redis
 
-        self.redis = redis.Redis.from_url(url)
+        # Short timeouts: a page reads the current sequence number, and must not wait long for a Redis that is down.
+        self.redis = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
         self.seq_key, self.topics_key, self.channel = f"{prefix}:seq", f"{prefix}:topics", f"{prefix}:changes"
         self.script = self.redis.register_script(self.PUBLISH)
 

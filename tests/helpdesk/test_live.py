@@ -310,3 +310,13 @@ def test_a_stream_that_fell_behind_catches_up_instead_of_losing_changes(redis_li
     assert any(event["catchUp"] for event in events)
     assert events[-1]["id"] == redis_live.current()
     assert [event["id"] for event in events] == sorted({event["id"] for event in events})  # in order, no repeats
+
+
+def test_pages_render_while_the_live_redis_is_down(settings, teammate_client, caplog):
+    settings.LIVE_REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
+
+    response = teammate_client.get("/inbox/all/")
+
+    assert response.status_code == 200
+    assert b'data-live-since="0"' in response.content  # its tab catches up on everything once Redis is back
+    assert "unreachable" in caplog.text
