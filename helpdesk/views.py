@@ -13,7 +13,8 @@ from helpdesk.nav import NAV, nav_context
 def nav(request: TeammateRequest) -> HttpResponse:
     """The left-hand views with their counts, fetched again when a count changed while the tab was away (the page
     renders them in place, helpdesk/nav.py); `current` only marks which one is open."""
-    return render(request, NAV, nav_context(teammate=request.user, current=request.GET.get("current", "")))
+    current = request.GET.get("current", "")
+    return render(request, NAV, nav_context(teammate=request.user, current=current, live_since=request.live_since))
 
 
 def locked_out(

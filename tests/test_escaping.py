@@ -338,7 +338,7 @@ def test_every_page_that_shows_text_shows_the_planted_markup_escaped(record):
 
 
 @pytest.mark.parametrize("picker", ["teammate", "team"])
-def test_picker_options_carry_planted_names_as_data_with_nothing_read_as_markup(swept, picker, db):
+def test_picker_options_carry_planted_names_as_data_with_nothing_read_as_markup(swept, db, picker):
     body = swept.sweep.bodies[f"{picker}-options"]
 
     assert not {"<", ">", "&"} & set(body)

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from helpdesk.errors import InvalidInput, NotFound, RuleViolation
+from helpdesk.errors import InvalidInput, RuleViolation
 from helpdesk.http import TeammateRequest, add_domain_error, bad_query, domain_errors, error_response, teammate_required
 from helpdesk.regions import render_region, renders
 from inbox.selectors import get_conversation_pane
@@ -69,17 +69,14 @@ def whole_pane_context(pane: TicketPane) -> dict:
 def side_context(linked: ConversationTickets, *, selected_id: int | None, **extra) -> dict:
     """The ticket side: the linked tickets, the ticket forms sent, and the open ticket's whole pane (by default the
     first linked ticket). Raises NotFound for a ticket not linked to the conversation."""
-    linked_ids = [ticket.pk for ticket in linked.tickets]
-    if selected_id is not None and selected_id not in linked_ids:
-        raise NotFound(f"Ticket #{selected_id} is not linked to this conversation.")
-    selected_id = selected_id or (linked_ids[0] if linked_ids else None)
+    if selected_id is None and linked.tickets:
+        selected_id = linked.tickets[0].pk
+    pane = selectors.get_side_ticket_pane(linked=linked, ticket_id=selected_id) if selected_id else None
     ticket_forms = selectors.list_conversation_ticket_forms(
         conversation_id=linked.conversation_id, customer_ticket_id=linked.customer_ticket_id
     )
     context = {"linked": linked, "selected_id": selected_id, "ticket_forms": ticket_forms, **extra}
-    if selected_id:
-        context |= whole_pane_context(selectors.get_ticket_pane(ticket_id=selected_id))
-    return context
+    return context | (whole_pane_context(pane) if pane else {})
 
 
 def render_side(

@@ -1,5 +1,7 @@
 """Project-level endpoints: the navigation with its counts (the live poll and stream: test_live.py)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -62,3 +64,26 @@ def test_nav_query_count_does_not_grow(teammate_client, teammate, django_assert_
     # session, user, inbox counts, team counts, your tickets, team ticket counts
     with django_assert_max_num_queries(6):
         assert teammate_client.get(reverse("nav")).status_code == 200
+
+
+def test_nav_links_each_view_to_its_address_with_its_live_count(teammate_client, teammate):
+    billing = TeamFactory(name="Billing")
+    ConversationFactory(team=billing)
+
+    page = teammate_client.get(reverse("nav") + f"?current=inbox:team-{billing.pk}").content.decode()
+
+    assert re.search(
+        f'<a class="nav-link" href="{reverse("inbox:view", args=[f"team-{billing.pk}"])}" aria-current="page">'
+        f'<span>Billing</span> <span class="count" data-count="inbox-team-{billing.pk}" data-live-since="\\d+" '
+        'aria-label="1 open">1</span></a>',
+        page,
+    )
+    assert f'href="{reverse("tickets:list", args=[f"team-{billing.pk}"])}"><span>Billing tickets</span>' in page
+
+
+def test_nav_shows_team_names_as_text(teammate_client):
+    TeamFactory(name='<b>"Ops" & co</b>')
+
+    page = teammate_client.get(reverse("nav")).content.decode()
+
+    assert "<span>&lt;b&gt;&quot;Ops&quot; &amp; co&lt;/b&gt;</span>" in page

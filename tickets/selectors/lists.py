@@ -34,7 +34,7 @@ def list_ticket_nav(*, teammate: Teammate) -> list[NavItem]:
     unresolved = TicketCount.objects.filter(
         state_id__in=TicketState.objects.exclude(category=StateCategory.RESOLVED).values("pk")
     )
-    totals, teams = count_by_owner(unresolved, teammate=teammate, trackers=Q(category=TicketCategory.TRACKER))
+    totals, teams = count_by_owner(unresolved, teammate=teammate, split_by="category", trackers=TicketCategory.TRACKER)
     return [
         NavItem(slug, label, totals[slug], ticket_view_topic(slug, teammate_id=teammate.pk))
         for slug, (label, _condition) in TICKET_VIEWS.items()
