@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from helpdesk.http import TeammateRequest
 from helpdesk.regions import renders
 from inbox.models import Teammate
-from inbox.selectors import NavItem, list_inbox_nav
+from inbox.selectors import NavItem, list_inbox_nav, list_team_options
 from tickets.selectors import list_ticket_nav
 
 NAV = "components/nav.html"
@@ -48,10 +48,11 @@ def links_html(items: list[NavItem], *, url_name: str, current: str, live_since:
 
 
 def nav_context(*, teammate: Teammate, current: str, live_since: int) -> dict[str, Any]:
-    """The views and their counts (four queries); `current` (e.g. "inbox:all") only marks which one is open, and
-    `live_since` is the sequence number the counts are read at (helpdesk/live.py)."""
-    inbox_views, team_views = list_inbox_nav(teammate=teammate)
-    ticket_views = list_ticket_nav(teammate=teammate)
+    """The views and their counts (three queries: the teams, and each app's counts); `current` (e.g. "inbox:all")
+    only marks which one is open, and `live_since` is the sequence number the counts are read at (helpdesk/live.py)."""
+    teams = list_team_options(limit=None)
+    inbox_views, team_views = list_inbox_nav(teammate=teammate, teams=teams)
+    ticket_views = list_ticket_nav(teammate=teammate, teams=teams)
 
     def links(items: list[NavItem], url_name: str) -> SafeString:
         return links_html(items, url_name=url_name, current=current, live_since=live_since)

@@ -102,6 +102,7 @@ def sweep_ticket(visit: Visitor, ticket: Ticket) -> None:
     visit("post", "tickets:note", args, data={"body": " "}, expect=422)
     visit("post", "tickets:state", args, data={"state": "none"}, expect=422)
     visit("post", "tickets:assign", args, data={"assignee": "nobody"}, expect=422)
+    visit("get", "tickets:attributes", args, expect=200, **live("ticket-edit-form"))
     visit("post", "tickets:attributes", args, data={"title": ""}, expect=422)
     if ticket.category == TicketCategory.TRACKER:
         visit("get", "tickets:tracker-links", args, data=STALE, expect=200)

@@ -3,7 +3,7 @@ views. Each view parses, calls one action or selector, and renders a named parti
 
 from collections.abc import Callable
 
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -42,16 +42,20 @@ FIRST_PAGE = {"after": None, "before": None}  # a list's query string without it
 
 
 def pane_context(pane: TicketPane, **forms) -> dict:
-    """What the pane's partials need: the pane and its forms, unbound unless a view passes a bound one."""
+    """What the pane's partials need: the pane and its forms, unbound unless a view passes a bound one. (Not the edit
+    form, which is read when the teammate opens it: `attributes`.)"""
     ticket = pane.ticket
-    attributes = [value.attribute for value in pane.attributes]
     defaults = {
         "note_form": lambda: NoteForm(),
         "state_form": lambda: StateForm(initial={"state": ticket.state_id}, states=pane.states),
         "assign_form": lambda: AssignForm(ticket=ticket),
-        "edit_form": lambda: TicketEditForm(initial=edit_initial(ticket, attributes), attributes=attributes),
     }
     return {"pane": pane} | {name: make() for name, make in defaults.items() if name not in forms} | forms
+
+
+def edit_form(pane: TicketPane, data: QueryDict | None = None) -> TicketEditForm:
+    attributes = [value.attribute for value in pane.attributes]
+    return TicketEditForm(data, initial=edit_initial(pane.ticket, attributes), attributes=attributes)
 
 
 # --- The ticket side of a conversation ---
@@ -299,14 +303,19 @@ def changed(response: HttpResponse) -> HttpResponse:
     return trigger_client_event(response, "ticket-changed", after="settle")
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @teammate_required
 @domain_errors
 def attributes(request: TeammateRequest, ticket_id: int) -> HttpResponse:
-    """Save the edit form (title, description, attributes); the form comes back closed, and the header and
-    timeline refresh. Bad values re-render the open form with a 422."""
+    """GET: the edit form (title, description, attributes), when the teammate opens "Edit title and attributes".
+    POST: save it; the disclosure comes back closed, and the header and timeline refresh. Bad values re-render the
+    open form with a 422."""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
-    form = TicketEditForm(request.POST, attributes=[value.attribute for value in pane.attributes])
+    if request.method != "POST":
+        form = edit_form(pane)
+        form.fields["title"].widget.attrs["autofocus"] = True  # htmx focuses it once swapped in
+        return render(request, f"{TICKET}#ticket-edit-form", {"pane": pane, "edit_form": form})
+    form = edit_form(pane, request.POST)
     if form.is_valid():
         try:
             actions.update_ticket_attributes(
@@ -319,11 +328,10 @@ def attributes(request: TeammateRequest, ticket_id: int) -> HttpResponse:
         except InvalidInput as error:
             add_domain_error(form, form.field_error(error))
         else:
-            # Only the edit form comes back: no timeline.
-            pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
-            return changed(render(request, f"{TICKET}#ticket-edit", pane_context(pane, edit_saved=True)))
+            # Closed, without its form: opened again, it reads the values just saved.
+            return changed(render(request, f"{TICKET}#ticket-edit", {"pane": pane, "edit_saved": True}))
     form.focus_first_error()
-    return render(request, f"{TICKET}#ticket-edit", pane_context(pane, edit_form=form, edit_open=True), status=422)
+    return render(request, f"{TICKET}#ticket-edit", {"pane": pane, "edit_form": form}, status=422)
 
 
 # --- The back-office ticket views ---

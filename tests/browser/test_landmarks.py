@@ -113,6 +113,7 @@ def test_ticket_view_keeps_its_landmarks_through_every_swap(
     edit = page.locator("#ticket-edit")
     edit.locator("summary").click()
     expect(edit).to_have_attribute("open", "")
+    expect(edit.get_by_label("Title")).to_be_focused()  # the form, loaded as it opened
     assert violations(page) == [], "edit open"
     edit.locator("summary").click()
 

@@ -333,7 +333,31 @@ def test_attributes_rejects_missing_title_in_place(teammate_client):
     assert response.context["edit_form"].errors["title"] == ["This field is required."]
 
 
-def test_attributes_refuses_get(teammate_client):
+def test_pane_carries_the_edit_form_only_once_opened(teammate_client):
+    ticket = BackOfficeTicketFactory(title="Refund order 1042")
+
+    page = html(teammate_client.get(reverse("tickets:pane", args=[ticket.pk]), headers=HX))
+
+    assert 'id="ticket-edit"' in page and 'id="ticket-edit-form"' not in page
+    assert re.search(rf'hx-get="{reverse("tickets:attributes", args=[ticket.pk])}" hx-trigger="toggle once', page)
+
+
+def test_attributes_get_shows_the_edit_form_with_the_values(teammate_client):
+    ticket = BackOfficeTicketFactory(ticket_type=integer_type(), title="Refund order 1042", attributes={"amount": 7})
+
+    response = teammate_client.get(reverse("tickets:attributes", args=[ticket.pk]), headers=HX)
+
+    assert response.status_code == 200
+    assert root_id(response) == "ticket-edit-form"
+    assert re.search(r'name="title" value="Refund order 1042"[^>]*autofocus', html(response))
+    assert 'name="attr_amount" value="7"' in html(response)
+
+
+def test_attributes_saved_comes_back_closed_without_the_form(teammate_client):
     ticket = BackOfficeTicketFactory()
 
-    assert teammate_client.get(reverse("tickets:attributes", args=[ticket.pk])).status_code == 405
+    response = teammate_client.post(reverse("tickets:attributes", args=[ticket.pk]), {"title": "Refund"}, headers=HX)
+
+    assert response.status_code == 200
+    assert not re.search(r'<details id="ticket-edit"[^>]*open', html(response))
+    assert 'id="ticket-edit-form"' not in html(response)

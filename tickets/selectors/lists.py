@@ -28,19 +28,21 @@ from tickets.models import (
 from tickets.selectors.common import UNRESOLVED
 
 
-def list_ticket_nav(*, teammate: Teammate) -> list[NavItem]:
-    """The fixed ticket views (TICKET_VIEWS) and each team's tickets, with their exact unresolved counts, read from
-    the counts the database keeps (TicketCount). Two queries."""
+def list_ticket_nav(*, teammate: Teammate, teams: list[tuple[int, str]]) -> list[NavItem]:
+    """The fixed ticket views (TICKET_VIEWS) and each of `teams`' tickets (inbox.selectors.list_team_options), with
+    their exact unresolved counts, read from the counts the database keeps (TicketCount). One query."""
     unresolved = TicketCount.objects.filter(
         state_id__in=TicketState.objects.exclude(category=StateCategory.RESOLVED).values("pk")
     )
-    totals, teams = count_by_owner(unresolved, teammate=teammate, split_by="category", trackers=TicketCategory.TRACKER)
+    totals, team_totals = count_by_owner(
+        unresolved, teammate=teammate, teams=teams, split_by="category", trackers=TicketCategory.TRACKER
+    )
     return [
         NavItem(slug, label, totals[slug], ticket_view_topic(slug, teammate_id=teammate.pk))
         for slug, (label, _condition) in TICKET_VIEWS.items()
     ] + [
         NavItem(f"team-{team_id}", f"{name} tickets", total, f"tickets-team-{team_id}")
-        for team_id, name, total in teams
+        for team_id, name, total in team_totals
     ]
 
 
