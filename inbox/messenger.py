@@ -22,6 +22,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from helpdesk.errors import DomainError
 from helpdesk.http import HtmxRequest, add_domain_error, bad_query, client_address, domain_errors
+from helpdesk.regions import render_region
 from inbox import actions
 from inbox.actions import MAX_BODY_LENGTH
 from inbox.forms import LiveVersionForm
@@ -200,10 +201,18 @@ def thread_context(contact_id: int, conversation_id: int) -> dict:
     return {"conversation": conversation, "parts": parts, "thread_version": max((part.pk for part in parts), default=0)}
 
 
-def conversation_context(contact_id: int, conversation_id: int, form: MessageForm | None = None) -> dict:
+def conversation_context(
+    request: HtmxRequest, contact_id: int, conversation_id: int, form: MessageForm | None = None
+) -> dict:
+    """The conversation's page whole, with the forms and tickets of the conversation (rendered by the tickets app:
+    helpdesk/regions.py)."""
+    tickets = render_region(
+        "messenger-conversation-tickets", request, contact_id=contact_id, conversation_id=conversation_id
+    )
     return thread_context(contact_id, conversation_id) | {
         "contact": get_contact(contact_id=contact_id),
         "form": form or MessageForm(),
+        "conversation_tickets": tickets,
     }
 
 
@@ -217,7 +226,7 @@ def conversation(request: HtmxRequest, contact_id: int, conversation_id: int) ->
         if unchanged := answer_if_unchanged(request, str(version)):
             return unchanged
         return render(request, f"{CONVERSATION}#messenger-thread", thread_context(contact_id, conversation_id))
-    return render(request, CONVERSATION, conversation_context(contact_id, conversation_id))
+    return render(request, CONVERSATION, conversation_context(request, contact_id, conversation_id))
 
 
 @require_POST
@@ -234,4 +243,5 @@ def write(request: HtmxRequest, contact_id: int, conversation_id: int) -> HttpRe
             add_domain_error(form, error)
         else:
             return redirect("messenger:conversation", conversation_id)
-    return render(request, CONVERSATION, conversation_context(contact_id, conversation_id, form), status=422)
+    context = conversation_context(request, contact_id, conversation_id, form)
+    return render(request, CONVERSATION, context, status=422)

@@ -6,8 +6,6 @@ class TicketsConfig(AppConfig):
     verbose_name = "Tickets"
 
     def ready(self) -> None:
-        from tickets import (  # noqa: F401  (they subscribe to the events they follow up)
-            handlers,
-            live,
-            views,  # noqa: F401  (it renders the ticket side of the inbox page: helpdesk/regions.py)
-        )
+        # handlers and live subscribe to the events they follow up; messenger and views render the regions of the
+        # inbox's pages that show tickets (helpdesk/regions.py).
+        from tickets import handlers, live, messenger, views  # noqa: F401

@@ -12,10 +12,13 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_safe
 
 from helpdesk.errors import DomainError
 from helpdesk.http import HtmxRequest, add_domain_error, domain_errors
+from helpdesk.regions import renders
 from inbox.messenger import answer_if_unchanged, contact_required
 from inbox.selectors import get_contact
 from tickets import actions, selectors
@@ -117,13 +120,21 @@ def ticket(request: HtmxRequest, contact_id: int, ticket_id: int) -> HttpRespons
 @contact_required
 @domain_errors
 def conversation_tickets(request: HtmxRequest, contact_id: int, conversation_id: int) -> HttpResponse:
-    """The forms to fill and the tickets of one of the contact's conversations, for its page: loaded by htmx,
-    then polled with their version `v` (204 while nothing they show changed)."""
+    """The forms to fill and the tickets of one of the contact's conversations, polled by its page with their version
+    `v` (204 while nothing they show changed)."""
     version = selectors.get_customer_tickets_version(contact_id=contact_id, conversation_id=conversation_id)
     if unchanged := answer_if_unchanged(request, version):
         return unchanged
     context = tickets_context(contact_id, version, conversation_id)
     return render(request, f"{TICKETS}#conversation-tickets", context | {"conversation_id": conversation_id})
+
+
+@renders("messenger-conversation-tickets")
+def conversation_tickets_region(request: HtmxRequest, *, contact_id: int, conversation_id: int) -> SafeString:
+    """The forms and tickets of one of the contact's conversations, in its page's own response."""
+    version = selectors.get_customer_tickets_version(contact_id=contact_id, conversation_id=conversation_id)
+    context = tickets_context(contact_id, version, conversation_id) | {"conversation_id": conversation_id}
+    return render_to_string(f"{TICKETS}#conversation-tickets", context, request)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -172,10 +172,15 @@ def test_ticket_page_not_found_leads_back_to_the_messages(contact_client, teamma
     assert f'href="{reverse("messenger:home")}"' in html and f'href="{reverse("inbox:home")}"' not in html
 
 
-def test_conversation_page_loads_its_forms_and_tickets(contact_client, conversation):
+def test_conversation_page_comes_with_its_forms_and_tickets_which_poll_themselves(
+    contact_client, conversation, refund_form
+):
     html = contact_client.get(reverse("messenger:conversation", args=[conversation.pk])).content.decode()
 
-    assert f'hx-get="{reverse("messenger-tickets:conversation-tickets", args=[conversation.pk])}"' in html
+    assert not re.search(r'hx-trigger="[^"]*\bload\b', html)  # nothing fetched on load (issue 12)
+    assert form_url(refund_form) in html[html.index('<section id="conversation-tickets"') :]
+    url = reverse("messenger-tickets:conversation-tickets", args=[conversation.pk])
+    assert re.search(rf'id="conversation-tickets"[^>]*hx-get="{url}\?v=[^"]+" hx-trigger="every 2s"', html)
 
 
 def test_conversation_tickets_shows_the_form_sent_into_it(contact_client, conversation, refund_form):
