@@ -11,7 +11,8 @@ from helpdesk.http import TeammateRequest, add_domain_error, bad_query, domain_e
 from inbox.forms import LiveVersionForm
 from tickets import actions, selectors
 from tickets.forms import TrackerLinkForm, TrackerLinksQueryForm, TrackerReplyForm, TrackerSearchForm
-from tickets.views import changed, render_side
+from tickets.side_views import render_side
+from tickets.views import changed
 
 TRACKERS = "tickets/trackers.html"
 

@@ -1,16 +1,16 @@
 from django.urls import path
 
-from tickets import form_views, tracker_views, views
+from tickets import form_views, side_views, tracker_views, views
 
 app_name = "tickets"
 urlpatterns = [
-    path("conversations/<int:conversation_id>/tickets/", views.conversation_tickets, name="conversation-tickets"),
-    path("conversations/<int:conversation_id>/tickets/new/", views.create, name="create"),
+    path("conversations/<int:conversation_id>/tickets/", side_views.conversation_tickets, name="conversation-tickets"),
+    path("conversations/<int:conversation_id>/tickets/new/", side_views.create, name="create"),
     path("conversations/<int:conversation_id>/ticket-forms/new/", form_views.ticket_form_new, name="ticket-form-new"),
     path("conversations/<int:conversation_id>/ticket-forms/", form_views.ticket_form_send, name="ticket-form-send"),
     path("conversations/<int:conversation_id>/customer-ticket/new/", form_views.convert_new, name="convert-new"),
     path("conversations/<int:conversation_id>/customer-ticket/", form_views.convert, name="convert"),
-    path("conversations/<int:conversation_id>/trackers/new/", views.create_tracker, name="tracker-create"),
+    path("conversations/<int:conversation_id>/trackers/new/", side_views.create_tracker, name="tracker-create"),
     path("conversations/<int:conversation_id>/trackers/", tracker_views.picker, name="tracker-picker"),
     path("conversations/<int:conversation_id>/trackers/link/", tracker_views.link, name="tracker-link"),
     path(
