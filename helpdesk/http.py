@@ -63,7 +63,7 @@ def teammate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
                 back = (current.path or "/") + (f"?{current.query}" if current.query else "")
                 return HttpResponseClientRedirect(redirect_to_login(back).url)
             return redirect_to_login(request.get_full_path())
-        if not (user.is_active and user.is_staff):
+        if not user.is_working:
             if request.htmx:
                 return error_response(request, NOT_A_TEAMMATE, status=403)
             return render(request, "registration/not_a_teammate.html", {"message": NOT_A_TEAMMATE}, status=403)

@@ -82,7 +82,7 @@ async def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     await sync_to_async(close_connection)()
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not (user.is_active and user.is_staff):
+    if not user.is_working:
         return HttpResponse(NOT_A_TEAMMATE, status=403)
     if not settings.LIVE_REDIS_URL:
         return HttpResponse("Live updates are polled here: there is no Redis to push them.", status=404)

@@ -16,7 +16,7 @@ from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.moments import moment_label
 from helpdesk.outbox import Event, record
 from inbox import events
-from inbox.models import Contact, Conversation, ConversationState, Part, PartKind, Team, Teammate
+from inbox.models import WORKING, Contact, Conversation, ConversationState, Part, PartKind, Team, Teammate
 
 MAX_BODY_LENGTH = 20_000
 
@@ -137,7 +137,7 @@ def assign_conversation(
     before = (conversation.assignee_id, conversation.team_id)
     if before == (assignee_id, team_id):
         return []
-    assignee = _get_or_invalid(Teammate.objects.filter(is_active=True), assignee_id, "assignee", "teammate")
+    assignee = _get_or_invalid(Teammate.objects.filter(WORKING), assignee_id, "assignee", "teammate")
     team = _get_or_invalid(Team.objects.all(), team_id, "team", "team")
     conversation.assignee, conversation.team = assignee, team
     conversation.save(update_fields=["assignee", "team", "updated_at"])

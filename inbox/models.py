@@ -14,6 +14,11 @@ class Team(models.Model):
         return self.name
 
 
+# Who works the inbox: an active account with staff status. Only they reach teammate pages
+# (helpdesk.http.teammate_required), and only they may be given a conversation or a ticket.
+WORKING = Q(is_active=True, is_staff=True)
+
+
 class Teammate(AbstractUser):
     """A staff user of the help desk; contacts (customers) are never teammates."""
 
@@ -28,6 +33,11 @@ class Teammate(AbstractUser):
     @property
     def display_name(self) -> str:
         return str(self)
+
+    @property
+    def is_working(self) -> bool:
+        """Whether the account works the inbox (WORKING): active, with staff status."""
+        return self.is_active and self.is_staff
 
 
 class Contact(models.Model):

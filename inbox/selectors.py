@@ -13,6 +13,7 @@ from helpdesk.pagination import Cursor, Key, Page, paginate
 from inbox.live import inbox_view_topic
 from inbox.models import (
     CUSTOMER_VISIBLE_PART_KINDS,
+    WORKING,
     Contact,
     Conversation,
     ConversationCount,
@@ -209,7 +210,7 @@ def list_teammate_options(*, search: str = "", limit: int = OPTIONS_SHOWN) -> li
     """The active teammates the assignee picker offers whose name (or username) holds every word of `search`, as
     (id, name) by name, at most `limit`. One query."""
     rows = (
-        Teammate.objects.filter(is_active=True)
+        Teammate.objects.filter(WORKING)
         .annotate(label=TEAMMATE_LABEL)
         .filter(_holding_words("label", search))
         .order_by("first_name", "last_name", "username", "pk")
@@ -219,7 +220,7 @@ def list_teammate_options(*, search: str = "", limit: int = OPTIONS_SHOWN) -> li
 
 def get_teammate_option(*, teammate_id: int) -> str | None:
     """The name of an active teammate the assignee picker may submit; None for any other id. One query."""
-    rows = Teammate.objects.filter(pk=teammate_id, is_active=True).annotate(label=TEAMMATE_LABEL)
+    rows = Teammate.objects.filter(WORKING, pk=teammate_id).annotate(label=TEAMMATE_LABEL)
     return rows.values_list("label", flat=True).first()
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Field, Q, QuerySet
 from django.http import HttpRequest
 
 from helpdesk.admin import ReadOnlyAdminMixin, admin_link, annotated_count
+from inbox.models import WORKING
 from workflows.models import ACTION_FIELDS, Workflow, WorkflowAction, WorkflowCondition, WorkflowRun
 
 RECENT_RUNS = 20
@@ -19,7 +20,7 @@ class LiveChoicesForm(forms.ModelForm):
     """A condition's or an action's choices offer no archived ticket type or state and no inactive teammate,
     while a row that already names one keeps it: it shows as it is and the workflow still saves."""
 
-    LIVE = {"ticket_type": Q(archived=False), "ticket_state": Q(archived=False), "teammate": Q(is_active=True)}
+    LIVE = {"ticket_type": Q(archived=False), "ticket_state": Q(archived=False), "teammate": WORKING}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

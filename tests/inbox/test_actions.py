@@ -203,8 +203,11 @@ def test_assign_conversation_refuses_unknown_teammate(conversation, teammate):
     assert not Part.objects.filter(conversation=conversation).exists()
 
 
-def test_assign_conversation_refuses_deactivated_teammate(conversation, teammate):
-    former = TeammateFactory(is_active=False)
+@pytest.mark.parametrize(
+    "account", [{"is_active": False}, {"is_staff": False}], ids=["deactivated", "without-staff-status"]
+)
+def test_assign_conversation_refuses_an_account_that_does_not_work_the_inbox(conversation, teammate, account):
+    former = TeammateFactory(**account)
 
     with pytest.raises(InvalidInput):
         actions.assign_conversation(

@@ -53,8 +53,9 @@ def test_teammate_options_name_a_teammate_without_a_name_by_username(teammate_cl
     assert options(teammate_options(teammate_client, "robot")) == [(nameless.pk, "ops-robot")]
 
 
-def test_teammate_options_leave_out_inactive_teammates(teammate_client):
-    TeammateFactory(first_name="Gone", last_name="Away", is_active=False)
+@pytest.mark.parametrize("account", [{"is_active": False}, {"is_staff": False}])
+def test_teammate_options_leave_out_accounts_that_do_not_work_the_inbox(teammate_client, account):
+    TeammateFactory(first_name="Gone", last_name="Away", **account)
 
     assert options(teammate_options(teammate_client, "gone")) == []
 

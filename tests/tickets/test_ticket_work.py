@@ -12,6 +12,7 @@ from tests.factories import (
     ConversationFactory,
     CustomerTicketFactory,
     TeamFactory,
+    TeammateFactory,
     TicketAttributeFactory,
     TicketStateFactory,
     TicketTypeFactory,
@@ -207,6 +208,22 @@ def test_assign_ticket_refuses_unknown_teammate(teammate):
     assert list(raised.value.errors) == ["assignee"]
     assert refreshed(ticket).assignee is None
     assert written() == before
+
+
+@pytest.mark.parametrize(
+    "account", [{"is_active": False}, {"is_staff": False}], ids=["deactivated", "without-staff-status"]
+)
+def test_assign_ticket_refuses_an_account_that_does_not_work_the_inbox(teammate, account):
+    """It could not open the ticket (teammate_required): it is never given one either."""
+    ticket = BackOfficeTicketFactory(actor=teammate)
+
+    with pytest.raises(InvalidInput) as raised:
+        actions.assign_ticket(
+            actor=teammate, ticket_id=ticket.pk, assignee_id=TeammateFactory(**account).pk, team_id=ticket.team_id
+        )
+
+    assert list(raised.value.errors) == ["assignee"]
+    assert refreshed(ticket).assignee is None
 
 
 def test_assign_ticket_to_same_assignee_is_a_no_op(teammate):

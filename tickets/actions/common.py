@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.outbox import record
 from inbox.actions import actor_name
-from inbox.models import Team, Teammate
+from inbox.models import WORKING, Team, Teammate
 from tickets import events, rules
 from tickets.attributes import Audience, clean_attribute_values
 from tickets.models import (
@@ -104,7 +104,7 @@ def insert_ticket(*, ticket_type: TicketType, actor: Teammate | None, audience: 
 
 def check_assignment(assignee_id: int | None, team_id: int | None, *, category: str | None = None) -> None:
     """Refuse a teammate or team that does not exist, and a back-office or tracker ticket without a team."""
-    if assignee_id is not None and not Teammate.objects.filter(pk=assignee_id, is_active=True).exists():
+    if assignee_id is not None and not Teammate.objects.filter(WORKING, pk=assignee_id).exists():
         raise InvalidInput("That teammate does not exist.", {"assignee": ["Choose an active teammate."]})
     if team_id is None and category in OWNED_CATEGORIES:
         raise InvalidInput(
