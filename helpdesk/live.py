@@ -15,6 +15,7 @@ Either way the last sequence number of each topic is kept, so a tab that reconne
 import asyncio
 import json
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -113,14 +114,25 @@ class Backend(Protocol):
         ...
 
 
+UNREACHABLE_PAUSE = 10.0  # seconds without asking a backend that just failed
+
+
 def page_since() -> int:
     """The sequence number a page is rendered at; 0 while the backend is unreachable (Redis down): the page renders
-    all the same, and its tab catches up on everything once the stream is back."""
+    all the same, and its tab catches up on everything once the stream is back. After a failure, requests do not ask
+    again for UNREACHABLE_PAUSE: an outage costs one connection timeout per pause and process, not one per request."""
+    global _unreachable_until
+    if time.monotonic() < _unreachable_until:
+        return 0
     try:
         return backend().current()
     except Exception:  # a Redis error of any kind (redis-py's, or the socket's)
-        logger.warning("The live updates' backend is unreachable; the page is rendered at sequence 0.", exc_info=True)
+        _unreachable_until = time.monotonic() + UNREACHABLE_PAUSE
+        logger.warning("The live updates' backend is unreachable; pages are rendered at sequence 0.", exc_info=True)
         return 0
+
+
+_unreachable_until = 0.0
 
 
 def changed_since(sinces: dict[str, int]) -> list[str]:
@@ -192,8 +204,10 @@ def backend() -> Backend:
 
 @receiver(setting_changed)
 def choose_backend_again(*, setting: str, **kwargs: Any) -> None:
+    global _unreachable_until
     if setting.startswith("LIVE_"):
         backend.cache_clear()
+        _unreachable_until = 0.0
 
 
 class Follower:
