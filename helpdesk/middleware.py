@@ -11,10 +11,10 @@ class PrivatePagesMiddleware:
 
     Every page here is someone's: a teammate's inbox, tickets and admin, a customer's messenger, and the partials,
     204s and errors of each. A shared cache (a proxy, a CDN) must never hand one to someone else, and no browser
-    may keep one on disk after sign-out; the pages poll themselves, so nothing is gained by caching them. The sign-in
-    page is included too (Django's LoginView already sends the same: it holds a CSRF token). Static files are not
-    touched: WhiteNoise answers them before this middleware (it sits after WhiteNoise in MIDDLEWARE), with their
-    own long-lived headers.
+    may keep one on disk after sign-out; open pages follow their changes live, so nothing is gained by caching them.
+    The sign-in page is included too (Django's LoginView already sends the same: it holds a CSRF token). Static files
+    are not touched: WhiteNoise answers them before this middleware (it sits after WhiteNoise in MIDDLEWARE), with
+    their own long-lived headers.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):

@@ -1,4 +1,4 @@
-"""Follow-up work of ticket and inbox events, run by `helpdesk.tasks.dispatch_event` after commit.
+"""Follow-up work of ticket and inbox events, run by `helpdesk.tasks.dispatch_events` after commit.
 
 Each handler runs inside the transaction that marks its outbox event done, and every delivery is
 keyed by the event id, so a redelivered task changes nothing (rule 11).

@@ -1,4 +1,4 @@
-"""Workflows run by `helpdesk.tasks.dispatch_event` after commit: those triggered by domain events, and the
+"""Workflows run by `helpdesk.tasks.dispatch_events` after commit: those triggered by domain events, and the
 timed ones whose runs the beat records."""
 
 from helpdesk.models import OutboxEvent

@@ -7,7 +7,7 @@ BATCH_SIZE = 200
 @shared_task
 def run_timed_workflows() -> int:
     """Record the due runs of the 'stays unassigned / unanswered for a time' workflows (Celery beat, every
-    minute): each a pending run and an outbox event, applied once by `helpdesk.tasks.dispatch_event` (and the
+    minute): each a pending run and an outbox event, applied once by `helpdesk.tasks.dispatch_events` (and the
     outbox sweep, if a worker dies mid-run). Returns how many were recorded."""
     from workflows.actions import record_timed_run
     from workflows.models import TIMED_TRIGGERS, Workflow

@@ -306,14 +306,11 @@ class Seeder:
         )
 
     def apply_pending_events(self) -> None:
-        """Apply the outbox follow-ups now (they are also enqueued on commit; a second apply is a no-op)."""
-        for _ in range(10):  # a follow-up may record follow-ups of its own
-            pending = outbox.pending_event_ids(older_than=timedelta(0))
-            if not pending:
-                return
-            for event_id in pending:
-                outbox.apply_event(event_id)
-        raise CommandError("Outbox events keep producing new events; giving up.")
+        """Apply the outbox follow-ups now, and the follow-ups they record (they are also enqueued on commit; a second
+        apply is a no-op)."""
+        outbox.apply_with_follow_ups(outbox.pending_event_ids(older_than=timedelta(0)))
+        if outbox.pending_event_ids(older_than=timedelta(0)):
+            raise CommandError("Outbox events keep producing new events; giving up.")
 
     # Helpers.
 
