@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from helpdesk.outbox import record
 from inbox import actions as inbox_actions
+from inbox.models import Conversation
 from tickets import actions as ticket_actions
 from workflows import events
 from workflows.models import (
@@ -21,7 +22,7 @@ from workflows.models import (
     WorkflowRun,
 )
 from workflows.models import WorkflowCondition as Condition
-from workflows.selectors import Facts, get_conversation_facts
+from workflows.selectors import Facts, get_conversation_facts, waiting
 
 logger = logging.getLogger(__name__)
 
@@ -78,17 +79,27 @@ def apply_timed_run(*, run_id: int) -> WorkflowRun | None:
         )
         if run is None:
             return None
-        if run.conversation_id is None or not run.workflow.enabled:
-            run.status = RunStatus.SKIPPED
-            run.error = (
-                "The conversation was deleted before the run."
-                if run.conversation_id is None
-                else "The workflow was disabled before the run."
-            )
+        reason = skip_reason(run)
+        if reason or run.conversation_id is None:
+            run.status, run.error = RunStatus.SKIPPED, reason
             run.save(update_fields=["status", "error"])
             return run
         facts = get_conversation_facts(conversation_id=run.conversation_id)
         return perform_run(run, workflow=run.workflow, facts=facts)
+
+
+def skip_reason(run: WorkflowRun) -> str:
+    """Why a timed run recorded earlier no longer applies ("" if it does). The conversation is locked and read again:
+    a teammate who took or answered it since the run was recorded (the run may wait in the queue, or for the sweep)
+    is not overruled by the workflow."""
+    if run.conversation_id is None:
+        return "The conversation was deleted before the run."
+    if not run.workflow.enabled:
+        return "The workflow was disabled before the run."
+    still_due = waiting(run.workflow, run.created_at)
+    if not Conversation.objects.select_for_update().filter(still_due, pk=run.conversation_id).exists():
+        return "The conversation no longer waited when the run came: it was taken, answered or closed."
+    return ""
 
 
 def perform_run(run: WorkflowRun, *, workflow: Workflow, facts: Facts) -> WorkflowRun:

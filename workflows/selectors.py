@@ -49,18 +49,19 @@ def get_ticket_facts(*, ticket_id: int) -> Facts | None:
 def list_waiting_conversations(*, workflow: Workflow, now: datetime, limit: int) -> QuerySet[Conversation]:
     """Open conversations that have waited `wait_minutes` for the timed trigger and have no run of this
     workflow (pending or done) since the wait began."""
-    cutoff = now - workflow_wait(workflow)
     already = WorkflowRun.objects.filter(workflow=workflow, conversation=OuterRef("pk"))
-    if workflow.trigger == Trigger.UNASSIGNED_FOR:
-        waiting = Q(assignee__isnull=True, created_at__lte=cutoff)
-    else:
-        waiting = Q(waiting_since__lte=cutoff)
+    if workflow.trigger != Trigger.UNASSIGNED_FOR:
         already = already.filter(created_at__gte=OuterRef("waiting_since"))
-    return (
-        Conversation.objects.filter(waiting, state=ConversationState.OPEN)
-        .exclude(Exists(already))
-        .order_by("pk")[:limit]
-    )
+    return Conversation.objects.filter(waiting(workflow, now)).exclude(Exists(already)).order_by("pk")[:limit]
+
+
+def waiting(workflow: Workflow, now: datetime) -> Q:
+    """The conversations a timed workflow is due on at `now`: open, and unassigned (or waiting for a reply) for its
+    `wait_minutes`. Read when its runs are recorded, and again, under lock, when each is applied."""
+    cutoff = now - workflow_wait(workflow)
+    if workflow.trigger == Trigger.UNASSIGNED_FOR:
+        return Q(state=ConversationState.OPEN, assignee__isnull=True, created_at__lte=cutoff)
+    return Q(state=ConversationState.OPEN, waiting_since__lte=cutoff)
 
 
 def workflow_wait(workflow: Workflow) -> timedelta:

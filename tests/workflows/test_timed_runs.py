@@ -122,3 +122,23 @@ def test_run_of_a_workflow_disabled_before_it_applies_is_skipped(apply_outbox):
     run = WorkflowRun.objects.get(workflow=flow)
     assert (run.status, run.error) == (RunStatus.SKIPPED, "The workflow was disabled before the run.")
     assert effects(conversation) == (None, 0, [])
+
+
+@pytest.mark.parametrize("since", ["assigned", "closed"])
+def test_a_run_applied_after_a_teammate_took_the_conversation_does_not_overrule_them(apply_outbox, teammate, since):
+    team = TeamFactory(name="Escalations")
+    flow = timed_workflow(team)
+    conversation = waiting_conversation()
+    run_timed_workflows()  # recorded; its worker is slow, or dead until the sweep
+    if since == "assigned":
+        inbox_actions.assign_conversation(
+            actor=teammate, conversation_id=conversation.pk, assignee_id=teammate.pk, team_id=None
+        )
+    else:
+        inbox_actions.close_conversation(actor=teammate, conversation_id=conversation.pk)
+
+    apply_outbox()
+
+    run = WorkflowRun.objects.get(workflow=flow)
+    assert run.status == RunStatus.SKIPPED and "no longer waited" in run.error
+    assert effects(conversation)[0] is None and effects(conversation)[2] == []  # no team, no note of the workflow
