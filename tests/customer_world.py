@@ -233,6 +233,7 @@ def build_world() -> World:
             "the tracker's reply to its customers": (f"conversation {refund_talk.pk}", CLEAN_TRACKER_REPLY),
             "the tracker's reply in the customer ticket": (f"conversation {own.thread_id}", CLEAN_TRACKER_REPLY),
             "the shared ticket in its conversation": (f"conversation-tickets {refund_talk.pk}", CLEAN_SHARED_TITLE),
+            "the shared ticket in its conversation's page": (f"conversation {refund_talk.pk}", CLEAN_SHARED_TITLE),
             "the customer ticket in the list": ("tickets", CLEAN_CUSTOMER_TITLE),
             "the customer ticket in the live list": ("tickets live", CLEAN_CUSTOMER_TITLE),
         },

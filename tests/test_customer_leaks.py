@@ -83,7 +83,10 @@ VISIBLE = [
     "shared ticket's past state",
     "customer ticket's state",
     "a teammate's reply",
+    "the tracker's reply to its customers",
+    "the tracker's reply in the customer ticket",
     "the shared ticket in its conversation",
+    "the shared ticket in its conversation's page",
     "the customer ticket in the list",
     "the customer ticket in the live list",
 ]

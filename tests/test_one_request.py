@@ -125,11 +125,13 @@ def test_opening_a_conversation_reads_a_fixed_number_of_queries(
 
     # session, teammate, conversation, timeline; the ticket side with its ticket's pane
     with django_assert_max_num_queries(4 + SIDE_QUERIES - 2):
-        teammate_client.get(url, headers=htmx_target("main"))
+        response = teammate_client.get(url, headers=htmx_target("main"))
+    assert response.status_code == 200
 
 
 def test_tracker_page_reads_a_fixed_number_of_queries(teammate_client, tracked, django_assert_max_num_queries):
     # session, teammate, team-less view, the list; the nav; the pane; the reply status (tracker, latest reply,
     # two checks of the refusal); the links (the tracker, a page, the counts)
     with django_assert_max_num_queries(3 + NAV_QUERIES + PANE_QUERIES - 2 + 4 + 3):
-        teammate_client.get(reverse("tickets:ticket", args=["trackers", tracked.pk]))
+        response = teammate_client.get(reverse("tickets:ticket", args=["trackers", tracked.pk]))
+    assert response.status_code == 200

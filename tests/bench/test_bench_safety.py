@@ -258,7 +258,8 @@ def test_the_drill_refuses_an_unmarked_database_before_touching_any_redis(foreig
         timeout=60,
     )
     assert result.returncode != 0
-    assert "refusing" in result.stderr
+    assert "refusing to write to database" in result.stderr
+    assert f":{foreign_port}" not in result.stderr  # refused before its Redis was even looked at
     assert_foreign_alive(foreign, foreign_pid)
     assert_untouched(foreign_database)
 

@@ -59,14 +59,17 @@ def test_picker_field_cleans_empty_to_none():
     assert form.cleaned_data["person"] is None
 
 
-@pytest.mark.parametrize("value", ["9", "0", "-8", "8.0", "nobody", str(2**63), "9" * 400])
-def test_picker_field_refuses_what_is_not_a_choosable_id(value):
+@pytest.mark.parametrize(
+    ("value", "lookups"),
+    [("9", [9]), ("0", []), ("-8", []), ("8.0", []), ("nobody", []), (str(2**63), []), ("9" * 400, [])],
+)
+def test_picker_field_refuses_what_is_not_a_choosable_id(value, lookups):
     looked_up.clear()
     form = PickForm({"person": value, "body": "x"})
 
     assert not form.is_valid()
     assert "Select a valid choice" in str(form.errors["person"])
-    assert looked_up in ([], [9])  # only an id that could be a row's is looked up
+    assert looked_up == lookups  # only an id that could be a row's is looked up
 
 
 def test_picker_field_shows_the_submitted_choice_again_when_another_field_fails():

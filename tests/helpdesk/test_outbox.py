@@ -162,8 +162,7 @@ def chain_handler(event: OutboxEvent) -> None:
 def test_a_dispatch_applies_the_events_its_handlers_record_without_a_task_each(db, monkeypatch):
     enqueued = []
     monkeypatch.setattr(outbox, "enqueue", lambda event_ids: enqueued.append(event_ids) or True)
-    outbox.record(ChainedFollowUp(step=4))  # outside a transaction: enqueued as it commits
-    enqueued.clear()
+    outbox.record(ChainedFollowUp(step=4))  # under the test's transaction: its own enqueue never runs
     first_id = OutboxEvent.objects.get(kind="ChainedFollowUp").pk
 
     applied = outbox.apply_with_follow_ups([first_id])
@@ -177,7 +176,6 @@ def test_a_chain_longer_than_the_rounds_continues_as_a_task(db, monkeypatch):
     monkeypatch.setattr(outbox, "enqueue", lambda event_ids: enqueued.append(event_ids) or True)
     monkeypatch.setattr(outbox, "FOLLOW_UP_ROUNDS", 2)
     outbox.record(ChainedFollowUp(step=5))
-    enqueued.clear()
 
     outbox.apply_with_follow_ups([OutboxEvent.objects.get(kind="ChainedFollowUp").pk])
 
@@ -190,7 +188,6 @@ def test_a_failed_round_enqueues_the_follow_ups_of_the_handlers_that_succeeded(d
     enqueued = []
     monkeypatch.setattr(outbox, "enqueue", lambda event_ids: enqueued.append(event_ids) or True)
     outbox.record(ChainedFollowUp(step=3), ChainedFollowUp(step=7))
-    enqueued.clear()
     ids = list(OutboxEvent.objects.filter(kind="ChainedFollowUp").order_by("pk").values_list("pk", flat=True))
 
     with pytest.raises(RuntimeError, match="step 3 refused"):

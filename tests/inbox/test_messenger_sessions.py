@@ -5,7 +5,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.admin.sites import site
 from django.core import signing
 from django.urls import reverse
 
@@ -125,18 +124,6 @@ def test_admin_action_signs_the_selected_contacts_out_everywhere(admin_client, c
 
     assert response.status_code == 302
     assert contact_client.get(reverse("messenger:home")).status_code == 403
-
-
-def test_admin_sign_out_action_goes_through_the_action(admin_client, contact, monkeypatch):
-    called = []
-    monkeypatch.setattr(actions, "sign_out_contact_everywhere", lambda **kw: called.append(kw))
-
-    admin_client.post(
-        reverse("admin:inbox_contact_changelist"), {"action": "sign_out_everywhere", "_selected_action": [contact.pk]}
-    )
-
-    assert [kw["contact_id"] for kw in called] == [contact.pk]
-    assert "sign_out_everywhere" in site._registry[Contact].actions
 
 
 # --- The link entry is rate-limited per address ---

@@ -276,7 +276,8 @@ def test_ticket_page_query_count_does_not_grow(teammate_client, team, django_ass
     TicketNoteFactory.create_batch(n_tickets, ticket=tickets[0])
 
     with django_assert_max_num_queries(TICKET_PAGE_QUERIES):
-        teammate_client.get(reverse("tickets:ticket", args=[f"team-{team.pk}", tickets[0].pk]))
+        response = teammate_client.get(reverse("tickets:ticket", args=[f"team-{team.pk}", tickets[0].pk]))
+    assert response.status_code == 200
 
 
 def test_open_redirects_to_the_team_view(teammate_client, team):

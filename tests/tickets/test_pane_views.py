@@ -359,5 +359,6 @@ def test_attributes_saved_comes_back_closed_without_the_form(teammate_client):
     response = teammate_client.post(reverse("tickets:attributes", args=[ticket.pk]), {"title": "Refund"}, headers=HX)
 
     assert response.status_code == 200
+    assert root_id(response) == "ticket-edit"
     assert not re.search(r'<details id="ticket-edit"[^>]*open', html(response))
     assert 'id="ticket-edit-form"' not in html(response)
