@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from common import percentiles
 
 if TYPE_CHECKING:
-    from live import Change, Tab
+    from live_changes import Change
+    from live_pages import Tab
 
 
 def per_minute(count: int, tabs: int, seconds: float) -> float:

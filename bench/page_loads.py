@@ -18,8 +18,7 @@ from collections import Counter
 import hx
 import owned
 from common import BENCH, percentiles
-from live import cpu_seconds
-from procs import gunicorn
+from procs import cpu_seconds, gunicorn
 
 SECONDS = float(os.environ.get("BENCH_PAGE_LOAD_SECONDS", "20"))
 CLIENTS = int(os.environ.get("BENCH_PAGE_LOAD_CLIENTS", "4"))

@@ -118,7 +118,7 @@ def gunicorn(*, host: str, port: int, workers: int, threads: int = 1) -> Process
             "--keep-alive=30",
         ],
     )
-    proc.ready_marker = "Booting worker"
+    proc.ready_marker, proc.ready_count = "Booting worker", workers  # one line per worker: all of them up
     return proc
 
 
@@ -141,3 +141,17 @@ def uvicorn(*, host: str, port: int, workers: int) -> Process:
     proc.ready_marker = "Started server process"
     proc.ready_count = workers
     return proc
+
+
+def cpu_seconds(*, groups: list[int] = (), pids: list[int] = ()) -> float:
+    """utime + stime of the processes in these process groups (a server and its workers) and of these processes."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            rest = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone since the listing
+        if int(rest[2]) in groups or int(stat.parent.name) in pids:
+            total += int(rest[11]) + int(rest[12])
+    return total / ticks
