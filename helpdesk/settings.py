@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "anymail",
     "helpdesk",
     "inbox",
     "tickets",
@@ -238,6 +239,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=30),
     },
     "run-timed-workflows": {"task": "workflows.tasks.run_timed_workflows", "schedule": timedelta(seconds=60)},
+    "retry-due-emails": {"task": "inbox.tasks.retry_due_emails", "schedule": timedelta(seconds=30)},
 }
 # Live updates (helpdesk/live.py): pushed through this Redis (default: the broker's, when it is Redis) to the tabs'
 # server-sent-events streams; without it, tabs poll. Its keys and channel start with LIVE_PREFIX, by default named
@@ -256,6 +258,48 @@ LIVE_POLL_SECONDS = env.float("LIVE_POLL_SECONDS", default=2.0)
 OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=100)
 # An outbox event still pending this long after it was written is re-enqueued by the sweep.
 OUTBOX_SWEEP_AFTER = timedelta(seconds=env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60))
+
+# Email (inbox/mail/). Replies to a conversation go to `reply+<token>@MAIL_DOMAIN`; SUPPORT_EMAIL is where customers
+# write first. `make run` listens for SMTP on 127.0.0.1:SMTP_PORT (`manage.py serve_smtp`).
+MAIL_DOMAIN = env.str("MAIL_DOMAIN", default="helpdesk.localhost")
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default=f"support@{MAIL_DOMAIN}")
+MAIL_FROM_NAME = env.str("MAIL_FROM_NAME", default="Support")  # the From name of mail of a conversation with no team
+SMTP_HOST = env.str("SMTP_HOST", default="127.0.0.1")
+SMTP_PORT = env.int("SMTP_PORT", default=2525)
+# A message larger than this is refused at the SMTP dialogue (552) and by the webhooks (413): 25 MB as most providers.
+MAIL_MAX_BYTES = env.int("MAIL_MAX_BYTES", default=25 * 1024 * 1024)
+# More messages than this from one sender within the window are stored but open nothing (a flood, a loop).
+MAIL_FLOOD_LIMIT = env.int("MAIL_FLOOD_LIMIT", default=20)
+MAIL_FLOOD_WINDOW = timedelta(minutes=env.int("MAIL_FLOOD_WINDOW_MINUTES", default=60))
+# Sending: a provider through django-anymail (ANYMAIL_ESP=mailgun|postmark|sendgrid and its ANYMAIL settings), an
+# SMTP relay (EMAIL_HOST), or else a maildir under var/mail that `make run`'s README section shows how to read.
+ANYMAIL_ESP = env.str("ANYMAIL_ESP", default="")
+# Also for inbound webhooks, whatever sends: e.g. {"MAILGUN_WEBHOOK_SIGNING_KEY": "...", "WEBHOOK_SECRET": "user:pass"}.
+ANYMAIL = env.json("ANYMAIL", default={})
+MAIL_SINK_DIR = env.path("MAIL_SINK_DIR", default=VAR_DIR / "mail")
+MAILERS: dict[str, dict[str, object]]
+if ANYMAIL_ESP:
+    MAILERS = {"default": {"BACKEND": f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"}}
+elif env.str("EMAIL_HOST", default=""):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env.str("EMAIL_HOST"),
+                "port": env.int("EMAIL_PORT", default=25),
+                "username": env.str("EMAIL_HOST_USER", default=""),
+                "password": env.str("EMAIL_HOST_PASSWORD", default=""),
+                "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+                "timeout": env.int("EMAIL_TIMEOUT", default=10),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "inbox.mail.sink.MaildirBackend"}}
+DEFAULT_FROM_EMAIL = SUPPORT_EMAIL
+# A failed send is tried again after 30 s, 1 min, 2 min, ... up to this many attempts, then shown as failed.
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
+EMAIL_RETRY_BASE = timedelta(seconds=env.int("EMAIL_RETRY_BASE_SECONDS", default=30))
 
 LOGGING = {
     "version": 1,

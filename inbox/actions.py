@@ -16,7 +16,7 @@ from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.moments import moment_label
 from helpdesk.outbox import Event, record
 from inbox import events
-from inbox.models import WORKING, Contact, Conversation, ConversationState, Part, PartKind, Team, Teammate
+from inbox.models import WORKING, Channel, Contact, Conversation, ConversationState, Part, PartKind, Team, Teammate
 
 MAX_BODY_LENGTH = 20_000
 
@@ -64,24 +64,39 @@ def actor_name(actor: Teammate | None) -> str:
 
 
 @transaction.atomic
-def start_conversation(*, contact_id: int, body: str, subject: str = "") -> Conversation:
-    """A contact writes a first message. Emits ConversationStarted."""
+def start_conversation(
+    *,
+    contact_id: int,
+    body: str,
+    subject: str = "",
+    channel: Channel = Channel.MESSENGER,
+    email_message_id: str = "",
+) -> Conversation:
+    """A contact writes a first message (in the messenger, or by email with its Message-ID). Emits
+    ConversationStarted."""
     body = clean_body(body)
     if not Contact.objects.filter(pk=contact_id).exists():
         raise NotFound("That contact does not exist.")
     now = timezone.now()
-    conversation = Conversation.objects.create(contact_id=contact_id, subject=subject[:200], waiting_since=now)
-    part = Part.objects.create(conversation=conversation, kind=PartKind.CUSTOMER_MESSAGE, body=body)
+    conversation = Conversation.objects.create(
+        contact_id=contact_id, subject=subject[:200], waiting_since=now, channel=channel
+    )
+    part = Part.objects.create(
+        conversation=conversation, kind=PartKind.CUSTOMER_MESSAGE, body=body, email_message_id=email_message_id
+    )
     record(events.ConversationStarted(conversation_id=conversation.pk, contact_id=contact_id, part_id=part.pk))
     return conversation
 
 
 @transaction.atomic
-def record_customer_message(*, conversation_id: int, body: str) -> Part:
-    """The contact writes in their conversation: un-snoozes or reopens it. Emits CustomerMessageReceived."""
+def record_customer_message(*, conversation_id: int, body: str, email_message_id: str = "") -> Part:
+    """The contact writes in their conversation (by email: with its Message-ID): un-snoozes or reopens it. Emits
+    CustomerMessageReceived."""
     body = clean_body(body)
     conversation = lock_conversation(conversation_id)
-    part = Part.objects.create(conversation=conversation, kind=PartKind.CUSTOMER_MESSAGE, body=body)
+    part = Part.objects.create(
+        conversation=conversation, kind=PartKind.CUSTOMER_MESSAGE, body=body, email_message_id=email_message_id
+    )
     if conversation.state == ConversationState.SNOOZED:
         _wake(conversation, reason=WakeReason.CUSTOMER_MESSAGE, body="Un-snoozed: the customer replied.")
     elif conversation.state == ConversationState.CLOSED:

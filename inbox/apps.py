@@ -7,3 +7,4 @@ class InboxConfig(AppConfig):
 
     def ready(self) -> None:
         from inbox import live  # noqa: F401  (it says which live topics the inbox's events touch)
+        from inbox.mail import handlers  # noqa: F401  (email in and out follow the inbox's events)

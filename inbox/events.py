@@ -79,3 +79,17 @@ class TicketUpdateDelivered(Event):
     conversation_id: int
     part_id: int
     ticket_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class InboundEmailReceived(Event):
+    """A message was stored raw (inbox.mail): it is read and delivered after the commit."""
+
+    inbound_email_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailQueued(Event):
+    """An email to a customer was written: it is sent after the commit (and again when a retry is due)."""
+
+    outbound_email_id: int

@@ -55,6 +55,9 @@ class Contact(models.Model):
     # moves it on, and every earlier link and open session stops working (inbox.messenger). A database default too,
     # so that the historical models of earlier migrations can still insert contacts.
     session_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    # Set when mail to `email` bounced (inbox.mail): nothing more is sent there until the address changes.
+    email_failing_since = models.DateTimeField(null=True, blank=True)
+    email_failure = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,8 +78,17 @@ class ConversationState(models.TextChoices):
 WAITING_ORDER = ["state", "waiting_since", "updated_at", "id"]
 
 
+class Channel(models.TextChoices):
+    MESSENGER = "messenger", "Messenger"
+    EMAIL = "email", "Email"
+
+
 class Conversation(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
+    # Where the customer wrote in: an email conversation's replies are sent by email (inbox.mail).
+    channel = models.CharField(max_length=16, choices=Channel, default=Channel.MESSENGER, db_default=Channel.MESSENGER)
+    # The per-conversation reply address `reply+<token>@MAIL_DOMAIN`: how a customer's reply finds its conversation.
+    reply_token = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
     subject = models.CharField(max_length=200, blank=True)
     state = models.CharField(max_length=16, choices=ConversationState, default=ConversationState.OPEN)
     snoozed_until = models.DateTimeField(null=True, blank=True)
@@ -173,6 +185,8 @@ class Part(models.Model):
     data = models.JSONField(default=dict, blank=True)
     # Set by asynchronous deliveries: a redelivered task finds its part already there.
     source_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    # The email's Message-ID (a customer's mail, or the mail that carried a reply): how replies thread (inbox.mail).
+    email_message_id = models.CharField(max_length=998, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -181,7 +195,10 @@ class Part(models.Model):
             models.CheckConstraint(name="part_kind_valid", condition=Q(kind__in=PartKind.values)),
             models.CheckConstraint(name="part_event_has_type", condition=~Q(kind=PartKind.EVENT) | ~Q(event_type="")),
         ]
-        indexes = [models.Index(fields=["conversation", "created_at"], name="part_timeline_idx")]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"], name="part_timeline_idx"),
+            models.Index(fields=["email_message_id"], name="part_email_idx", condition=~Q(email_message_id="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} in #{self.conversation_id}"
@@ -189,3 +206,97 @@ class Part(models.Model):
     @property
     def is_customer_visible(self) -> bool:
         return self.kind in CUSTOMER_VISIBLE_PART_KINDS
+
+
+class InboundStatus(models.TextChoices):
+    RECEIVED = "received", "Received"  # stored raw, waiting to be read
+    DELIVERED = "delivered", "Delivered"  # a conversation's part
+    IGNORED = "ignored", "Ignored"  # an auto-reply, a bounce, our own mail, a flood: never a conversation
+    FAILED = "failed", "Failed"  # could not be read; kept, and can be retried from the admin
+
+
+class InboundEmail(models.Model):
+    """A message as it arrived (SMTP, a provider's webhook, IMAP), stored raw before anything reads it, so a message
+    that cannot be read is never lost (inbox.mail.actions)."""
+
+    raw = models.BinaryField()
+    source = models.CharField(max_length=16)
+    envelope_from = models.CharField(max_length=998, blank=True)
+    envelope_to = models.JSONField(default=list, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    # Read from the headers when it is processed.
+    sender = models.CharField(max_length=254, blank=True, db_index=True)
+    subject = models.CharField(max_length=998, blank=True)
+    message_id = models.CharField(max_length=998, blank=True)
+    status = models.CharField(max_length=16, choices=InboundStatus, default=InboundStatus.RECEIVED)
+    reason = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    part = models.OneToOneField(Part, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_email")
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(name="inbound_status_valid", condition=Q(status__in=InboundStatus.values))
+        ]
+        indexes = [models.Index(fields=["sender", "received_at"], name="inbound_sender_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sender or self.envelope_from or 'unknown sender'}: {self.subject or '(no subject)'}"
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class OutboundKind(models.TextChoices):
+    REPLY = "reply", "Reply"
+    NOTIFICATION = "notification", "Notification"
+
+
+class OutboundEmail(models.Model):
+    """One email to a customer: written in the transaction that decided to send it, sent after the commit through the
+    outbox, exactly once per `key` (inbox.mail.actions.queue_email)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=OutboundKind)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    part = models.OneToOneField(Part, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_email")
+    to = models.CharField(max_length=254)
+    from_name = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=998)
+    body = models.TextField()
+    message_id = models.CharField(max_length=998, unique=True)
+    in_reply_to = models.CharField(max_length=998, blank=True)
+    references = models.TextField(blank=True)
+    reply_to = models.CharField(max_length=254, blank=True)
+    status = models.CharField(max_length=16, choices=DeliveryStatus, default=DeliveryStatus.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=1000, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(name="outbound_status_valid", condition=Q(status__in=DeliveryStatus.values)),
+            models.CheckConstraint(name="outbound_kind_valid", condition=Q(kind__in=OutboundKind.values)),
+            models.CheckConstraint(
+                name="outbound_sent_iff_sent_at",
+                condition=Q(status=DeliveryStatus.SENT, sent_at__isnull=False)
+                | (~Q(status=DeliveryStatus.SENT) & Q(sent_at__isnull=True)),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], name="outbound_retry_idx", condition=Q(status=DeliveryStatus.QUEUED)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to}: {self.subject}"

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from helpdesk.errors import NotFound
@@ -18,6 +18,8 @@ from inbox.models import (
     Conversation,
     ConversationCount,
     ConversationState,
+    DeliveryStatus,
+    OutboundEmail,
     OwnerCount,
     OwnerKind,
     Part,
@@ -144,8 +146,19 @@ class ConversationPane:
     parts: list[Part]
 
     @property
-    def last_part_id(self) -> int:
-        return self.parts[-1].pk if self.parts else 0
+    def timeline_version(self) -> str:
+        return timeline_version(self.parts)
+
+
+def timeline_version(parts: list[Part]) -> str:
+    """What the live timeline compares to know whether it changed: its newest part, and the delivery of the emails
+    that carried its replies (their attempts, and failures), which change without a new part."""
+    delivery = sum(_delivery_marker(part.outbound_email) for part in parts if hasattr(part, "outbound_email"))
+    return f"{parts[-1].pk if parts else 0}.{delivery}"
+
+
+def _delivery_marker(email: OutboundEmail) -> int:
+    return email.attempts + (1000 if email.status == DeliveryStatus.FAILED else 0)
 
 
 def change_version(updated_at: datetime) -> str:
@@ -153,18 +166,22 @@ def change_version(updated_at: datetime) -> str:
     return f"{updated_at.timestamp():.6f}"
 
 
-def get_conversation_versions(*, conversation_id: int) -> tuple[str, int]:
-    """The conversation's last change and its newest part id, so that its live header and timeline can answer
-    204 while nothing they show changed. One query. Raises NotFound."""
+def get_conversation_versions(*, conversation_id: int) -> tuple[str, str]:
+    """The conversation's last change and its timeline's version (timeline_version), so that its live header and
+    timeline can answer 204 while nothing they show changed. One query. Raises NotFound."""
+    emails = OutboundEmail.objects.filter(conversation=OuterRef("pk"), part__isnull=False).values("conversation")
+    marker = emails.annotate(
+        marker=Sum("attempts") + 1000 * Count("pk", filter=Q(status=DeliveryStatus.FAILED))
+    ).values("marker")
     row = (
         Conversation.objects.filter(pk=conversation_id)
-        .annotate(last_part=Max("parts__pk"))
-        .values("updated_at", "last_part")
+        .annotate(last_part=Max("parts__pk"), delivery=Subquery(marker))
+        .values("updated_at", "last_part", "delivery")
         .first()
     )
     if row is None:
         raise NotFound("That conversation does not exist.")
-    return change_version(row["updated_at"]), row["last_part"] or 0
+    return change_version(row["updated_at"]), f"{row['last_part'] or 0}.{row['delivery'] or 0}"
 
 
 def get_conversation(*, conversation_id: int) -> Conversation:
@@ -178,7 +195,10 @@ def get_conversation(*, conversation_id: int) -> Conversation:
 def list_timeline(*, conversation_id: int) -> list[Part]:
     """Every part of the conversation's timeline, oldest first, with authors loaded."""
     return list(
-        Part.objects.filter(conversation_id=conversation_id).select_related("author").order_by("created_at", "pk")
+        Part.objects.filter(conversation_id=conversation_id)
+        .select_related("author", "outbound_email", "inbound_email")
+        .defer("inbound_email__raw")
+        .order_by("created_at", "pk")
     )
 
 

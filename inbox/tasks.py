@@ -13,3 +13,11 @@ def wake_snoozed_conversations() -> int:
     for conversation_id in selectors.list_expired_snooze_ids(now=timezone.now(), limit=BATCH_SIZE):
         woken += actions.wake_conversation(conversation_id=conversation_id, reason=actions.WakeReason.SNOOZE_EXPIRED)
     return woken
+
+
+@shared_task
+def retry_due_emails() -> int:
+    """Queue again the emails whose retry is due (Celery beat, every 30 s). Returns how many."""
+    from inbox.mail import actions
+
+    return actions.retry_due_emails()

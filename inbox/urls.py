@@ -1,6 +1,7 @@
 from django.urls import path
 
 from inbox import views
+from inbox.mail import views as mail_views
 
 app_name = "inbox"
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/snooze/", views.snooze, name="conversation-snooze"),
     path("conversations/<int:conversation_id>/close/", views.close, name="conversation-close"),
     path("conversations/<int:conversation_id>/reopen/", views.reopen, name="conversation-reopen"),
+    path("emails/<int:inbound_email_id>/raw/", mail_views.raw_email, name="email-raw"),
     path("options/teammates/", views.teammate_options, name="teammate-options"),
     path("options/teams/", views.team_options, name="team-options"),
 ]

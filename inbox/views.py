@@ -29,6 +29,7 @@ from inbox.selectors import (
     list_team_options,
     list_teammate_options,
     list_timeline,
+    timeline_version,
 )
 
 CONVERSATION = "inbox/conversation.html"
@@ -114,11 +115,11 @@ def conversation_header(request: TeammateRequest, conversation_id: int) -> HttpR
 @teammate_required
 @domain_errors
 def conversation_timeline(request: TeammateRequest, conversation_id: int) -> HttpResponse:
-    """The live timeline; 204 while its newest part `v` is still the newest."""
+    """The live timeline; 204 while its version `v` (newest part, deliveries) is current."""
     query = LiveVersionForm(request.GET)
     if not query.is_valid():
         return bad_query(request, query)
-    if query.cleaned_data["v"] == str(get_conversation_versions(conversation_id=conversation_id)[1]):
+    if query.cleaned_data["v"] == get_conversation_versions(conversation_id=conversation_id)[1]:
         return HttpResponse(status=204)
     return render(request, CONVERSATION + "#conversation-timeline", timeline_context(conversation_id))
 
@@ -155,7 +156,7 @@ def header_context(conversation: Conversation) -> dict:
 def timeline_context(conversation_id: int) -> dict:
     conversation = get_conversation(conversation_id=conversation_id)
     parts = list_timeline(conversation_id=conversation.pk)
-    return {"conversation": conversation, "parts": parts, "last_part_id": parts[-1].pk if parts else 0}
+    return {"conversation": conversation, "parts": parts, "timeline_version": timeline_version(parts)}
 
 
 @require_POST

@@ -1,0 +1,164 @@
+"""Email out (inbox.mail): a reply in an email conversation is sent after the commit, once, threaded, with its
+delivery status on the part; failures are retried with backoff, then shown."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from inbox import actions
+from inbox.mail import actions as mail_actions
+from inbox.models import Channel, Conversation, DeliveryStatus, OutboundEmail
+from tests.factories import ContactFactory, ConversationFactory, TeamFactory
+from tests.inbox.mail_messages import raw_email
+
+UNREACHABLE_SMTP = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},  # the discard port: nothing listens
+    }
+}
+
+
+@pytest.fixture
+def email_conversation(db, apply_outbox):
+    mail_actions.receive_email(raw=raw_email(message_id="<customer-1@example.com>"), source="test")
+    apply_outbox()
+    return Conversation.objects.get()
+
+
+def test_reply_in_an_email_conversation_is_sent_threaded(email_conversation, teammate, apply_outbox):
+    email_conversation.team = TeamFactory(name="Billing")
+    email_conversation.save(update_fields=["team"])
+
+    part = actions.post_reply(actor=teammate, conversation_id=email_conversation.pk, body="It ships today.")
+    assert not mail.outbox  # nothing before the outbox runs, after the commit
+    apply_outbox()
+
+    (message,) = mail.outbox
+    assert message.to == ["ada@example.com"]
+    assert message.subject == "Re: My parcel never arrived"
+    assert message.body == "It ships today."
+    assert message.from_email == '"Billing" <support@helpdesk.localhost>'
+    assert message.reply_to == [mail_actions.reply_address(email_conversation)]
+    assert message.extra_headers["In-Reply-To"] == "<customer-1@example.com>"
+    assert "<customer-1@example.com>" in message.extra_headers["References"]
+    email = OutboundEmail.objects.get(part=part)
+    assert (email.status, email.attempts) == (DeliveryStatus.SENT, 1)
+    assert message.extra_headers["Message-ID"] == email.message_id
+
+
+def test_a_redelivered_send_sends_once(email_conversation, teammate, apply_outbox):
+    part = actions.post_reply(actor=teammate, conversation_id=email_conversation.pk, body="Once only")
+    apply_outbox()
+
+    mail_actions.deliver_email(outbound_email_id=part.outbound_email.pk)
+    mail_actions.queue_email(
+        key=f"reply:{part.pk}", kind="reply", contact=email_conversation.contact, subject="again", body="again"
+    )
+    apply_outbox()
+
+    assert len(mail.outbox) == 1
+
+
+def test_messenger_replies_and_internal_notes_are_never_emailed(db, teammate, apply_outbox):
+    messenger = ConversationFactory(contact=ContactFactory(email="ada@example.com"), channel=Channel.MESSENGER)
+    email = ConversationFactory(contact=ContactFactory(email="bob@example.com"), channel=Channel.EMAIL)
+
+    actions.post_reply(actor=teammate, conversation_id=messenger.pk, body="In the messenger")
+    actions.post_note(actor=teammate, conversation_id=email.pk, body="Internal: refund approved")
+    apply_outbox()
+
+    assert not mail.outbox
+    assert not OutboundEmail.objects.exists()
+
+
+def test_the_customers_answer_to_a_reply_continues_the_conversation(email_conversation, teammate, apply_outbox):
+    actions.post_reply(actor=teammate, conversation_id=email_conversation.pk, body="Which order?")
+    apply_outbox()
+    sent = mail.outbox[0]
+
+    mail_actions.receive_email(
+        raw=raw_email(body="Order 4471", headers={"In-Reply-To": sent.extra_headers["Message-ID"]}), source="test"
+    )
+    apply_outbox()
+
+    assert list(email_conversation.parts.values_list("body", flat=True))[-1] == "Order 4471"
+
+
+def test_a_failed_send_is_retried_with_backoff_then_shown_failed(
+    email_conversation, teammate, apply_outbox, settings, teammate_client
+):
+    settings.MAILERS = UNREACHABLE_SMTP
+    settings.EMAIL_MAX_ATTEMPTS = 2
+    part = actions.post_reply(actor=teammate, conversation_id=email_conversation.pk, body="Can you hear me?")
+    apply_outbox()
+
+    email = OutboundEmail.objects.get(part=part)
+    assert (email.status, email.attempts) == (DeliveryStatus.QUEUED, 1)
+    assert "refused" in email.last_error.lower() or "connect" in email.last_error.lower()
+    assert email.next_attempt_at > timezone.now()
+    assert mail_actions.retry_due_emails() == 0  # not due yet
+
+    OutboundEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert mail_actions.retry_due_emails() == 1
+    apply_outbox()
+
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (DeliveryStatus.FAILED, 2)
+    page = teammate_client.get(reverse("inbox:conversation", args=["all", email_conversation.pk]))
+    assert b"Email failed" in page.content
+
+
+def test_a_failed_email_can_be_sent_again(email_conversation, teammate, apply_outbox, settings):
+    settings.MAILERS = UNREACHABLE_SMTP
+    settings.EMAIL_MAX_ATTEMPTS = 1
+    part = actions.post_reply(actor=teammate, conversation_id=email_conversation.pk, body="Retry me")
+    apply_outbox()
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+    mail_actions.resend_email(actor=teammate, outbound_email_id=part.outbound_email.pk)
+    apply_outbox()
+
+    assert OutboundEmail.objects.get(part=part).status == DeliveryStatus.SENT
+    assert [message.body for message in mail.outbox] == ["Retry me"]
+
+
+def test_no_mail_to_a_contact_whose_address_bounced(db, teammate, apply_outbox, teammate_client):
+    contact = ContactFactory(email="gone@example.com", email_failing_since=timezone.now(), email_failure="Bounced")
+    conversation = ConversationFactory(contact=contact, channel=Channel.EMAIL)
+
+    part = actions.post_reply(actor=teammate, conversation_id=conversation.pk, body="Hello?")
+    apply_outbox()
+
+    assert not mail.outbox
+    email = OutboundEmail.objects.get(part=part)
+    assert email.status == DeliveryStatus.FAILED
+    assert "failing" in email.last_error
+    page = teammate_client.get(reverse("inbox:conversation", args=["all", conversation.pk]))
+    assert b"Email failed" in page.content
+
+
+def test_sent_status_shows_on_the_part(email_conversation, teammate, apply_outbox, teammate_client):
+    actions.post_reply(actor=teammate, conversation_id=email_conversation.pk, body="Shipped.")
+    apply_outbox()
+
+    page = teammate_client.get(reverse("inbox:conversation", args=["all", email_conversation.pk]))
+
+    assert b"Email sent" in page.content
+    assert b"Original email" in page.content  # the customer's message links to the raw mail
+
+
+def test_timeline_version_changes_when_a_delivery_does(email_conversation, teammate, apply_outbox, settings):
+    from inbox.selectors import get_conversation_pane, get_conversation_versions
+
+    settings.MAILERS = UNREACHABLE_SMTP
+    actions.post_reply(actor=teammate, conversation_id=email_conversation.pk, body="Hello")
+    before = get_conversation_versions(conversation_id=email_conversation.pk)[1]
+    apply_outbox()
+
+    after = get_conversation_versions(conversation_id=email_conversation.pk)[1]
+    assert after != before
+    assert after == get_conversation_pane(conversation_id=email_conversation.pk).timeline_version
