@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: a Celery worker with embedded beat in the background, uvicorn serving Django's ASGI application in
+# `make run`: a Celery worker with embedded beat and the local SMTP server in the background, uvicorn serving
+# Django's ASGI application in
 # the foreground (reloading on code changes). Ctrl+C (or any exit) stops the worker too. ASGI, not runserver: with
 # Redis, each tab holds a server-sent-events stream (an async view), which a WSGI server would read to its end
 # before sending anything.
@@ -24,7 +25,12 @@ mkdir -p var
 ) &
 worker=$!
 
+# The local SMTP server: mail sent to 127.0.0.1:$SMTP_PORT (2525) opens conversations (inbox/mail/smtp.py).
+.venv/bin/python manage.py serve_smtp &
+smtp=$!
+
 stop_worker() {
+  kill -TERM "$smtp" 2>/dev/null || true
   kill -TERM "$worker" 2>/dev/null || return 0
   # A warm shutdown finishes the running task; give it 10 s, then stop it hard.
   for _ in $(seq 1 100); do kill -0 "$worker" 2>/dev/null || break; sleep 0.1; done

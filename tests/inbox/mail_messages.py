@@ -1,5 +1,6 @@
-"""Raw inbound messages for the email tests, built as mail programs send them."""
+"""Raw inbound messages for the email tests, built as mail programs send them (CRLF line ends, as SMTP wants)."""
 
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -28,7 +29,7 @@ def raw_email(
     for name, content_type, content in files:
         maintype, subtype = content_type.split("/")
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
-    return message.as_bytes()
+    return message.as_bytes(policy=policy.SMTP)
 
 
 def html_only_email(*, sender: str = "ada@example.com", html: str) -> bytes:
@@ -36,7 +37,7 @@ def html_only_email(*, sender: str = "ada@example.com", html: str) -> bytes:
     message["From"], message["To"], message["Subject"] = sender, "support@helpdesk.localhost", "Formatted"
     message["Message-ID"] = make_msgid(domain="example.com")
     message.set_content(html, subtype="html")
-    return message.as_bytes()
+    return message.as_bytes(policy=policy.SMTP)
 
 
 def bounce_email(*, failed: str, to: str = "support@helpdesk.localhost") -> bytes:
