@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: a Celery worker with embedded beat and the local SMTP server in the background, uvicorn serving
-# Django's ASGI application in
-# the foreground (reloading on code changes). Ctrl+C (or any exit) stops the worker too. ASGI, not runserver: with
+# Django's ASGI application in the foreground (reloading on code changes). Ctrl+C (or any exit) stops them all. ASGI, not runserver: with
 # Redis, each tab holds a server-sent-events stream (an async view), which a WSGI server would read to its end
 # before sending anything.
 set -euo pipefail
