@@ -13,7 +13,7 @@ MAKEFLAGS += --no-builtin-rules
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
-SYSTEM_PACKAGES := postgresql redis-server chromium chromium-driver
+SYSTEM_PACKAGES := postgresql redis-server chromium chromium-driver dovecot-imapd
 
 .PHONY: help run test bench drills system-packages venv deps test-deps services services-stop shell clean
 

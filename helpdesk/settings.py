@@ -271,6 +271,18 @@ MAIL_MAX_BYTES = env.int("MAIL_MAX_BYTES", default=25 * 1024 * 1024)
 # More messages than this from one sender within the window are stored but open nothing (a flood, a loop).
 MAIL_FLOOD_LIMIT = env.int("MAIL_FLOOD_LIMIT", default=20)
 MAIL_FLOOD_WINDOW = timedelta(minutes=env.int("MAIL_FLOOD_WINDOW_MINUTES", default=60))
+# An IMAP mailbox polled by Celery beat, for teams without a provider's inbound webhook (inbox/mail/imap.py).
+IMAP_HOST = env.str("IMAP_HOST", default="")
+IMAP_PORT = env.int("IMAP_PORT", default=993)
+IMAP_SSL = env.bool("IMAP_SSL", default=True)
+IMAP_USER = env.str("IMAP_USER", default="")
+IMAP_PASSWORD = env.str("IMAP_PASSWORD", default="")
+IMAP_FOLDER = env.str("IMAP_FOLDER", default="INBOX")
+if IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["poll-mailbox"] = {
+        "task": "inbox.tasks.poll_mailbox",
+        "schedule": timedelta(seconds=env.int("IMAP_POLL_SECONDS", default=60)),
+    }
 # Sending: a provider through django-anymail (ANYMAIL_ESP=mailgun|postmark|sendgrid and its ANYMAIL settings), an
 # SMTP relay (EMAIL_HOST), or else a maildir under var/mail that `make run`'s README section shows how to read.
 ANYMAIL_ESP = env.str("ANYMAIL_ESP", default="")

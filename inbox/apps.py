@@ -6,9 +6,9 @@ class InboxConfig(AppConfig):
     verbose_name = "Inbox"
 
     def ready(self) -> None:
-        from inbox import live  # noqa: F401  (it says which live topics the inbox's events touch)
         from anymail.signals import inbound
 
+        from inbox import live  # noqa: F401  (it says which live topics the inbox's events touch)
         from inbox.mail import handlers  # noqa: F401  (email in and out follow the inbox's events)
         from inbox.mail.webhooks import receive_from_provider
 

@@ -221,6 +221,8 @@ class InboundEmail(models.Model):
 
     raw = models.BinaryField()
     source = models.CharField(max_length=16)
+    # Where the source can hand a message over twice (an IMAP mailbox: its UIDVALIDITY and UID), what makes it one.
+    source_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     envelope_from = models.CharField(max_length=998, blank=True)
     envelope_to = models.JSONField(default=list, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)

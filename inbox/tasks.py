@@ -21,3 +21,11 @@ def retry_due_emails() -> int:
     from inbox.mail import actions
 
     return actions.retry_due_emails()
+
+
+@shared_task
+def poll_mailbox() -> int:
+    """Store the IMAP mailbox's new messages (Celery beat, every IMAP_POLL_SECONDS, when IMAP_HOST is set)."""
+    from inbox.mail import imap
+
+    return imap.poll_mailbox()

@@ -47,16 +47,28 @@ PERMANENT_ERRORS = (smtplib.SMTPRecipientsRefused, AnymailRecipientsRefused)
 
 @transaction.atomic
 def receive_email(
-    *, raw: bytes, source: str, envelope_from: str = "", envelope_to: list[str] | None = None
+    *,
+    raw: bytes,
+    source: str,
+    envelope_from: str = "",
+    envelope_to: list[str] | None = None,
+    source_key: str | None = None,
 ) -> InboundEmail:
-    """Store a message as it arrived; it is read after the commit. Raises InvalidInput for an empty message or one
-    over MAIL_MAX_BYTES. Emits InboundEmailReceived."""
+    """Store a message as it arrived; it is read after the commit. A message whose `source_key` was stored already is
+    not stored again. Raises InvalidInput for an empty message or one over MAIL_MAX_BYTES. Emits
+    InboundEmailReceived."""
+    if source_key and (stored := InboundEmail.objects.filter(source_key=source_key).first()):
+        return stored
     if not raw.strip():
         raise InvalidInput("The message is empty.")
     if len(raw) > settings.MAIL_MAX_BYTES:
         raise InvalidInput(f"Messages are limited to {settings.MAIL_MAX_BYTES // (1024 * 1024)} MB.")
     inbound = InboundEmail.objects.create(
-        raw=raw, source=source[:16], envelope_from=envelope_from[:998], envelope_to=(envelope_to or [])[:100]
+        raw=raw,
+        source=source[:16],
+        envelope_from=envelope_from[:998],
+        envelope_to=(envelope_to or [])[:100],
+        source_key=source_key,
     )
     record(events.InboundEmailReceived(inbound_email_id=inbound.pk))
     return inbound
