@@ -11,6 +11,7 @@ from django.utils import timezone
 from inbox import actions
 from inbox.mail import actions as mail_actions
 from inbox.models import Channel, Conversation, DeliveryStatus, OutboundEmail
+from tests.concurrency import run_at_once
 from tests.factories import ContactFactory, ConversationFactory, TeamFactory
 from tests.inbox.mail_messages import raw_email
 
@@ -162,3 +163,24 @@ def test_timeline_version_changes_when_a_delivery_does(email_conversation, teamm
     after = get_conversation_versions(conversation_id=email_conversation.pk)[1]
     assert after != before
     assert after == get_conversation_pane(conversation_id=email_conversation.pk).timeline_version
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_delivering_the_same_email_at_once_send_it_once(teammate):
+    conversation = ConversationFactory(contact=ContactFactory(email="ada@example.com"), channel=Channel.EMAIL)
+    part = actions.post_reply(actor=teammate, conversation_id=conversation.pk, body="Exactly once")
+    email_id = mail_actions.queue_email(  # as the reply's outbox handler does
+        key=f"reply:{part.pk}",
+        kind="reply",
+        contact=conversation.contact,
+        conversation=conversation,
+        part=part,
+        subject="Re",
+        body="Exactly once",
+    ).pk
+
+    outcomes = run_at_once(*[lambda: mail_actions.deliver_email(outbound_email_id=email_id)] * 8)
+
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert [message.body for message in mail.outbox] == ["Exactly once"]
+    assert OutboundEmail.objects.get(pk=email_id).attempts == 1
