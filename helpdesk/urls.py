@@ -9,7 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Providers' inbound webhooks (e.g. /anymail/mailgun/inbound/), signature checked by django-anymail.
-    path("anymail/", include("anymail.urls")),
+    path("anymail/", include("inbox.mail.webhooks")),
     path("live/poll/", live_views.poll, name="live-poll"),
     path("live/stream/", live_views.stream, name="live-stream"),
     path("nav/", views.nav, name="nav"),

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/inbox/mine/"}
 ADMINS_GROUP = "Admins"
-NOT_TEAMMATE_PAGES = {"login", "logout"}  # the admin and the messenger namespaces are left out by namespace
+# The admin, the messenger and the mail providers' webhooks are left out by namespace.
+NOT_TEAMMATE_PAGES = {"login", "logout"}
 
 
 def walk(patterns, namespace: str = ""):
@@ -33,7 +34,10 @@ def teammate_urls() -> list[str]:
     """One address of every teammate URL pattern (ids and slugs made up: access is refused before any lookup)."""
     urls = []
     for name, pattern in walk(get_resolver().url_patterns):
-        if name.split(":")[0] in ("admin", "messenger", "messenger-tickets") or name in NOT_TEAMMATE_PAGES:
+        if (
+            name.split(":")[0] in ("admin", "messenger", "messenger-tickets", "mail-webhooks")
+            or name in NOT_TEAMMATE_PAGES
+        ):
             continue
         converters = getattr(pattern.pattern, "converters", {})
         kwargs = {key: 1 if type(conv).__name__ == "IntConverter" else "mine" for key, conv in converters.items()}
