@@ -57,7 +57,7 @@ class Contact(models.Model):
     session_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     # Set when mail to `email` bounced (inbox.mail): nothing more is sent there until the address changes.
     email_failing_since = models.DateTimeField(null=True, blank=True)
-    email_failure = models.CharField(max_length=500, blank=True)
+    email_failure = models.CharField(max_length=500, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -186,7 +186,7 @@ class Part(models.Model):
     # Set by asynchronous deliveries: a redelivered task finds its part already there.
     source_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     # The email's Message-ID (a customer's mail, or the mail that carried a reply): how replies thread (inbox.mail).
-    email_message_id = models.CharField(max_length=998, blank=True, default="")
+    email_message_id = models.CharField(max_length=998, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
