@@ -288,7 +288,7 @@ if IMAP_HOST:
 ANYMAIL_ESP = env.str("ANYMAIL_ESP", default="")
 # Also for inbound webhooks, whatever sends: e.g. {"MAILGUN_WEBHOOK_SIGNING_KEY": "...", "WEBHOOK_SECRET": "user:pass"}.
 ANYMAIL = env.json("ANYMAIL", default={})
-MAIL_SINK_DIR = env.path("MAIL_SINK_DIR", default=VAR_DIR / "mail")
+MAIL_SINK_DIR = Path(env.str("MAIL_SINK_DIR", default=str(VAR_DIR / "mail")))
 MAILERS: dict[str, dict[str, object]]
 if ANYMAIL_ESP:
     MAILERS = {"default": {"BACKEND": f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"}}

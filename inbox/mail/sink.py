@@ -11,7 +11,9 @@ from django.core.mail.message import EmailMessage
 
 class MaildirBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        box = mailbox.Maildir(settings.MAIL_SINK_DIR, create=True)
+        for folder in ("tmp", "new", "cur"):  # Maildir(create=True) makes them only when the folder itself is new
+            (settings.MAIL_SINK_DIR / folder).mkdir(parents=True, exist_ok=True)
+        box = mailbox.Maildir(settings.MAIL_SINK_DIR)
         for message in email_messages:
             box.add(message.message().as_bytes())
         return len(email_messages)

@@ -7,7 +7,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connection
 
 from helpdesk.errors import InvalidInput
 from inbox.mail.actions import receive_email
@@ -18,11 +18,12 @@ MAX_RECIPIENTS = 100  # envelope recipients of one message (its To header may na
 
 
 def store(raw: bytes, envelope_from: str, envelope_to: list[str]) -> int:
-    close_old_connections()  # a long-lived thread: a connection the database dropped is opened again
     try:
         return receive_email(raw=raw, source="smtp", envelope_from=envelope_from, envelope_to=envelope_to).pk
     finally:
-        close_old_connections()
+        # One connection per message: the server's thread lives as long as the server, and a connection kept there
+        # would outlive a database restart (and, in tests, the test database).
+        connection.close()
 
 
 class InboundHandler:
