@@ -58,6 +58,9 @@ class Contact(models.Model):
     # Set when mail to `email` bounced (inbox.mail): nothing more is sent there until the address changes.
     email_failing_since = models.DateTimeField(null=True, blank=True)
     email_failure = models.CharField(max_length=500, blank=True)
+    # When a messenger page of this contact last asked the server for anything (a page, a live region's poll), to
+    # SEEN_WRITE_EVERY: a teammate's messenger reply is emailed to a contact not seen for MESSENGER_AWAY_AFTER.
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

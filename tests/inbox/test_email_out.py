@@ -41,7 +41,7 @@ def test_reply_in_an_email_conversation_is_sent_threaded(email_conversation, tea
     assert message.to == ["ada@example.com"]
     assert message.subject == "Re: My parcel never arrived"
     assert message.body == "It ships today."
-    assert message.from_email == '"Billing" <support@helpdesk.localhost>'
+    assert message.from_email == '"Support" <support@helpdesk.localhost>'  # never the team's name: it is internal
     assert message.reply_to == [mail_actions.reply_address(email_conversation)]
     assert message.extra_headers["In-Reply-To"] == "<customer-1@example.com>"
     assert "<customer-1@example.com>" in message.extra_headers["References"]
