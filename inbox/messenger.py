@@ -156,11 +156,12 @@ def enter(request: HtmxRequest, token: str) -> HttpResponse:
     if version is None or data.get("v") != version:
         return refuse_link(request, "revoked" if version is not None else "invalid")
     request.session.cycle_key()
-    request.session.pop(SEEN_KEY, None)  # another contact's, if one used this browser: this one is seen at once
+    request.session.pop(SEEN_KEY, None)  # another contact's, if one used this browser
     request.session[SESSION_KEY] = contact_id
     request.session[SESSION_VERSION_KEY] = version
     # The session ends when the link would: a link is no longer-lived for having been opened.
     request.session.set_expiry(expires_at)
+    mark_seen(request, contact_id)  # here, with the session's own write, not in the page it redirects to
     return redirect(link_destination(data))
 
 

@@ -64,7 +64,9 @@ def test_a_redelivered_send_sends_once(email_conversation, teammate, apply_outbo
 
 
 def test_messenger_replies_and_internal_notes_are_never_emailed(db, teammate, apply_outbox):
-    messenger = ConversationFactory(contact=ContactFactory(email="ada@example.com"), channel=Channel.MESSENGER)
+    # A contact with the messenger open: a reply is emailed only to one who is away (tests/inbox/test_notifications.py).
+    here = ContactFactory(email="ada@example.com", last_seen_at=timezone.now())
+    messenger = ConversationFactory(contact=here, channel=Channel.MESSENGER)
     email = ConversationFactory(contact=ContactFactory(email="bob@example.com"), channel=Channel.EMAIL)
 
     actions.post_reply(actor=teammate, conversation_id=messenger.pk, body="In the messenger")
