@@ -155,6 +155,7 @@ def enter(request: HtmxRequest, token: str) -> HttpResponse:
     version = get_contact_session_version(contact_id=contact_id) if isinstance(contact_id, int) else None
     if version is None or data.get("v") != version:
         return refuse_link(request, "revoked" if version is not None else "invalid")
+    assert isinstance(contact_id, int)  # else there was no version
     request.session.cycle_key()
     request.session.pop(SEEN_KEY, None)  # another contact's, if one used this browser
     request.session[SESSION_KEY] = contact_id
