@@ -18,8 +18,8 @@ from tickets import events, selectors
 
 @subscribe(events.TicketCreated, events.TicketShared)
 def email_ticket_opened(row: OutboxEvent) -> None:
-    """ "We've opened ticket #N": to the customer of a new customer ticket, or of a back-office ticket shared with
-    them (created shared, or shared later). Nothing for one no customer sees."""
+    """Tell the customer "We've opened ticket #N": the customer of a new customer ticket, or of a back-office ticket
+    shared with them (created shared, or shared later). Nothing for one no customer sees."""
     ticket_id = row.payload["ticket_id"]
     recipient = selectors.get_ticket_recipient(ticket_id=ticket_id)
     if recipient is None:
@@ -38,9 +38,9 @@ def email_ticket_opened(row: OutboxEvent) -> None:
 
 @subscribe(events.TicketStateChanged)
 def email_ticket_state_changed(row: OutboxEvent) -> None:
-    """ "Your ticket #N is now <customer label>", when the customer-facing label changed: a move between two states
-    with the same customer label (into an internal state and out of it) tells the customer nothing. Never for a
-    ticket no customer sees (unshared back-office, tracker)."""
+    """Tell the customer "Your ticket #N is now <customer label>", when the customer-facing label changed: a move
+    between two states with the same customer label (into an internal state and out of it) tells the customer
+    nothing. Never for a ticket no customer sees (unshared back-office, tracker)."""
     payload = row.payload
     from_state, to_state = payload["from_state_id"], payload["to_state_id"]
     recipient = selectors.get_ticket_recipient(ticket_id=payload["ticket_id"])
