@@ -9,7 +9,7 @@ from django.db import models
 from django.test import RequestFactory
 from django.urls import get_resolver
 
-from inbox.models import Conversation, Team, Teammate
+from inbox.models import Conversation, InboundEmail, Team, Teammate
 from tests.customer_world import STALE, Visitor, live
 from tickets import selectors
 from tickets.models import Ticket, TicketCategory, TicketType
@@ -142,3 +142,5 @@ def sweep_teammate_pages(visit: Visitor) -> None:
         sweep_conversation(visit, conversation_id)
     for ticket in Ticket.objects.order_by("pk"):
         sweep_ticket(visit, ticket)
+    for inbound_email_id in InboundEmail.objects.order_by("pk").values_list("pk", flat=True):
+        visit("get", "inbox:email-raw", (inbound_email_id,), expect=200)

@@ -24,9 +24,11 @@ from django.test import Client
 from django.utils.html import escape
 
 from inbox import actions as inbox_actions
+from inbox.mail.actions import receive_email
 from inbox.models import Contact, Conversation, Team, Teammate
 from tests import customer_world as leaks
 from tests.factories import TeammateFactory, TicketAttributeFactory, TicketTypeFactory
+from tests.inbox.mail_messages import raw_email
 from tests.teammate_pages import APPS, admin_names, live_types, sweep_admin, sweep_teammate_pages, teammate_url_names
 from tickets import actions
 from tickets.models import AttributeKind, Ticket, TicketCategory, TicketState, TicketType, TrackerLink
@@ -42,6 +44,15 @@ MACHINE_FIELDS = {
     "inbox.Part.event_type",
     "inbox.Part.source_key",
     "inbox.Part.data",
+    # Made by the mail itself (reply addresses, message ids, keys, where a message came from), never typed.
+    "inbox.Conversation.reply_token",
+    "inbox.Part.email_message_id",
+    "inbox.InboundEmail.source",
+    "inbox.InboundEmail.message_id",
+    "inbox.OutboundEmail.key",
+    "inbox.OutboundEmail.message_id",
+    "inbox.OutboundEmail.in_reply_to",
+    "inbox.OutboundEmail.references",
     "tickets.TicketPart.event_type",
     "tickets.TicketPart.data",
     "helpdesk.OutboxEvent.kind",
@@ -51,9 +62,9 @@ MACHINE_FIELDS = {
     "workflows.WorkflowRun.trigger_key",
     "workflows.WorkflowRun.log",
 }
-# Pages that show none of the planted text: the live poll and stream, signing out of the messenger, and the note and
-# tracker reply forms (a ticket number at most).
-NO_TEXT = {"live-poll", "live-stream", "messenger:leave"} | {
+# Pages that show none of the planted text: the live poll and stream, signing out of the messenger, a received
+# message as it arrived (its bytes, plain text), and the note and tracker reply forms (a ticket number at most).
+NO_TEXT = {"live-poll", "live-stream", "messenger:leave", "inbox:email-raw"} | {
     "tickets:note",
     "tickets:tracker-reply",
     "tickets:tracker-reply-form",
@@ -256,6 +267,10 @@ def swept(django_db_setup, django_db_blocker) -> Swept:
         world = leaks.build_world()
         extras = add_extras(world)
         superuser = TeammateFactory(username="admin", is_superuser=True, is_staff=True)
+        # A message received by email (its conversation, its raw view, its admin pages), and one that failed.
+        receive_email(raw=raw_email(), source="test")
+        receive_email(raw=b"Subject: No sender\r\n\r\nHello", source="test")
+        leaks.apply_outbox()
         plant()
         add_fresh_events(extras)
         record, sweep = Record(), leaks.Sweep()
