@@ -132,6 +132,10 @@ MESSENGER_LINK_MAX_AGE = timedelta(days=env.int("MESSENGER_LINK_MAX_AGE_DAYS", d
 # window (counted from its first bad link) is over.
 MESSENGER_LINK_FAILURE_LIMIT = env.int("MESSENGER_LINK_FAILURE_LIMIT", default=10)
 MESSENGER_LINK_FAILURE_WINDOW = timedelta(minutes=env.int("MESSENGER_LINK_FAILURE_WINDOW_MINUTES", default=15))
+# A contact with no messenger page open for this long is away: a teammate's reply in a messenger conversation is
+# then emailed to them too (inbox.mail.handlers). An open page polls every few seconds and its contact's last_seen_at
+# is written at most once a minute, so anything under about 90 seconds would call a reader away.
+MESSENGER_AWAY_AFTER = timedelta(seconds=env.int("MESSENGER_AWAY_AFTER_SECONDS", default=180))
 
 # Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one username, or from one address,
 # that username or address is refused for LOGIN_COOLOFF_MINUTES after its last failure, or until an admin deletes
@@ -263,7 +267,8 @@ OUTBOX_SWEEP_AFTER = timedelta(seconds=env.int("OUTBOX_SWEEP_AFTER_SECONDS", def
 # write first. `make run` listens for SMTP on 127.0.0.1:SMTP_PORT (`manage.py serve_smtp`).
 MAIL_DOMAIN = env.str("MAIL_DOMAIN", default="helpdesk.localhost")
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default=f"support@{MAIL_DOMAIN}")
-MAIL_FROM_NAME = env.str("MAIL_FROM_NAME", default="Support")  # the From name of mail of a conversation with no team
+# The help desk as customers know it: the From name of every email to them, and the name their footer signs with.
+MAIL_FROM_NAME = env.str("MAIL_FROM_NAME", default="Support")
 SMTP_HOST = env.str("SMTP_HOST", default="127.0.0.1")
 SMTP_PORT = env.int("SMTP_PORT", default=2525)
 # A message larger than this is refused at the SMTP dialogue (552) and by the webhooks (413): 25 MB as most providers.

@@ -4,12 +4,12 @@ Each locks the conversation row, checks the rules, writes, adds the timeline par
 event in the outbox, all in one transaction. `actor=None` means the system (a task, the sweep).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
@@ -324,3 +324,17 @@ def sign_out_contact_everywhere(*, actor: Teammate, contact_id: int) -> Contact:
     contact.session_version += 1
     contact.save(update_fields=["session_version"])
     return contact
+
+
+# How often a contact's last_seen_at is written at most: a messenger page polls every few seconds, and a write at
+# each poll would be a row update per open tab every few seconds for a value only read to the minute.
+SEEN_WRITE_EVERY = timedelta(minutes=1)
+
+
+def mark_contact_seen(*, contact_id: int, now: datetime | None = None) -> bool:
+    """The contact has a messenger page open now. One conditional UPDATE, and only when last_seen_at is older than
+    SEEN_WRITE_EVERY (so concurrent requests write it once). No lock held past the statement; no event. Returns
+    whether it was written."""
+    now = now or timezone.now()
+    stale = Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - SEEN_WRITE_EVERY)
+    return bool(Contact.objects.filter(stale, pk=contact_id).update(last_seen_at=now))

@@ -1,6 +1,8 @@
-"""Admin for teams, teammates and contacts (configuration), and read-only browsing of conversations.
+"""Admin for teams, teammates and contacts (configuration), and read-only browsing of conversations and of the email
+sent and received.
 
-Conversations change only through `inbox.actions`, so their admin is a viewer: no add, change or delete.
+Conversations change only through `inbox.actions`, so their admin is a viewer: no add, change or delete. Emails
+too: their one change, sending or reading a failed one again, is an admin action that calls `inbox.mail.actions`.
 """
 
 from typing import TYPE_CHECKING
@@ -9,12 +11,16 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, Model, Prefetch, QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link, annotated_count
+from helpdesk.errors import DomainError
 from inbox import actions, messenger
-from inbox.models import Contact, Conversation, Part, Team, Teammate
+from inbox.mail import actions as mail_actions
+from inbox.models import Contact, Conversation, InboundEmail, OutboundEmail, Part, Team, Teammate
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldsetSpec
@@ -154,3 +160,143 @@ class ConversationAdmin(TimelineAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
         if not tickets:
             return "-"
         return format_html_join(mark_safe("<br>"), "{}: {}", ((kind, admin_link(t)) for kind, t in tickets))
+
+
+def _acting_teammate(request: HttpRequest) -> Teammate:
+    actor = request.user
+    assert isinstance(actor, Teammate)  # the admin lets only active staff in
+    return actor
+
+
+def _report(admin_page: admin.ModelAdmin, request: HttpRequest, done: int, refusals: list[str], verb: str) -> None:
+    """Say how many were done, and why each of the others was refused."""
+    if done:
+        admin_page.message_user(request, f"{verb} {done} email(s).", messages.SUCCESS)
+    for refusal in refusals:
+        admin_page.message_user(request, refusal, messages.WARNING)
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The email sent to customers, with its delivery status. A failed one is sent again by the admin action, which
+    calls `resend_email` (it refuses one that did not fail, or whose contact still has no usable address)."""
+
+    list_display = ["id", "status", "kind", "to", "subject", "attempts", "short_error", "created_at", "sent_at"]
+    list_display_links = ["id", "subject"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["contact"]
+    search_fields = ["=id", "to", "subject", "key", "=message_id"]
+    ordering = ["-created_at", "-pk"]
+    # Mail grows without bound: no full count, no date hierarchy (both scan the whole table).
+    show_full_result_count = False
+    fields = [
+        "status",
+        "kind",
+        "key",
+        "contact_link",
+        "conversation_link",
+        "to",
+        "from_name",
+        "reply_to",
+        "subject",
+        "body",
+        "message_id",
+        "in_reply_to",
+        "references",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+        "sent_at",
+    ]
+    readonly_fields = ["contact_link", "conversation_link"]
+    actions = ["send_again"]
+
+    @admin.display(description="Last error")
+    def short_error(self, email: OutboundEmail) -> str:
+        return Truncator(email.last_error).chars(80) or "-"
+
+    @admin.display(description="Contact")
+    def contact_link(self, email: OutboundEmail) -> str:
+        return admin_link(email.contact)
+
+    @admin.display(description="Conversation")
+    def conversation_link(self, email: OutboundEmail) -> str:
+        return admin_link(email.conversation)
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("inbox.change_outboundemail")
+
+    @admin.action(description="Send again (failed emails)", permissions=["resend"])
+    def send_again(self, request: HttpRequest, queryset: QuerySet[OutboundEmail]) -> None:
+        actor, done, refusals = _acting_teammate(request), 0, []
+        for email_id in queryset.values_list("pk", flat=True):
+            try:
+                mail_actions.resend_email(actor=actor, outbound_email_id=email_id)
+            except DomainError as error:
+                refusals.append(f"Email {email_id}: {error.message}")
+            else:
+                done += 1
+        _report(self, request, done, refusals, "Queued again")
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The email received, as it was read: delivered into a conversation, ignored as noise, or failed with the reason.
+    The message itself opens as plain text (`inbox:email-raw`); a failed one is read again by the admin action, which
+    calls `retry_inbound_email`."""
+
+    list_display = ["id", "status", "sender", "subject", "short_reason", "source", "received_at"]
+    list_display_links = ["id", "subject"]
+    list_filter = ["status", "source"]
+    search_fields = ["=id", "sender", "subject", "=message_id"]
+    ordering = ["-received_at", "-pk"]
+    show_full_result_count = False
+    fields = [
+        "status",
+        "reason",
+        "sender",
+        "subject",
+        "message_id",
+        "source",
+        "envelope_from",
+        "envelope_to",
+        "attempts",
+        "conversation_link",
+        "raw_link",
+        "received_at",
+    ]
+    readonly_fields = ["conversation_link", "raw_link"]
+    actions = ["read_again"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InboundEmail]:
+        # The raw bytes stay in the database until the raw view asks for them: a page of 100 messages is no 2.5 GB.
+        return super().get_queryset(request).defer("raw").select_related("part__conversation")
+
+    @admin.display(description="Reason")
+    def short_reason(self, inbound: InboundEmail) -> str:
+        return Truncator(inbound.reason).chars(80) or "-"
+
+    @admin.display(description="Conversation")
+    def conversation_link(self, inbound: InboundEmail) -> str:
+        return admin_link(inbound.part.conversation if inbound.part else None)
+
+    @admin.display(description="Message")
+    def raw_link(self, inbound: InboundEmail) -> str:
+        url = reverse("inbox:email-raw", args=[inbound.pk])
+        return format_html('<a href="{}">The message as it arrived (plain text)</a>', url)
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("inbox.change_inboundemail")
+
+    @admin.action(description="Read again (failed emails)", permissions=["retry"])
+    def read_again(self, request: HttpRequest, queryset: QuerySet[InboundEmail]) -> None:
+        actor, done, refusals = _acting_teammate(request), 0, []
+        for inbound_id in queryset.values_list("pk", flat=True):
+            try:
+                mail_actions.retry_inbound_email(actor=actor, inbound_email_id=inbound_id)
+            except DomainError as error:
+                refusals.append(f"Email {inbound_id}: {error.message}")
+            else:
+                done += 1
+        _report(self, request, done, refusals, "Reading again")

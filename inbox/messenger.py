@@ -6,6 +6,7 @@ The session ends when the link would have expired, and both carry the contact's 
 everywhere" (`inbox.actions.sign_out_contact_everywhere`) moves it on, which ends every earlier link and session.
 """
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
@@ -17,6 +18,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -40,13 +42,18 @@ from inbox.selectors import (
 CONVERSATION = "messenger/conversation.html"
 SESSION_KEY = "messenger_contact_id"
 SESSION_VERSION_KEY = "messenger_session_version"
+SEEN_KEY = "messenger_seen_at"  # when this session last wrote its contact's last_seen_at (a Unix time)
 SALT = "helpdesk.messenger.contact"
 
 
-def messenger_link(contact: Contact) -> str:
+def messenger_link(contact: Contact, *, to: str = "") -> str:
     """The path that signs this contact in to the messenger; it expires after MESSENGER_LINK_MAX_AGE, and when the
-    contact is signed out everywhere."""
-    token = signing.dumps({"contact": contact.pk, "v": contact.session_version}, salt=SALT, compress=True)
+    contact is signed out everywhere. With `to` (a messenger path, e.g. a ticket form's), it opens that page, not
+    the conversations: the path is signed into the link, so nobody can make it lead anywhere else."""
+    payload: dict[str, object] = {"contact": contact.pk, "v": contact.session_version}
+    if to:
+        payload["to"] = to
+    token = signing.dumps(payload, salt=SALT, compress=True)
     return reverse("messenger:enter", args=[token])
 
 
@@ -61,16 +68,26 @@ def read_link(token: str) -> tuple[dict, datetime]:
     return data, signed_at + settings.MESSENGER_LINK_MAX_AGE
 
 
-def messenger_url(contact: Contact) -> str:
+def messenger_url(contact: Contact, *, to: str = "") -> str:
     """`messenger_link` as an absolute link on the site's public address (SITE_URL), to send the contact or
     print: made outside any request, so it cannot take the host from one."""
-    return settings.SITE_URL + messenger_link(contact)
+    return settings.SITE_URL + messenger_link(contact, to=to)
+
+
+def link_destination(data: dict) -> str:
+    """Where a link opens: its signed `to` when that is a path of the messenger, else the conversations."""
+    to = data.get("to")
+    messenger = reverse("messenger:home")
+    if isinstance(to, str) and to.startswith(messenger) and url_has_allowed_host_and_scheme(to, allowed_hosts=None):
+        return to
+    return messenger
 
 
 def contact_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Pass the signed-in contact's id to the view; without one, a 403 that says how to get in. A session of an
     earlier session version (the contact was signed out everywhere) is ended here, at its next request: a live
-    region's poll reloads its page, which then shows the signed-out page."""
+    region's poll reloads its page, which then shows the signed-out page. Every request of a signed-in contact,
+    polls included, says the contact is here (`mark_seen`)."""
 
     @wraps(view)
     def wrapper(request: HtmxRequest, *args, **kwargs) -> HttpResponse:
@@ -83,9 +100,19 @@ def contact_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
             if request.htmx:
                 return HttpResponseClientRefresh()
             return render(request, "messenger/signed_out.html", {"reason": "revoked"}, status=403)
+        mark_seen(request, contact_id)
         return view(request, contact_id, *args, **kwargs)
 
     return wrapper
+
+
+def mark_seen(request: HtmxRequest, contact_id: int) -> None:
+    """Write the contact's last_seen_at, at most once every SEEN_WRITE_EVERY per session: the session remembers when
+    it last did, so a poll answered 204 in between costs no query more (tests/inbox/test_messenger_live.py)."""
+    now = time.time()
+    if now - request.session.get(SEEN_KEY, 0) >= actions.SEEN_WRITE_EVERY.total_seconds():
+        actions.mark_contact_seen(contact_id=contact_id)
+        request.session[SEEN_KEY] = int(now)
 
 
 class MessageForm(forms.Form):
@@ -128,17 +155,20 @@ def enter(request: HtmxRequest, token: str) -> HttpResponse:
     version = get_contact_session_version(contact_id=contact_id) if isinstance(contact_id, int) else None
     if version is None or data.get("v") != version:
         return refuse_link(request, "revoked" if version is not None else "invalid")
+    assert isinstance(contact_id, int)  # else there was no version
     request.session.cycle_key()
+    request.session.pop(SEEN_KEY, None)  # another contact's, if one used this browser
     request.session[SESSION_KEY] = contact_id
     request.session[SESSION_VERSION_KEY] = version
     # The session ends when the link would: a link is no longer-lived for having been opened.
     request.session.set_expiry(expires_at)
-    return redirect("messenger:home")
+    mark_seen(request, contact_id)  # here, with the session's own write, not in the page it redirects to
+    return redirect(link_destination(data))
 
 
 @require_POST
 def leave(request: HtmxRequest) -> HttpResponse:
-    for key in (SESSION_KEY, SESSION_VERSION_KEY):
+    for key in (SESSION_KEY, SESSION_VERSION_KEY, SEEN_KEY):
         request.session.pop(key, None)
     return render(request, "messenger/signed_out.html", {"reason": "left"})
 

@@ -55,9 +55,13 @@ class Contact(models.Model):
     # moves it on, and every earlier link and open session stops working (inbox.messenger). A database default too,
     # so that the historical models of earlier migrations can still insert contacts.
     session_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
-    # Set when mail to `email` bounced (inbox.mail): nothing more is sent there until the address changes.
+    # Set when mail to `email` bounced (inbox.mail): nothing more is sent there until the address changes. A database
+    # default too, as for session_version, so that the historical models of earlier migrations can insert contacts.
     email_failing_since = models.DateTimeField(null=True, blank=True)
     email_failure = models.CharField(max_length=500, blank=True, default="", db_default="")
+    # When a messenger page of this contact last asked the server for anything (a page, a live region's poll), to
+    # SEEN_WRITE_EVERY: a teammate's messenger reply is emailed to a contact not seen for MESSENGER_AWAY_AFTER.
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -44,6 +44,7 @@ MACHINE_FIELDS = {
     "inbox.Part.event_type",
     "inbox.Part.source_key",
     "inbox.Part.data",
+    # Made by the mail itself (reply addresses, message ids, keys, where a message came from), never typed.
     "inbox.Part.email_message_id",
     "inbox.Conversation.reply_token",
     "inbox.InboundEmail.source",
@@ -64,9 +65,9 @@ MACHINE_FIELDS = {
     "workflows.WorkflowRun.trigger_key",
     "workflows.WorkflowRun.log",
 }
-# Pages that show none of the planted text: the live poll and stream, signing out of the messenger, and the note and
-# tracker reply forms (a ticket number at most).
-NO_TEXT = {"live-poll", "live-stream", "messenger:leave"} | {
+# Pages that show none of the planted text: the live poll and stream, signing out of the messenger, a received
+# message as it arrived (its bytes, plain text), and the note and tracker reply forms (a ticket number at most).
+NO_TEXT = {"live-poll", "live-stream", "messenger:leave", "inbox:email-raw"} | {
     "tickets:note",
     "tickets:tracker-reply",
     "tickets:tracker-reply-form",
@@ -173,7 +174,6 @@ def add_extras(world: leaks.World) -> Extras:
     gold.conditions.create(field=ConditionField.CONTACT_ATTRIBUTE, attribute_key="plan", operator=Operator.EQUALS)
     other = Contact.objects.exclude(pk=world.me.pk).first()
     spares = [inbox_actions.start_conversation(contact_id=other.pk, subject="Spare", body="Hi") for _ in range(2)]
-    receive_email(raw=raw_email(sender=f"Mail {MARKUP} <mail@example.com>", subject=MARKUP, body=MARKUP), source="test")
     return Extras(
         worker=worker,
         shared=shared,
@@ -272,6 +272,10 @@ def swept(django_db_setup, django_db_blocker) -> Swept:
         world = leaks.build_world()
         extras = add_extras(world)
         superuser = TeammateFactory(username="admin", is_superuser=True, is_staff=True)
+        # A message received by email (its conversation, its raw view, its admin pages), and one that failed.
+        receive_email(raw=raw_email(), source="test")
+        receive_email(raw=b"Subject: No sender\r\n\r\nHello", source="test")
+        leaks.apply_outbox()
         plant()
         add_fresh_events(extras)
         record, sweep = Record(), leaks.Sweep()

@@ -6,6 +6,6 @@ class TicketsConfig(AppConfig):
     verbose_name = "Tickets"
 
     def ready(self) -> None:
-        # handlers and live subscribe to the events they follow up; messenger and side_views render the regions of the
-        # inbox's pages that show tickets (helpdesk/regions.py).
-        from tickets import handlers, live, messenger, side_views  # noqa: F401
+        # handlers, live and notifications subscribe to the events they follow up; messenger and side_views render the
+        # regions of the inbox's pages that show tickets (helpdesk/regions.py).
+        from tickets import handlers, live, messenger, notifications, side_views  # noqa: F401

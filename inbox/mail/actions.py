@@ -243,7 +243,9 @@ def queue_email(
         conversation=conversation,
         part=part,
         to=contact.email,
-        from_name=(conversation.team.name if conversation and conversation.team else settings.MAIL_FROM_NAME)[:200],
+        # The help desk's name, never a team's: the customer's pages never show which team works their conversation
+        # (tests/test_email_leaks.py), and the mail they get says no more.
+        from_name=settings.MAIL_FROM_NAME[:200],
         subject=subject[:998],
         body=body,
         message_id=f"<{uuid.uuid4().hex}@{settings.MAIL_DOMAIN}>",

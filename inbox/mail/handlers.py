@@ -1,10 +1,18 @@
-"""What the outbox does with the email channel's events (helpdesk/outbox.py), and the replies it sends by email."""
+"""What the outbox does with the email channel's events (helpdesk/outbox.py): the replies it sends by email, and the
+notice of a messenger reply to a customer who is away."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
 
 from helpdesk.models import OutboxEvent
 from helpdesk.outbox import subscribe
 from inbox import events
-from inbox.mail import actions
-from inbox.models import Channel, OutboundKind, Part
+from inbox.mail import actions, selectors
+from inbox.mail.notifications import queue_notification
+from inbox.models import Channel, Contact, OutboundKind, Part
 
 
 @subscribe(events.InboundEmailReceived)
@@ -33,4 +41,29 @@ def email_reply(row: OutboxEvent) -> None:
         part=part,
         subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
         body=part.body,
+    )
+
+
+def is_away(contact: Contact, *, now: datetime) -> bool:
+    """No messenger page of the contact asked anything for MESSENGER_AWAY_AFTER (or ever)."""
+    return contact.last_seen_at is None or contact.last_seen_at < now - settings.MESSENGER_AWAY_AFTER
+
+
+@subscribe(events.ReplyPosted)
+def email_reply_to_away_contact(row: OutboxEvent) -> None:
+    """A teammate's reply in a messenger conversation is emailed to a contact who is away when the outbox applies the
+    reply (seconds after it was posted): one who has a messenger page open sees it there. An email conversation gets
+    the reply itself by email (`email_reply`), so nothing more here."""
+    reply = selectors.get_customer_reply(part_id=row.payload["part_id"])
+    if reply is None or reply.channel != Channel.MESSENGER or not is_away(reply.contact, now=timezone.now()):
+        return
+    who = reply.author_first_name or "The team"
+    queue_notification(
+        key=f"reply-notice:{row.payload['part_id']}",
+        contact=reply.contact,
+        conversation=reply.conversation,
+        subject=f"{who} replied: {reply.subject}" if reply.subject else f"{who} replied to your message",
+        template="emails/reply_notice.txt",
+        context={"reply": reply},
+        to=reverse("messenger:conversation", args=[reply.conversation.pk]),
     )

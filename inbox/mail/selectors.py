@@ -1,7 +1,9 @@
 """Reads of the email channel."""
 
+from dataclasses import dataclass
+
 from helpdesk.errors import NotFound
-from inbox.models import InboundEmail
+from inbox.models import Contact, Conversation, InboundEmail, Part, PartKind
 
 
 def get_raw_email(*, inbound_email_id: int) -> bytes:
@@ -10,3 +12,35 @@ def get_raw_email(*, inbound_email_id: int) -> bytes:
     if raw is None:
         raise NotFound("That email does not exist.")
     return bytes(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerReply:
+    """A teammate's reply as its customer sees it in the messenger: who wrote it (the first name only, or nothing),
+    its text, and its conversation's subject."""
+
+    contact: Contact
+    conversation: Conversation
+    channel: str
+    author_first_name: str
+    body: str
+    subject: str
+
+
+def get_customer_reply(*, part_id: int) -> CustomerReply | None:
+    """A reply part as its customer sees it; None for any other part (a note, an event, a cross-post) or one that
+    does not exist. One query."""
+    part = (
+        Part.objects.filter(pk=part_id, kind=PartKind.REPLY).select_related("conversation__contact", "author").first()
+    )
+    if part is None:
+        return None
+    conversation = part.conversation
+    return CustomerReply(
+        contact=conversation.contact,
+        conversation=conversation,
+        channel=conversation.channel,
+        author_first_name=part.author.first_name if part.author else "",
+        body=part.body,
+        subject=conversation.subject,
+    )

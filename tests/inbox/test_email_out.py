@@ -42,7 +42,7 @@ def test_reply_in_an_email_conversation_is_sent_threaded(email_conversation, tea
     assert message.to == ["ada@example.com"]
     assert message.subject == "Re: My parcel never arrived"
     assert message.body == "It ships today."
-    assert message.from_email == '"Billing" <support@helpdesk.localhost>'
+    assert message.from_email == '"Support" <support@helpdesk.localhost>'  # never the team's name: it is internal
     assert message.reply_to == [mail_actions.reply_address(email_conversation)]
     assert message.extra_headers["In-Reply-To"] == "<customer-1@example.com>"
     assert "<customer-1@example.com>" in message.extra_headers["References"]
@@ -65,7 +65,9 @@ def test_a_redelivered_send_sends_once(email_conversation, teammate, apply_outbo
 
 
 def test_messenger_replies_and_internal_notes_are_never_emailed(db, teammate, apply_outbox):
-    messenger = ConversationFactory(contact=ContactFactory(email="ada@example.com"), channel=Channel.MESSENGER)
+    # A contact with the messenger open: a reply is emailed only to one who is away (tests/inbox/test_notifications.py).
+    here = ContactFactory(email="ada@example.com", last_seen_at=timezone.now())
+    messenger = ConversationFactory(contact=here, channel=Channel.MESSENGER)
     email = ConversationFactory(contact=ContactFactory(email="bob@example.com"), channel=Channel.EMAIL)
 
     actions.post_reply(actor=teammate, conversation_id=messenger.pk, body="In the messenger")

@@ -1,6 +1,6 @@
 """The customer side (messenger): a contact's tickets and the forms sent to them (DESIGN.md section 4)."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +20,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from helpdesk.errors import NotFound
-from inbox.models import Conversation
+from inbox.models import Contact, Conversation
 from inbox.selectors import (
     content_version,
 )
@@ -291,3 +291,37 @@ def get_customer_form(*, contact_id: int, form_id: int) -> CustomerForm:
         unavailable=rules.form_submission_refusal(submitted=False, type_archived=form.ticket_type.archived),
         attributes=list(attributes),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Who is told about a ticket or a form by email, and the conversation the email belongs to (its replies
+    continue it)."""
+
+    contact: Contact
+    conversation: Conversation
+
+
+def get_ticket_recipient(*, ticket_id: int) -> Recipient | None:
+    """The customer who follows a ticket: a customer ticket's contact (its thread), a shared back-office ticket's
+    (its conversation). None for a ticket no customer sees (unshared back-office, tracker) or that does not exist.
+    One query."""
+    ticket = (
+        Ticket.objects.filter(pk=ticket_id)
+        .filter(Q(category=TicketCategory.CUSTOMER) | Q(category=TicketCategory.BACK_OFFICE, is_shared=True))
+        .select_related("thread__contact", "linked_conversation__contact")
+        .first()
+    )
+    conversation = ticket and (ticket.thread or ticket.linked_conversation)
+    return Recipient(conversation.contact, conversation) if conversation else None
+
+
+def get_form_recipient(*, form_id: int) -> Recipient | None:
+    """The customer a ticket form was sent to, and its conversation. None if it does not exist. One query."""
+    form = TicketFormRequest.objects.filter(pk=form_id).select_related("conversation__contact").first()
+    return Recipient(form.conversation.contact, form.conversation) if form else None
+
+
+def get_customer_labels(*, state_ids: Collection[int]) -> dict[int, str]:
+    """The customer-facing label of each of these states (never their internal label). One query."""
+    return dict(TicketState.objects.filter(pk__in=state_ids).values_list("pk", "customer_label"))
