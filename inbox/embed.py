@@ -78,6 +78,8 @@ def open_messenger(request: HtmxRequest) -> HttpResponse:
         identity = read_identity(installation=installation, data=request.POST, now=time.time())
     except IdentityRefused as refused:
         count_refusal(request)
+        # Whoever the frame showed before (another user of this browser) is not shown to this page either.
+        forget_contact(request)
         return refuse(request, refused.refusal.value, status=refused.status)
     if identity.user_id is not None:
         contact = actions.identify_contact(external_id=identity.user_id, name=identity.name, email=identity.email)
@@ -94,14 +96,18 @@ def sign_in(request: HttpRequest, contact_id: int | None, version: int | None) -
     """The frame's session, for the contact (None: a visitor who has not written yet), and nobody else: whoever the
     session held before (another user of the same browser) is gone."""
     request.session.cycle_key()
-    for key in (SESSION_KEY, SESSION_VERSION_KEY, VISITOR_KEY):
-        request.session.pop(key, None)
+    forget_contact(request)
     if contact_id is None:
         request.session[VISITOR_KEY] = True
     else:
         request.session[SESSION_KEY], request.session[SESSION_VERSION_KEY] = contact_id, version
     request.session[EMBEDDED_KEY] = True
     request.session.set_expiry(settings.MESSENGER_LINK_MAX_AGE)
+
+
+def forget_contact(request: HttpRequest) -> None:
+    for key in (SESSION_KEY, SESSION_VERSION_KEY, VISITOR_KEY):
+        request.session.pop(key, None)
 
 
 def lead_of_cookie(request: HttpRequest) -> tuple[int, int] | None:
