@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so static files keep their long-lived caching; every other response is private, no-store.
     "helpdesk.middleware.PrivatePagesMiddleware",
+    # Before the session middleware, so that it sees every header and cookie of the response (inbox/embed.py).
+    "inbox.embed.MessengerFramingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -137,6 +139,10 @@ MESSENGER_LINK_FAILURE_WINDOW = timedelta(minutes=env.int("MESSENGER_LINK_FAILUR
 # is written at most once a minute, so anything under about 90 seconds would call a reader away.
 MESSENGER_AWAY_AFTER = timedelta(seconds=env.int("MESSENGER_AWAY_AFTER_SECONDS", default=180))
 
+# The messenger on the company's website (inbox/embed.py; its origins, secret and verification are edited in the
+# admin, "Messenger installation"). How long a visitor's cookie remembers their lead contact.
+MESSENGER_LEAD_COOKIE_MAX_AGE = timedelta(days=env.int("MESSENGER_LEAD_COOKIE_MAX_AGE_DAYS", default=180))
+
 # Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one username, or from one address,
 # that username or address is refused for LOGIN_COOLOFF_MINUTES after its last failure, or until an admin deletes
 # its access attempt in the admin (Axes > Access attempts). Attempts are rows in the database, so every web process
@@ -193,6 +199,11 @@ if HTTPS:
         # Preloading is the domain owner's decision (README, "Production"); off is a choice, not an oversight.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
+# A frame on another site gets only `SameSite=None; Secure` cookies, so the website messenger's frame sets its session,
+# CSRF and lead cookies so (and `Partitioned`: a jar per website, apart from the help desk's own tabs). Secure cookies
+# need HTTPS, hence the default; without it the messenger can be framed only by pages of the same site (the same
+# host on another port, a subdomain), whose frames get the ordinary Lax cookies.
+MESSENGER_EMBED_CROSS_SITE_COOKIES = env.bool("MESSENGER_EMBED_CROSS_SITE_COOKIES", default=HTTPS)
 
 # Celery. Without CELERY_BROKER_URL the worker and beat use kombu's filesystem transport in a folder
 # (var/celery-queue/ unless CELERY_QUEUE_DIR says otherwise), so `make run` needs no server; production

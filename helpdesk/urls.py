@@ -14,6 +14,7 @@ urlpatterns = [
     path("live/stream/", live_views.stream, name="live-stream"),
     path("nav/", views.nav, name="nav"),
     path("messenger/tickets/", include("tickets.messenger_urls")),
+    path("messenger/embed/", include("inbox.embed_urls")),
     path("messenger/", include("inbox.messenger_urls")),
     path("", include("tickets.urls")),
     path("", include("inbox.urls")),

@@ -7,6 +7,7 @@ too: their one change, sending or reading a failed one again, is an admin action
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, Model, Prefetch, QuerySet
@@ -20,7 +21,7 @@ from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInlin
 from helpdesk.errors import DomainError
 from inbox import actions, messenger
 from inbox.mail import actions as mail_actions
-from inbox.models import Contact, Conversation, InboundEmail, OutboundEmail, Part, Team, Teammate
+from inbox.models import Contact, Conversation, InboundEmail, MessengerInstallation, OutboundEmail, Part, Team, Teammate
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldsetSpec
@@ -86,11 +87,12 @@ class TeammateAdmin(UserAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "external_id", "conversation_count", "created_at"]
+    list_display = ["name", "email", "external_id", "is_lead", "conversation_count", "created_at"]
+    list_filter = ["is_lead"]
     search_fields = ["name", "email", "external_id"]
     ordering = ["name"]
     date_hierarchy = "created_at"
-    readonly_fields = ["created_at", "messenger_link"]
+    readonly_fields = ["is_lead", "created_at", "messenger_link"]
     actions = ["sign_out_everywhere"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
@@ -300,3 +302,106 @@ class InboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else:
                 done += 1
         _report(self, request, done, refusals, "Reading again")
+
+
+SNIPPET = """<script src="{src}" async
+  data-user-id="USER_ID" data-user-hash="USER_HASH" data-issued-at="ISSUED_AT"
+  data-name="NAME" data-email="EMAIL"></script>"""
+
+ANONYMOUS_SNIPPET = """<script src="{src}" async></script>"""
+
+PYTHON_EXAMPLE = """import hashlib, hmac, time
+
+MESSENGER_SECRET = "…"  # from this page, kept on your server only
+
+def messenger_identity(user_id: str) -> dict:
+    issued_at = int(time.time())
+    message = f"{user_id}:{issued_at}".encode()
+    user_hash = hmac.new(MESSENGER_SECRET.encode(), message, hashlib.sha256).hexdigest()
+    return {"user_id": user_id, "issued_at": issued_at, "user_hash": user_hash}"""
+
+NODE_EXAMPLE = """const crypto = require("node:crypto");
+
+function messengerIdentity(userId) {
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const userHash = crypto.createHmac("sha256", process.env.MESSENGER_SECRET)
+    .update(`${userId}:${issuedAt}`).digest("hex");
+  return { user_id: userId, issued_at: issuedAt, user_hash: userHash };
+}"""
+
+
+def embed_script_url() -> str:
+    """The launcher's address on SITE_URL, without the content hash of a manifest storage: a pasted snippet must
+    keep working after the next deploy."""
+    return f"{settings.SITE_URL}/{settings.STATIC_URL.strip('/')}/messenger/embed.js"
+
+
+@admin.register(MessengerInstallation)
+class MessengerInstallationAdmin(admin.ModelAdmin):
+    """The "Messenger installation" page: the snippet for the company's website, the secret its backend signs user
+    ids with, the allowed origins and the verification policy. One row (migration 0006): no add, no delete."""
+
+    list_display = [
+        "__str__",
+        "allowed_origin_list",
+        "verification_enforced",
+        "issued_at_required",
+        "secret_rotated_at",
+    ]
+    actions = ["rotate_secret"]
+    fieldsets = [
+        ("Install", {"fields": ["snippet"]}),
+        ("Identity verification", {
+            "fields": ["secret", "secret_rotated_at", "verification_enforced", "issued_at_required",
+                       "issued_at_max_age", "server_example"],
+        }),
+        ("Websites", {"fields": ["allowed_origins"]}),
+    ]  # fmt: skip
+    readonly_fields = ["snippet", "secret", "secret_rotated_at", "server_example"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    @admin.action(description="Rotate the messenger secret (hashes made with the old one stop working)",
+                  permissions=["change"])  # fmt: skip
+    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[MessengerInstallation]) -> None:
+        actor = request.user
+        assert isinstance(actor, Teammate)  # the admin lets only active staff in
+        actions.rotate_messenger_secret(actor=actor)
+        self.message_user(
+            request, "A new messenger secret is in place: give it to your website's backend now.", messages.WARNING
+        )
+
+    @admin.display(description="Allowed origins")
+    def allowed_origin_list(self, installation: MessengerInstallation) -> str:
+        return ", ".join(installation.origins) or "- (not embeddable anywhere)"
+
+    @admin.display(description="Snippet")
+    def snippet(self, installation: MessengerInstallation) -> str:
+        src = embed_script_url()
+        return format_html(
+            "<p>Paste this before <code>&lt;/body&gt;</code> on every page of your website (an allowed origin, below)."
+            " It adds a “Messages” button that opens the messenger in a frame. For a signed-in user, your server "
+            "fills in their id, the hash it computes with the secret (below) and the issue time; name and email are "
+            "shown to the team but not verified. For an anonymous visitor, leave out every <code>data-</code> "
+            "attribute: they become a lead when they first write.</p>"
+            '<pre class="readonly"><code>{}</code></pre><p>Anonymous visitors only:</p>'
+            '<pre class="readonly"><code>{}</code></pre>'
+            "<p>README, “Messenger on your website”, tells the whole of it.</p>",
+            SNIPPET.format(src=src),
+            ANONYMOUS_SNIPPET.format(src=src),
+        )
+
+    @admin.display(description="Computing the hash on your server")
+    def server_example(self, installation: MessengerInstallation) -> str:
+        return format_html(
+            "<p>The hash is HMAC-SHA256 of <code>user_id:issued_at</code> (unix seconds) with the secret, in hex; it "
+            "is accepted for the maximum age above. With the issue time not required, the plain HMAC-SHA256 of "
+            "<code>user_id</code> works too (and never expires). Never put the secret in the page itself.</p>"
+            "<p>Python</p><pre><code>{}</code></pre><p>Node.js</p><pre><code>{}</code></pre>",
+            PYTHON_EXAMPLE,
+            NODE_EXAMPLE,
+        )

@@ -127,14 +127,24 @@ def refused_links_key(request: HtmxRequest) -> str:
     return f"messenger-refused-links:{client_address(request)}"
 
 
-def refuse_link(request: HtmxRequest, reason: str) -> HttpResponse:
-    """A 403 for a bad, expired or revoked link, counted against the client's address (`enter`)."""
+def refused_too_often(request: HtmxRequest) -> bool:
+    """Whether the client's address had MESSENGER_LINK_FAILURE_LIMIT refusals within the window (`count_refusal`)."""
+    return cache.get(refused_links_key(request), 0) >= settings.MESSENGER_LINK_FAILURE_LIMIT
+
+
+def count_refusal(request: HtmxRequest) -> None:
+    """Count a refused link or identity (inbox.embed) against the client's address."""
     key, window = refused_links_key(request), int(settings.MESSENGER_LINK_FAILURE_WINDOW.total_seconds())
     cache.add(key, 0, timeout=window)  # the window starts at the first refusal
     try:
         cache.incr(key)
     except ValueError:  # the window ended between the two calls
         cache.set(key, 1, timeout=window)
+
+
+def refuse_link(request: HtmxRequest, reason: str) -> HttpResponse:
+    """A 403 for a bad, expired or revoked link, counted against the client's address (`enter`)."""
+    count_refusal(request)
     return render(request, "messenger/signed_out.html", {"reason": reason}, status=403)
 
 
@@ -143,7 +153,7 @@ def enter(request: HtmxRequest, token: str) -> HttpResponse:
     """Open the messenger from a signed link, for as long as the link is valid. An address that sent
     MESSENGER_LINK_FAILURE_LIMIT refused links within the window gets a 429 for every link until the window ends,
     so that links cannot be guessed or replayed at speed."""
-    if cache.get(refused_links_key(request), 0) >= settings.MESSENGER_LINK_FAILURE_LIMIT:
+    if refused_too_often(request):
         return render(request, "messenger/signed_out.html", {"reason": "too_many"}, status=429)
     try:
         data, expires_at = read_link(token)

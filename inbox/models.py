@@ -1,4 +1,8 @@
+import secrets
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -40,6 +44,9 @@ class Teammate(AbstractUser):
         return self.is_active and self.is_staff
 
 
+LEAD_PREFIX = "lead:"
+
+
 class Contact(models.Model):
     """A customer. Reaches only customer-facing pages, identified by `external_id` and a verified hash."""
 
@@ -62,13 +69,24 @@ class Contact(models.Model):
     # When a messenger page of this contact last asked the server for anything (a page, a live region's poll), to
     # SEEN_WRITE_EVERY: a teammate's messenger reply is emailed to a contact not seen for MESSENGER_AWAY_AFTER.
     last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A visitor of the website's messenger who never said who they are (inbox.embed): remembered by a signed cookie,
+    # its external_id is LEAD_PREFIX and a random token, so that no website user id can ever name one.
+    is_lead = models.BooleanField(default=False, db_default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="contact_lead_iff_lead_id",
+                condition=Q(is_lead=True, external_id__startswith=LEAD_PREFIX)
+                | (Q(is_lead=False) & ~Q(external_id__startswith=LEAD_PREFIX)),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.name or self.email or self.external_id
+        name = self.name or self.email or self.external_id
+        return f"{name} (lead)" if self.is_lead else name
 
 
 class ConversationState(models.TextChoices):
@@ -306,3 +324,82 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.to}: {self.subject}"
+
+
+def new_messenger_secret() -> str:
+    return secrets.token_hex(32)
+
+
+def parse_origins(text: str) -> list[str]:
+    """The origins of `MessengerInstallation.allowed_origins`, one a line, as the browser sends them
+    (scheme://host[:port], lower case, no path). Raises ValidationError naming the first bad line."""
+    origins = []
+    for line in text.splitlines():
+        origin = line.strip().rstrip("/").lower()
+        if not origin:
+            continue
+        scheme, _, rest = origin.partition("://")
+        if scheme not in ("http", "https") or not rest or any(c in rest for c in "/?#@ *'\";,"):
+            raise ValidationError(
+                f"{line.strip()!r} is not an origin: write scheme://host[:port], e.g. https://example.com."
+            )
+        origins.append(origin)
+    return origins
+
+
+class MessengerInstallation(models.Model):
+    """The messenger on the company's website (inbox.embed): one row (id 1), made by migration 0006, edited in the
+    admin ("Messenger installation") so that an admin changes it without a deploy."""
+
+    # Signs the website's user ids (HMAC-SHA256): known to the help desk and the website's backend only, never to a
+    # customer. Rotated by an admin action (inbox.actions.rotate_messenger_secret).
+    secret = models.CharField(max_length=64, default=new_messenger_secret, editable=False)
+    secret_rotated_at = models.DateTimeField(auto_now_add=True)
+    allowed_origins = models.TextField(
+        blank=True,
+        help_text="The websites that may show the messenger, one origin a line (https://www.example.com). "
+        "Any other page cannot frame it; empty: the messenger cannot be embedded anywhere.",
+    )
+    verification_enforced = models.BooleanField(
+        default=True,
+        help_text="Refuse a user id without its hash. Off: a visitor whose page sends no hash is an anonymous "
+        "visitor (a lead), never the user the id names. A wrong hash is refused either way.",
+    )
+    issued_at_required = models.BooleanField(
+        default=True,
+        help_text="Require the hash to cover an issue time (user_id:issued_at), so that a copied snippet stops "
+        "working after the maximum age. Off: the plain hash of the user id is accepted too, and never expires.",
+    )
+    issued_at_max_age = models.PositiveIntegerField(
+        "maximum age of an issue time (seconds)",
+        default=300,
+        validators=[MinValueValidator(30), MaxValueValidator(3600)],
+        help_text="How long a hash with an issue time stays valid: between 30 seconds and an hour.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "messenger installation"
+        constraints = [
+            models.CheckConstraint(name="messenger_installation_singleton", condition=Q(id=1)),
+            models.CheckConstraint(
+                name="messenger_installation_max_age_range",
+                condition=Q(issued_at_max_age__gte=30, issued_at_max_age__lte=3600),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Messenger installation"
+
+    def clean(self) -> None:
+        try:
+            parse_origins(self.allowed_origins)
+        except ValidationError as error:
+            raise ValidationError({"allowed_origins": error.messages}) from error
+
+    @property
+    def origins(self) -> list[str]:
+        """The allowed origins; a line saved before validation existed, if bad, allows nothing."""
+        try:
+            return parse_origins(self.allowed_origins)
+        except ValidationError:
+            return []

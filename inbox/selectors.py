@@ -19,6 +19,7 @@ from inbox.models import (
     ConversationCount,
     ConversationState,
     DeliveryStatus,
+    MessengerInstallation,
     OutboundEmail,
     OwnerCount,
     OwnerKind,
@@ -342,3 +343,14 @@ def list_customer_visible_parts(*, conversation_id: int) -> list[Part]:
         .select_related("author")
         .order_by("created_at", "pk")
     )
+
+
+def get_messenger_installation() -> MessengerInstallation:
+    """The website messenger's settings (one row, made by migration); without the row, an unsaved one with no
+    secret and no origins, which verifies nobody and may be framed nowhere."""
+    return MessengerInstallation.objects.filter(pk=1).first() or MessengerInstallation(secret="", allowed_origins="")
+
+
+def get_lead_session_version(*, contact_id: int) -> int | None:
+    """The session version of the lead `contact_id` (None: no such lead), for its cookie (inbox.embed)."""
+    return Contact.objects.filter(pk=contact_id, is_lead=True).values_list("session_version", flat=True).first()

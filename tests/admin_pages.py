@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from helpdesk.models import OutboxEvent
+from inbox.models import MessengerInstallation
 from tests.factories import (
     BackOfficeTicketFactory,
     ContactFactory,
@@ -39,12 +40,17 @@ def make(name: str):
             return TicketAttributeFactory(kind=AttributeKind.LIST, options=["a", "b"]).ticket_type
         case "ticket":
             return BackOfficeTicketFactory()
+        case "messengerinstallation":
+            return MessengerInstallation.objects.get(pk=1)
         case "outboxevent":
             return OutboxEvent.objects.create(kind="ConversationStarted", payload={"conversation_id": 1})
     raise ValueError(name)
 
 
-MODELS = ["team", "teammate", "contact", "conversation", "ticketstate", "tickettype", "ticket", "outboxevent"]
+MODELS = [
+    "team", "teammate", "contact", "conversation", "ticketstate", "tickettype", "ticket", "outboxevent",
+    "messengerinstallation",
+]  # fmt: skip
 
 
 def type_form_data(*, states=None, attributes=(), **fields) -> dict:

@@ -2,6 +2,7 @@
 it (`Visitor`, `sweep_*`): what the customer leak test and the escaping test share."""
 
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -10,8 +11,9 @@ from django.urls import get_resolver, reverse
 
 from helpdesk.outbox import apply_event, pending_event_ids
 from inbox import actions as inbox_actions
+from inbox.identity import user_hash
 from inbox.messenger import messenger_link
-from inbox.models import Contact, Conversation
+from inbox.models import Contact, Conversation, MessengerInstallation
 from tests.factories import (
     ContactFactory,
     TeamFactory,
@@ -361,3 +363,27 @@ def sweep_entry_and_exit(visit: Visitor, world: World) -> None:
     token = messenger_link(world.me).rstrip("/").rsplit("/", 1)[-1]
     visit("get", "messenger:enter", (token[:-2] + "xx",), expect=403)
     visit("get", "messenger:enter", (token,), expect=302)
+    sweep_embed(visit, world)
+
+
+def sweep_embed(visit: Visitor, world: World) -> None:
+    """The website's frame: refused for another origin or another user's hash; a signed-in contact is past the
+    visitor's pages, and is no lead to leave an email; then the sweep goes on in the frame's session, as `me`."""
+    installation = MessengerInstallation.objects.get(pk=1)
+    installation.allowed_origins = "https://www.example.com"
+    installation.save(update_fields=["allowed_origins"])
+    issued_at, user_id = int(time.time()), Contact.objects.get(pk=world.me.pk).external_id  # as planted, if it was
+    mine = {"user_id": user_id, "issued_at": str(issued_at),
+            "user_hash": user_hash(installation.secret, user_id, issued_at)}  # fmt: skip
+    allowed, other = {"Origin": "https://www.example.com"}, {"Origin": "https://evil.example.net"}
+    visit("post", "messenger-embed:open", data=mine, headers=other, expect=403)
+    visit("get", "messenger:enter", (token_of(world.me),), expect=302)
+    visit("get", "messenger-embed:welcome", expect=302)
+    visit("post", "messenger-embed:start", data={"body": "Hello"}, expect=302)
+    visit("post", "messenger-embed:email", data={"email": "me@example.com"}, expect=422)
+    visit("post", "messenger-embed:open", data=mine | {"user_id": "someone-else"}, headers=allowed, expect=403)
+    visit("post", "messenger-embed:open", data=mine, headers=allowed, expect=302)
+
+
+def token_of(contact: Contact) -> str:
+    return messenger_link(contact).rstrip("/").rsplit("/", 1)[-1]

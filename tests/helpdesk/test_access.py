@@ -34,10 +34,8 @@ def teammate_urls() -> list[str]:
     """One address of every teammate URL pattern (ids and slugs made up: access is refused before any lookup)."""
     urls = []
     for name, pattern in walk(get_resolver().url_patterns):
-        if (
-            name.split(":")[0] in ("admin", "messenger", "messenger-tickets", "mail-webhooks")
-            or name in NOT_TEAMMATE_PAGES
-        ):
+        namespace = name.split(":")[0]
+        if namespace in ("admin", "mail-webhooks") or namespace.startswith("messenger") or name in NOT_TEAMMATE_PAGES:
             continue
         converters = getattr(pattern.pattern, "converters", {})
         kwargs = {key: 1 if type(conv).__name__ == "IntConverter" else "mine" for key, conv in converters.items()}
