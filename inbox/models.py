@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 
@@ -189,3 +190,35 @@ class Part(models.Model):
     @property
     def is_customer_visible(self) -> bool:
         return self.kind in CUSTOMER_VISIBLE_PART_KINDS
+
+
+def attachment_storage() -> Storage:
+    """Where attachments are kept: STORAGES["attachments"] (settings.py), read when a file is used, so that a
+    settings override (the tests' temporary folder) takes effect."""
+    return storages["attachments"]
+
+
+class StoredAttachment(models.Model):
+    """A file attached to a timeline entry, as inbox/attachments.py checked and stored it: its name made safe, its
+    type read from its bytes (never the name's or the sender's claim). The stored file's name is random; the name
+    shown is `name`. Rows are never changed once written."""
+
+    file = models.FileField(storage=attachment_storage, max_length=255)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attachment(StoredAttachment):
+    """A file on a conversation part. It reaches a customer only with its part (a customer message or a reply of
+    their own conversation: inbox.selectors.get_customer_attachment)."""
+
+    part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="attachments")
