@@ -12,7 +12,14 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link, annotated_count
+from helpdesk.admin import (
+    ReadOnlyAdminMixin,
+    TimelineAdminMixin,
+    TimelineInline,
+    admin_link,
+    annotated_count,
+    attachment_links,
+)
 from inbox import actions, messenger
 from inbox.models import Contact, Conversation, Part, Team, Teammate
 
@@ -114,7 +121,11 @@ class ContactAdmin(admin.ModelAdmin):
 class PartInline(TimelineInline):
     model = Part
     parent_field = "conversation"
-    fields = readonly_fields = ("created_at", "kind", "event_type", "author", "body")
+    fields = readonly_fields = ("created_at", "kind", "event_type", "author", "body", "files")
+
+    @admin.display(description="Attachments")
+    def files(self, part: Part) -> str:
+        return attachment_links(part, "inbox:attachment")
 
 
 @admin.register(Conversation)

@@ -1,7 +1,10 @@
+from typing import Any, cast
+
 from django.contrib.auth.models import AbstractUser
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import LazyObject
 
 
 class Team(models.Model):
@@ -192,10 +195,29 @@ class Part(models.Model):
         return self.kind in CUSTOMER_VISIBLE_PART_KINDS
 
 
+class CurrentAttachmentStorage(LazyObject):
+    """STORAGES["attachments"] (settings.py), looked up at each use rather than once when the models load: a
+    FileField calls its storage callable once, at import, and a settings override (the tests' temporary folder)
+    would otherwise never reach the field. `storages` keeps one instance per alias, so each use is a dict lookup."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "_wrapped":
+            return storages["attachments"]
+        return super().__getattribute__(name)
+
+    def _setup(self) -> None:
+        pass  # nothing to make: `_wrapped` is looked up at each use
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "CurrentAttachmentStorage":
+        return self  # a copy would keep today's storage
+
+
+ATTACHMENT_STORAGE = CurrentAttachmentStorage()
+
+
 def attachment_storage() -> Storage:
-    """Where attachments are kept: STORAGES["attachments"] (settings.py), read when a file is used, so that a
-    settings override (the tests' temporary folder) takes effect."""
-    return storages["attachments"]
+    """Where attachments are kept (the storage of the attachment models' FileField, named in their migrations)."""
+    return cast(Storage, ATTACHMENT_STORAGE)
 
 
 class StoredAttachment(models.Model):
@@ -215,6 +237,11 @@ class StoredAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_image(self) -> bool:
+        """Shown as a thumbnail: only allowed images are ever stored with an image type (inbox.attachments)."""
+        return self.content_type.startswith("image/")
 
 
 class Attachment(StoredAttachment):
