@@ -178,9 +178,24 @@ def check_file(incoming: IncomingFile) -> CheckedFile:
     return CheckedFile(name, content_type, incoming.content)
 
 
+# Office documents are containers: a ZIP (Office Open XML, OpenDocument) or an OLE compound file (Word, Excel and
+# PowerPoint before 2007). `filetype` tells them apart by what it finds inside, which some writers order otherwise
+# (a .docx read as a plain ZIP, an .xls as a Word file): a container of the right kind named as one of its documents
+# is that document. Either way it is only ever downloaded, never shown.
+ZIP_DOCUMENTS = {"docx", "xlsx", "pptx", "odt", "ods", "odp"}
+OLE_DOCUMENTS = {"doc", "xls", "ppt"}
+OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+BY_EXTENSION = {extension: mime for mime, file_type in ALLOWED.items() for extension in file_type.extensions}
+
+
 def sniff(name: str, content: bytes) -> str:
     """The file's type from its bytes, one of ALLOWED; InvalidInput for anything else."""
     kind = filetype.guess(content)
+    extension = name.rpartition(".")[2].lower() if "." in name else ""
+    if extension in OLE_DOCUMENTS and content.startswith(OLE_HEADER):
+        return BY_EXTENSION[extension]
+    if extension in ZIP_DOCUMENTS and kind is not None and kind.mime in ("application/zip", BY_EXTENSION[extension]):
+        return BY_EXTENSION[extension]
     if kind is not None:
         if kind.mime not in ALLOWED:
             raise refuse(

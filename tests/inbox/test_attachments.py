@@ -1,6 +1,9 @@
 """Attachments on conversation parts: what may be attached (read from the bytes), the actions that take them, the
 forms that refuse them with a 422 and write nothing, and who may download them."""
 
+import io
+import zipfile
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -16,8 +19,18 @@ from tests.inbox.pages import HTMX, root_id
 
 pytestmark = pytest.mark.django_db
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
 WINDOWS_PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
+
+
+def zip_bytes() -> bytes:
+    """A ZIP archive (as a .docx written by some programs looks to `filetype`: a plain ZIP)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
 
 
 def files_on_disk(folder) -> int:
@@ -49,6 +62,9 @@ def small_limits(settings):
         (IncomingFile("orders.csv", "application/vnd.ms-excel", b"id,total\n1,20\n"), "text/csv", "orders.csv"),
         (IncomingFile("scan", "application/octet-stream", png_bytes()), "image/png", "scan.png"),
         (IncomingFile("C:\\Users\\lena\\photo.png", "image/png", png_bytes()), "image/png", "photo.png"),
+        (IncomingFile("report.docx", "", zip_bytes()), DOCX, "report.docx"),
+        (IncomingFile("budget.xls", "", OLE + b"\x00" * 512), "application/vnd.ms-excel", "budget.xls"),
+        (IncomingFile("archive.zip", "application/zip", zip_bytes()), "application/zip", "archive.zip"),
     ],
 )
 def test_check_files_reads_the_type_from_the_bytes_and_keeps_a_safe_name(incoming, content_type, name):
