@@ -25,11 +25,11 @@ HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
 WINDOWS_PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
 
 
-def zip_bytes() -> bytes:
-    """A ZIP archive (as a .docx written by some programs looks to `filetype`: a plain ZIP)."""
+def zip_bytes(member: str = "readme.txt") -> bytes:
+    """A ZIP archive of one file (a .docx whose insides `filetype` does not recognise looks like this)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr(member, "Hello")
     return buffer.getvalue()
 
 
