@@ -4,7 +4,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.urls import reverse_lazy
+from django.utils.functional import lazy
+
+from helpdesk.errors import InvalidInput
+from inbox.attachments import ALLOWED, IncomingFile, incoming_uploads, megabytes
 
 # The largest id PostgreSQL's bigint holds: a longer number is no row's id, and never reaches the database.
 MAX_ID = 2**63 - 1
@@ -79,3 +84,38 @@ class PickerField(forms.TypedChoiceField):
             return False
         self.offer((int(text), label))  # shown again if the form comes back with another field's error
         return True
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Files chosen in one file input (`multiple`), as inbox.attachments.IncomingFile values for the actions' own
+    check (which refuses the whole message for one bad file). Too many or too large files are refused here already,
+    by their sizes, before any is read into memory; the `accept` list only helps the browser's file chooser."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        accept = ",".join(f".{extension}" for file_type in ALLOWED.values() for extension in file_type.extensions)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Attach files")
+        kwargs.setdefault("help_text", lazy(attachments_help, str)())
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"multiple": True, "accept": accept})
+
+    def clean(self, data: Any, initial: Any = None) -> list[IncomingFile]:
+        uploads = [upload for upload in (data or []) if upload]
+        try:
+            return incoming_uploads(uploads)
+        except InvalidInput as error:
+            raise forms.ValidationError(error.message, code="attachments") from error
+
+
+def attachments_help() -> str:
+    """The limits, read when the form renders (a settings override in a test, too)."""
+    return (
+        f"Up to {settings.ATTACHMENT_MAX_FILES} files, {megabytes(settings.ATTACHMENT_MAX_BYTES)} each: images, PDFs, "
+        "text and CSV files, ZIP archives, office documents."
+    )

@@ -118,8 +118,42 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files attached to messages, replies and notes (inbox/attachments.py). Never publicly served: no MEDIA_URL route and
+# not under static; the views hand a file out only after checking who asks (inbox.selectors, tickets.selectors).
+# The filesystem under var/attachments/ by default; ATTACHMENTS_STORAGE=s3 stores them in an S3-compatible bucket
+# (django-storages: AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL for MinIO or another provider, and the keys),
+# private, with files never overwritten.
+ATTACHMENTS_STORAGE = env.str("ATTACHMENTS_STORAGE", default="filesystem")
+if ATTACHMENTS_STORAGE == "s3":
+    _attachments_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "location": env.str("AWS_LOCATION", default="attachments"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif ATTACHMENTS_STORAGE == "filesystem":
+    _attachments_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.path("ATTACHMENTS_DIR", default=VAR_DIR / "attachments")},
+    }
+else:
+    raise ImproperlyConfigured(f"ATTACHMENTS_STORAGE must be 'filesystem' or 's3', not {ATTACHMENTS_STORAGE!r}.")
+# Limits of what one message, reply or note may carry (inbox/attachments.py says which types).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)  # each file
+ATTACHMENT_MAX_TOTAL_BYTES = env.int("ATTACHMENT_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)  # all of them
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "attachments": _attachments_storage,
     "staticfiles": {
         # Hashed names need `collectstatic`, which the production image runs; development serves files as they are.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

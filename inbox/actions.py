@@ -5,6 +5,7 @@ event in the outbox, all in one transaction. `actor=None` means the system (a ta
 """
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -17,9 +18,11 @@ from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.moments import moment_label
 from helpdesk.outbox import Event, record
 from inbox import events
+from inbox.attachments import CheckedFile, IncomingFile, StoredFile, check_files, store_files
 from inbox.models import (
     LEAD_PREFIX,
     WORKING,
+    Attachment,
     Channel,
     Contact,
     Conversation,
@@ -42,10 +45,10 @@ class WakeReason(StrEnum):
     TEAMMATE = "teammate"
 
 
-def clean_body(body: str) -> str:
-    """The message text, trimmed; refused when empty or too long."""
+def clean_body(body: str, *, files: Sequence[object] = ()) -> str:
+    """The message text, trimmed; refused when too long, or empty unless it carries `files`."""
     body = (body or "").strip()
-    if not body:
+    if not body and not files:
         raise InvalidInput("Write a message first.", {"body": ["This field is required."]})
     if len(body) > MAX_BODY_LENGTH:
         raise InvalidInput(
@@ -53,6 +56,23 @@ def clean_body(body: str) -> str:
             {"body": [f"Ensure this value has at most {MAX_BODY_LENGTH} characters (it has {len(body)})."]},
         )
     return body
+
+
+def clean_message(body: str, attachments: Sequence[IncomingFile]) -> tuple[str, list[CheckedFile]]:
+    """A message's text and files, all checked before anything is written (inbox.attachments): a message may be
+    files alone, or text alone."""
+    files = check_files(attachments)
+    return clean_body(body, files=files), files
+
+
+def attach_files(part: Part, files: Sequence[CheckedFile]) -> list[Attachment]:
+    """Store checked files as the attachments of a part the caller just wrote, in its transaction."""
+    return attach_stored(part, store_files(files)) if files else []
+
+
+def attach_stored(part: Part, files: Sequence[StoredFile]) -> list[Attachment]:
+    """Rows for files already in the storage (a cross-posted note's) on a part the caller just wrote."""
+    return Attachment.objects.bulk_create([Attachment(part=part, **file.fields()) for file in files]) if files else []
 
 
 def lock_conversation(conversation_id: int) -> Conversation:
@@ -85,10 +105,11 @@ def start_conversation(
     subject: str = "",
     channel: Channel = Channel.MESSENGER,
     email_message_id: str = "",
+    attachments: Sequence[IncomingFile] = (),
 ) -> Conversation:
-    """A contact writes a first message (in the messenger, or by email with its Message-ID). Emits
-    ConversationStarted."""
-    body = clean_body(body)
+    """A contact writes a first message, with files or not (in the messenger, or by email with its Message-ID).
+    Emits ConversationStarted."""
+    body, files = clean_message(body, attachments)
     if not Contact.objects.filter(pk=contact_id).exists():
         raise NotFound("That contact does not exist.")
     now = timezone.now()
@@ -98,19 +119,23 @@ def start_conversation(
     part = Part.objects.create(
         conversation=conversation, kind=PartKind.CUSTOMER_MESSAGE, body=body, email_message_id=email_message_id
     )
+    attach_files(part, files)
     record(events.ConversationStarted(conversation_id=conversation.pk, contact_id=contact_id, part_id=part.pk))
     return conversation
 
 
 @transaction.atomic
-def record_customer_message(*, conversation_id: int, body: str, email_message_id: str = "") -> Part:
-    """The contact writes in their conversation (by email: with its Message-ID): un-snoozes or reopens it. Emits
-    CustomerMessageReceived."""
-    body = clean_body(body)
+def record_customer_message(
+    *, conversation_id: int, body: str, email_message_id: str = "", attachments: Sequence[IncomingFile] = ()
+) -> Part:
+    """The contact writes in their conversation (by email: with its Message-ID), with files or not: un-snoozes or
+    reopens it. Emits CustomerMessageReceived."""
+    body, files = clean_message(body, attachments)
     conversation = lock_conversation(conversation_id)
     part = Part.objects.create(
         conversation=conversation, kind=PartKind.CUSTOMER_MESSAGE, body=body, email_message_id=email_message_id
     )
+    attach_files(part, files)
     if conversation.state == ConversationState.SNOOZED:
         _wake(conversation, reason=WakeReason.CUSTOMER_MESSAGE, body="Un-snoozed: the customer replied.")
     elif conversation.state == ConversationState.CLOSED:
@@ -124,18 +149,26 @@ def record_customer_message(*, conversation_id: int, body: str, email_message_id
 
 
 @transaction.atomic
-def post_reply(*, actor: Teammate | None, conversation_id: int, body: str, source_key: str | None = None) -> Part:
-    """A teammate answers the customer (customer-visible). Emits ReplyPosted.
+def post_reply(
+    *,
+    actor: Teammate | None,
+    conversation_id: int,
+    body: str,
+    source_key: str | None = None,
+    attachments: Sequence[IncomingFile] = (),
+) -> Part:
+    """A teammate answers the customer (customer-visible), with files or not. Emits ReplyPosted.
 
     A delivery (a tracker's reply to all its customers) passes its `source_key`: posting it again returns the
     reply already posted."""
-    body = clean_body(body)
+    body, files = clean_message(body, attachments)
     conversation = lock_conversation(conversation_id)
     if source_key and (posted := Part.objects.filter(source_key=source_key).first()):
         return posted
     part = Part.objects.create(
         conversation=conversation, kind=PartKind.REPLY, body=body, author=actor, source_key=source_key
     )
+    attach_files(part, files)
     conversation.waiting_since = None
     conversation.save(update_fields=["waiting_since", "updated_at"])
     record(events.ReplyPosted(conversation_id=conversation.pk, part_id=part.pk, actor_id=actor.pk if actor else None))
@@ -143,11 +176,15 @@ def post_reply(*, actor: Teammate | None, conversation_id: int, body: str, sourc
 
 
 @transaction.atomic
-def post_note(*, actor: Teammate | None, conversation_id: int, body: str) -> Part:
-    """A teammate (or, with `actor=None`, a workflow) writes an internal note. Emits ConversationNotePosted."""
-    body = clean_body(body)
+def post_note(
+    *, actor: Teammate | None, conversation_id: int, body: str, attachments: Sequence[IncomingFile] = ()
+) -> Part:
+    """A teammate (or, with `actor=None`, a workflow) writes an internal note, with files or not. Emits
+    ConversationNotePosted."""
+    body, files = clean_message(body, attachments)
     conversation = lock_conversation(conversation_id)
     part = Part.objects.create(conversation=conversation, kind=PartKind.NOTE, body=body, author=actor)
+    attach_files(part, files)
     conversation.save(update_fields=["updated_at"])
     record(
         events.ConversationNotePosted(
@@ -296,8 +333,10 @@ def deliver_ticket_update(
     author_id: int | None,
     event_type: str = "",
     data: dict[str, Any] | None = None,
+    files: Sequence[StoredFile] = (),
 ) -> Part | None:
-    """Post a ticket's cross-posted note or state event into a conversation, then apply the un-snooze rule.
+    """Post a ticket's cross-posted note (with its note's stored `files`) or state event into a conversation, then
+    apply the un-snooze rule.
 
     Idempotent by `source_key`: returns None when that delivery already happened. Locks the conversation.
     Rule 9: a snoozed conversation wakes unless it and the ticket have the same (non-empty) assignee.
@@ -314,6 +353,7 @@ def deliver_ticket_update(
         data={**(data or {}), "ticket_id": ticket_id},
         source_key=source_key,
     )
+    attach_stored(part, files)
     same_assignee = ticket_assignee_id is not None and ticket_assignee_id == conversation.assignee_id
     if conversation.state == ConversationState.SNOOZED and not same_assignee:
         _wake(

@@ -17,7 +17,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link, annotated_count
+from helpdesk.admin import (
+    ReadOnlyAdminMixin,
+    TimelineAdminMixin,
+    TimelineInline,
+    admin_link,
+    annotated_count,
+    attachment_links,
+)
 from helpdesk.errors import DomainError
 from inbox import actions, messenger
 from inbox.mail import actions as mail_actions
@@ -122,7 +129,11 @@ class ContactAdmin(admin.ModelAdmin):
 class PartInline(TimelineInline):
     model = Part
     parent_field = "conversation"
-    fields = readonly_fields = ("created_at", "kind", "event_type", "author", "body")
+    fields = readonly_fields = ("created_at", "kind", "event_type", "author", "body", "files")
+
+    @admin.display(description="Attachments")
+    def files(self, part: Part) -> str:
+        return attachment_links(part, "inbox:attachment")
 
 
 @admin.register(Conversation)

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Model
 from django.utils import timezone
 
-from helpdesk.forms import PickerField, picker_field
+from helpdesk.forms import AttachmentsField, PickerField, picker_field
 from helpdesk.pagination import CURSOR_MAX_LENGTH, Cursor, clean_page_link
 from inbox.actions import MAX_BODY_LENGTH
 from inbox.models import ConversationState, Team, Teammate
@@ -54,11 +54,14 @@ class ComposerForm(forms.Form):
     KIND_CHOICES = [("reply", "Reply"), ("note", "Note")]
 
     kind = forms.ChoiceField(choices=KIND_CHOICES, initial="reply", widget=forms.RadioSelect)
+    # Not required here: a message may be files alone, which the action decides (inbox.actions.clean_body).
     body = forms.CharField(
         max_length=MAX_BODY_LENGTH,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4, "data-composer": "", "placeholder": "Write a reply…"}),
         label="Message",
     )
+    attachments = AttachmentsField()
 
 
 # The empty choices of the assign forms' pickers.

@@ -23,7 +23,15 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from helpdesk.errors import DomainError
-from helpdesk.http import HtmxRequest, add_domain_error, bad_query, client_address, domain_errors
+from helpdesk.forms import AttachmentsField
+from helpdesk.http import (
+    HtmxRequest,
+    add_domain_error,
+    attachment_response,
+    bad_query,
+    client_address,
+    domain_errors,
+)
 from helpdesk.regions import render_region
 from inbox import actions
 from inbox.actions import MAX_BODY_LENGTH
@@ -34,6 +42,7 @@ from inbox.selectors import (
     get_contact_conversation,
     get_contact_conversations_version,
     get_contact_session_version,
+    get_customer_attachment,
     get_customer_thread_version,
     list_contact_conversations,
     list_customer_visible_parts,
@@ -116,7 +125,11 @@ def mark_seen(request: HtmxRequest, contact_id: int) -> None:
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(max_length=MAX_BODY_LENGTH, label="Your message", widget=forms.Textarea(attrs={"rows": 4}))
+    # Not required here: a message may be files alone, which the action decides (inbox.actions.clean_body).
+    body = forms.CharField(
+        max_length=MAX_BODY_LENGTH, required=False, label="Your message", widget=forms.Textarea(attrs={"rows": 4})
+    )
+    attachments = AttachmentsField()
 
 
 class NewConversationForm(MessageForm):
@@ -221,12 +234,10 @@ def home(request: HtmxRequest, contact_id: int) -> HttpResponse:
 @contact_required
 @domain_errors
 def start(request: HtmxRequest, contact_id: int) -> HttpResponse:
-    form = NewConversationForm(request.POST)
+    form = NewConversationForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            conversation = actions.start_conversation(
-                contact_id=contact_id, body=form.cleaned_data["body"], subject=form.cleaned_data["subject"]
-            )
+            conversation = actions.start_conversation(contact_id=contact_id, **form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -275,13 +286,23 @@ def conversation(request: HtmxRequest, contact_id: int, conversation_id: int) ->
 def write(request: HtmxRequest, contact_id: int, conversation_id: int) -> HttpResponse:
     """The contact writes in one of their conversations."""
     get_contact_conversation(contact_id=contact_id, conversation_id=conversation_id)
-    form = MessageForm(request.POST)
+    form = MessageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.record_customer_message(conversation_id=conversation_id, body=form.cleaned_data["body"])
+            actions.record_customer_message(conversation_id=conversation_id, **form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
             return redirect("messenger:conversation", conversation_id)
     context = conversation_context(request, contact_id, conversation_id, form)
     return render(request, CONVERSATION, context, status=422)
+
+
+@require_safe
+@contact_required
+@domain_errors
+def attachment(request: HtmxRequest, contact_id: int, attachment_id: int) -> HttpResponse:
+    """A file of one of the contact's messages or of a reply to them; any other file is a 404, exactly like one
+    that does not exist (inbox.selectors.get_customer_attachment)."""
+    found = get_customer_attachment(contact_id=contact_id, attachment_id=attachment_id)
+    return attachment_response(file=found.file, name=found.name, content_type=found.content_type)

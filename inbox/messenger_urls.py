@@ -10,4 +10,5 @@ urlpatterns = [
     path("conversations/new/", messenger.start, name="start"),
     path("conversations/<int:conversation_id>/", messenger.conversation, name="conversation"),
     path("conversations/<int:conversation_id>/messages/", messenger.write, name="write"),
+    path("attachments/<int:attachment_id>/", messenger.attachment, name="attachment"),
 ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from helpdesk.errors import NotFound
@@ -14,6 +15,7 @@ from inbox.live import inbox_view_topic
 from inbox.models import (
     CUSTOMER_VISIBLE_PART_KINDS,
     WORKING,
+    Attachment,
     Contact,
     Conversation,
     ConversationCount,
@@ -194,13 +196,22 @@ def get_conversation(*, conversation_id: int) -> Conversation:
 
 
 def list_timeline(*, conversation_id: int) -> list[Part]:
-    """Every part of the conversation's timeline, oldest first, with authors loaded."""
-    return list(
+    """Every part of the conversation's timeline, oldest first, with authors and attachments loaded. Two queries
+    (one when it has no parts)."""
+    parts = (
         Part.objects.filter(conversation_id=conversation_id)
         .select_related("author", "outbound_email", "inbound_email")
         .defer("inbound_email__raw")
-        .order_by("created_at", "pk")
     )
+    return list(parts.prefetch_related("attachments").order_by("created_at", "pk"))
+
+
+def get_attachment(*, attachment_id: int) -> Attachment:
+    """A conversation part's attachment, for a teammate (who may read every conversation). Raises NotFound."""
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("That file does not exist.")
+    return attachment
 
 
 def get_conversation_pane(*, conversation_id: int) -> ConversationPane:
@@ -337,10 +348,12 @@ def get_customer_thread_version(*, contact_id: int, conversation_id: int) -> int
 
 
 def list_customer_visible_parts(*, conversation_id: int) -> list[Part]:
-    """The contact's messages and teammates' replies, oldest first: never notes, events or cross-posts."""
+    """The contact's messages and teammates' replies, oldest first, with their attachments: never notes, events or
+    cross-posts. Two queries (one without parts)."""
     return list(
         Part.objects.filter(conversation_id=conversation_id, kind__in=CUSTOMER_VISIBLE_PART_KINDS)
         .select_related("author")
+        .prefetch_related("attachments")
         .order_by("created_at", "pk")
     )
 
@@ -354,3 +367,32 @@ def get_messenger_installation() -> MessengerInstallation:
 def get_lead_session_version(*, contact_id: int) -> int | None:
     """The session version of the lead `contact_id` (None: no such lead), for its cookie (inbox.embed)."""
     return Contact.objects.filter(pk=contact_id, is_lead=True).values_list("session_version", flat=True).first()
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerAttachment:
+    """A file as its customer may download it: only what serving it needs, of a part they can see."""
+
+    id: int
+    name: str
+    content_type: str
+    size: int
+    file: FieldFile
+
+
+def get_customer_attachment(*, contact_id: int, attachment_id: int) -> CustomerAttachment:
+    """An attachment of one of the contact's own messages or of a reply to them (DESIGN.md section 4): never of a
+    note, a cross-post or an event, never of another contact's conversation. Anything else is NotFound, exactly
+    like a file that does not exist. One query."""
+    attachment = Attachment.objects.filter(
+        pk=attachment_id, part__kind__in=CUSTOMER_VISIBLE_PART_KINDS, part__conversation__contact_id=contact_id
+    ).first()
+    if attachment is None:
+        raise NotFound("That file does not exist.")
+    return CustomerAttachment(
+        id=attachment.pk,
+        name=attachment.name,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        file=attachment.file,
+    )

@@ -11,7 +11,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from helpdesk.errors import DomainError
-from helpdesk.http import TeammateRequest, add_domain_error, bad_query, domain_errors, error_response, teammate_required
+from helpdesk.http import (
+    TeammateRequest,
+    add_domain_error,
+    attachment_response,
+    bad_query,
+    domain_errors,
+    error_response,
+    teammate_required,
+)
 from helpdesk.regions import render_region
 from inbox import actions
 from inbox.forms import AssignForm, ComposerForm, ListFilterForm, LiveVersionForm, OptionsQueryForm, SnoozeForm
@@ -21,6 +29,7 @@ from inbox.models import Conversation, ConversationState
 from inbox.selectors import (
     Sort,
     change_version,
+    get_attachment,
     get_conversation,
     get_conversation_pane,
     get_conversation_versions,
@@ -164,17 +173,29 @@ def timeline_context(conversation_id: int) -> dict:
 @domain_errors
 def post_message(request: TeammateRequest, conversation_id: int) -> HttpResponse:
     """Reply to the customer or write an internal note, as the composer's mode says."""
-    form = ComposerForm(request.POST)
+    form = ComposerForm(request.POST, request.FILES)
     if form.is_valid():
         post = actions.post_reply if form.cleaned_data["kind"] == "reply" else actions.post_note
+        data = form.cleaned_data
         try:
-            post(actor=request.user, conversation_id=conversation_id, body=form.cleaned_data["body"])
+            post(
+                actor=request.user, conversation_id=conversation_id, body=data["body"], attachments=data["attachments"]
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
             composer = ComposerForm(initial={"kind": form.cleaned_data["kind"]})
             return render_pane(request, conversation_id, composer=composer)
     return render_pane(request, conversation_id, composer=form, status=422)
+
+
+@require_safe
+@teammate_required
+@domain_errors
+def attachment(request: TeammateRequest, attachment_id: int) -> HttpResponse:
+    """A file attached to a conversation part (any kind: teammates read every part)."""
+    found = get_attachment(attachment_id=attachment_id)
+    return attachment_response(file=found.file, name=found.name, content_type=found.content_type)
 
 
 @require_POST

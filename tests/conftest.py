@@ -94,6 +94,19 @@ def apply_outbox(db):
     return apply
 
 
+@pytest.fixture(scope="session", autouse=True)
+def attachments_folder(tmp_path_factory):
+    """Attachments go to a folder of the test run's own, never to var/attachments/. For the whole session, so
+    that module-scoped worlds (the customer leak sweep) store theirs there too."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("attachments")
+    storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(folder)}}
+    with override_settings(STORAGES={**settings.STORAGES, "attachments": storage}):
+        yield folder
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """MD5 instead of PBKDF2: each TeammateFactory otherwise spends about 0.3 s hashing its password."""

@@ -13,7 +13,7 @@ from helpdesk.outbox import apply_event, pending_event_ids
 from inbox import actions as inbox_actions
 from inbox.identity import user_hash
 from inbox.messenger import messenger_link
-from inbox.models import Contact, Conversation, MessengerInstallation
+from inbox.models import Attachment, Contact, Conversation, MessengerInstallation, PartKind
 from tests.factories import (
     ContactFactory,
     TeamFactory,
@@ -24,6 +24,7 @@ from tests.factories import (
     default_states,
 )
 from tests.factories import state as default_state
+from tests.files import pdf, png, text
 from tickets import actions
 from tickets.models import StateCategory, Ticket, TicketFormRequest, TicketState, TicketType
 
@@ -33,6 +34,10 @@ CLEAN_CUSTOMER_TITLE = "Broken lamp"
 CLEAN_CUSTOMER_LABEL = "We are looking into it"
 CLEAN_REPLY = "Thanks, we are on it."
 CLEAN_TRACKER_REPLY = "The outage is over: checkout works again."
+CLEAN_PHOTO = "lamp-photo.png"  # the contact's own file
+CLEAN_INVOICE = "invoice-1042.pdf"  # a file of a reply to them
+CLEAN_INVOICE_TEXT = "Invoice 1042, refunded"  # in its bytes
+CLEAN_RECEIPT = "receipt-77.pdf"  # a file of a reply in their customer ticket
 
 
 @dataclass
@@ -46,6 +51,8 @@ class World:
     submitted_forms: set[int]  # GET leads to the ticket
     # What some pages must show, so that a sweep of empty pages cannot pass: what -> (page, clean text).
     visible_text: dict[str, tuple[str, str]]
+    # The attachments the contact may download: of their own messages and of the replies to them.
+    my_attachments: set[int]
 
 
 @dataclass
@@ -117,10 +124,23 @@ def types_and_people() -> dict:
     }
 
 
-def conversation_of(contact: Contact, subject: str, message: str, w: dict) -> Conversation:
-    conversation = inbox_actions.start_conversation(contact_id=contact.pk, subject=subject, body=message)
-    inbox_actions.post_reply(actor=w["replier"], conversation_id=conversation.pk, body=CLEAN_REPLY)
-    inbox_actions.post_note(actor=w["worker"], conversation_id=conversation.pk, body="SENTINEL-CONVERSATION-NOTE")
+def conversation_of(contact: Contact, subject: str, message: str, w: dict, *, files: bool = False) -> Conversation:
+    """A conversation with a reply and an internal note; with `files`, each carries attachments (the note's, and
+    another contact's, are sentinels in name and bytes)."""
+    own = contact.name != "SENTINEL-OTHER-CONTACT"
+    mine = [png(CLEAN_PHOTO)] if own else [text("SENTINEL-OTHER-FILE.txt", "SENTINEL-OTHER-FILE-BYTES")]
+    conversation = inbox_actions.start_conversation(
+        contact_id=contact.pk, subject=subject, body=message, attachments=mine if files else ()
+    )
+    reply_file = pdf(CLEAN_INVOICE, CLEAN_INVOICE_TEXT) if own else pdf("SENTINEL-OTHER-REPLY.pdf", "SENTINEL-BYTES")
+    reply_files = [reply_file] if files else []
+    inbox_actions.post_reply(
+        actor=w["replier"], conversation_id=conversation.pk, body=CLEAN_REPLY, attachments=reply_files
+    )
+    note_files = [text("SENTINEL-NOTE-FILE.txt", "SENTINEL-NOTE-FILE-BYTES")] if files else []
+    inbox_actions.post_note(
+        actor=w["worker"], conversation_id=conversation.pk, body="SENTINEL-CONVERSATION-NOTE", attachments=note_files
+    )
     inbox_actions.assign_conversation(
         actor=w["worker"], conversation_id=conversation.pk, assignee_id=w["worker"].pk, team_id=w["team"].pk
     )
@@ -133,7 +153,11 @@ def worked(ticket: Ticket, w: dict, *, into: TicketState | None = None) -> Ticke
     actions.post_ticket_note(actor=w["worker"], ticket_id=ticket.pk, body="SENTINEL-TICKET-NOTE")
     if ticket.category != "customer":
         actions.post_ticket_note(
-            actor=w["worker"], ticket_id=ticket.pk, body="SENTINEL-CROSS-POSTED-NOTE", cross_post=True
+            actor=w["worker"],
+            ticket_id=ticket.pk,
+            body="SENTINEL-CROSS-POSTED-NOTE",
+            cross_post=True,
+            attachments=[text("SENTINEL-CROSS-POSTED-FILE.txt", "SENTINEL-CROSS-POSTED-FILE-BYTES")],
         )
     if ticket.category != "tracker":
         actions.change_ticket_state(actor=w["worker"], ticket_id=ticket.pk, state_id=w["internal_state"].pk)
@@ -166,7 +190,7 @@ def build_world() -> World:
 
     # A conversation with a shared back-office ticket, an unshared one and a tracker; the refund form sent
     # before the share can no longer be submitted (rule 4).
-    refund_talk = conversation_of(me, "Refund please", "My order 1042 never came.", w)
+    refund_talk = conversation_of(me, "Refund please", "My order 1042 never came.", w, files=True)
     conflicted = send_form(w, refund_talk, "refund")
     shared = worked(back_office(w, "refund", CLEAN_SHARED_TITLE, conversation_id=refund_talk.pk, share=True), w)
     worked(back_office(w, "fraud", "SENTINEL-UNSHARED-TITLE", conversation_id=refund_talk.pk), w)
@@ -185,6 +209,9 @@ def build_world() -> World:
         team_id=w["team"].pk,
     )
     worked(own, w, into=w["internal_state"])
+    actions.post_ticket_reply(
+        actor=w["replier"], ticket_id=own.pk, body="Here is your receipt.", attachments=[pdf(CLEAN_RECEIPT)]
+    )
     worked(back_office(w, "refund", "SENTINEL-LINKED-TITLE", customer_ticket_id=own.pk), w)
     actions.link_to_tracker(actor=w["worker"], tracker_id=tracker.pk, customer_ticket_id=own.pk)
     worked(tracker, w)
@@ -209,7 +236,7 @@ def build_world() -> World:
     worked(submitted, w)
 
     # The other contact: their conversation, tickets and forms are all sentinels.
-    theirs = conversation_of(other, "SENTINEL-OTHER-SUBJECT", "SENTINEL-OTHER-MESSAGE", w)
+    theirs = conversation_of(other, "SENTINEL-OTHER-SUBJECT", "SENTINEL-OTHER-MESSAGE", w, files=True)
     back_office(w, "refund", "SENTINEL-OTHER-SHARED", conversation_id=theirs.pk, share=True)
     their_own = actions.create_customer_ticket(
         actor=w["worker"],
@@ -218,9 +245,17 @@ def build_world() -> World:
         title="SENTINEL-OTHER-TICKET",
         attributes={"order": "5"},
     )
-    inbox_actions.record_customer_message(conversation_id=their_own.thread_id, body="SENTINEL-OTHER-TICKET-MESSAGE")
+    inbox_actions.record_customer_message(
+        conversation_id=their_own.thread_id,
+        body="SENTINEL-OTHER-TICKET-MESSAGE",
+        attachments=[text("SENTINEL-OTHER-TICKET-FILE.txt", "SENTINEL-OTHER-TICKET-FILE-BYTES")],
+    )
     send_form(w, conversation_of(other, "SENTINEL-OTHER-FORM-SUBJECT", "SENTINEL-OTHER-MESSAGE-2", w), "refund")
     apply_outbox()
+    mine = Attachment.objects.filter(
+        part__conversation__contact=me, part__kind__in=[PartKind.CUSTOMER_MESSAGE, PartKind.REPLY]
+    )
+    photo, invoice, receipt = (mine.get(name=name) for name in (CLEAN_PHOTO, CLEAN_INVOICE, CLEAN_RECEIPT))
 
     return World(
         me=me,
@@ -238,7 +273,14 @@ def build_world() -> World:
             "the shared ticket in its conversation's page": (f"conversation {refund_talk.pk}", CLEAN_SHARED_TITLE),
             "the customer ticket in the list": ("tickets", CLEAN_CUSTOMER_TITLE),
             "the customer ticket in the live list": ("tickets live", CLEAN_CUSTOMER_TITLE),
+            "the contact's own file": (f"conversation {refund_talk.pk}", CLEAN_PHOTO),
+            "the file of a reply to them": (f"conversation {refund_talk.pk}", CLEAN_INVOICE),
+            "the bytes of the file of a reply to them": (f"attachment {invoice.pk}", CLEAN_INVOICE_TEXT),
+            "the name of the file of a reply to them": (f"attachment {invoice.pk} headers", CLEAN_INVOICE),
+            "the contact's own image, shown inline": (f"attachment {photo.pk} headers", "inline"),
+            "the file of a reply in their customer ticket": (f"conversation {own.thread_id}", CLEAN_RECEIPT),
         },
+        my_attachments={photo.pk, invoice.pk, receipt.pk},
     )
 
 
@@ -256,6 +298,7 @@ class Visitor:
     ):
         url = reverse(name, args=args)
         response = getattr(self.client, method)(url, data or {}, **kw)
+        body = body_of(response)
         self.sweep.requests += 1
         self.sweep.covered.add(name)
         if args and isinstance(args[0], int):
@@ -264,18 +307,30 @@ class Visitor:
             self.sweep.wrong_statuses.append(
                 f"{method.upper()} {url} {data or ''}: {response.status_code}, not {expect}"
             )
-        self.check(f"{method.upper()} {url}", response.content.decode())
+        # The headers too: a file's name is in its Content-Disposition.
+        headers = "\n".join(f"{header}: {value}" for header, value in response.items())
+        self.check(f"{method.upper()} {url}", body + "\n" + headers)
         if key:
-            self.sweep.bodies[key] = response.content.decode()
+            self.sweep.bodies[key] = body
+            self.sweep.bodies[f"{key} headers"] = headers
         if response.status_code == 302:
             followed = self.client.get(response["Location"])
             self.sweep.requests += 1
-            self.check(f"GET {response['Location']} (after {method.upper()} {url})", followed.content.decode())
+            self.check(f"GET {response['Location']} (after {method.upper()} {url})", body_of(followed))
         return response
 
     def check(self, request: str, body: str) -> None:
         if found := sorted(set(SENTINEL.findall(body))):
             self.sweep.leaks.append(f"{request}: {', '.join(found)}")
+
+
+def body_of(response) -> str:
+    """A response's body as text, a streamed one (a file) too: read once, and kept so that it can be read again."""
+    if not response.streaming:
+        return response.content.decode()
+    content = b"".join(response.streaming_content)
+    response.streaming_content = [content]
+    return content.decode(errors="replace")
 
 
 def all_ids(model) -> list[int]:
@@ -312,6 +367,9 @@ def sweep_pages(visit: Visitor, world: World) -> None:
         visit("get", "messenger-tickets:ticket", (ticket_id,), expect=ok, key=f"ticket {ticket_id}")
         visit("get", "messenger-tickets:ticket", (ticket_id,), expect=ok, **live("ticket-status"))
         visit("get", "messenger-tickets:ticket", (ticket_id,), expect=ok, data=STALE, **live("ticket-status"))
+    for attachment_id in all_ids(Attachment):
+        ok = 200 if attachment_id in world.my_attachments else 404
+        visit("get", "messenger:attachment", (attachment_id,), expect=ok, key=f"attachment {attachment_id}")
     for form_id in all_ids(TicketFormRequest):
         expect = (
             302

@@ -9,10 +9,10 @@ from django.db import models
 from django.test import RequestFactory
 from django.urls import get_resolver
 
-from inbox.models import Conversation, InboundEmail, Team, Teammate
-from tests.customer_world import STALE, Visitor, live
+from inbox.models import Attachment, Conversation, InboundEmail, Team, Teammate
+from tests.customer_world import STALE, Visitor, all_ids, live
 from tickets import selectors
-from tickets.models import Ticket, TicketCategory, TicketType
+from tickets.models import Ticket, TicketAttachment, TicketCategory, TicketType
 from tickets.selectors import TicketStatus
 from tickets.selectors.lists import TICKET_VIEWS
 
@@ -144,3 +144,7 @@ def sweep_teammate_pages(visit: Visitor) -> None:
         sweep_ticket(visit, ticket)
     for inbound_id in InboundEmail.objects.order_by("pk").values_list("pk", flat=True):
         visit("get", "inbox:email-raw", (inbound_id,), expect=200)
+    for name, model in (("inbox:attachment", Attachment), ("tickets:attachment", TicketAttachment)):
+        existing = set(model.objects.values_list("pk", flat=True))
+        for attachment_id in all_ids(model):
+            visit("get", name, (attachment_id,), expect=200 if attachment_id in existing else 404)

@@ -15,7 +15,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from inbox.models import Conversation
+from inbox.models import Attachment, Conversation
 from tests.customer_world import (
     Sweep,
     Visitor,
@@ -69,6 +69,7 @@ ID_KINDS = {
     "messenger-tickets:conversation-tickets": Conversation,
     "messenger-tickets:ticket": Ticket,
     "messenger-tickets:form": TicketFormRequest,
+    "messenger:attachment": Attachment,  # every file in the database: internal ones (notes, cross-posts) too
 }
 
 
@@ -89,6 +90,12 @@ VISIBLE = [
     "the shared ticket in its conversation's page",
     "the customer ticket in the list",
     "the customer ticket in the live list",
+    "the contact's own file",
+    "the file of a reply to them",
+    "the bytes of the file of a reply to them",
+    "the name of the file of a reply to them",
+    "the contact's own image, shown inline",
+    "the file of a reply in their customer ticket",
 ]
 
 

@@ -64,10 +64,21 @@ MACHINE_FIELDS = {
     "helpdesk.LiveTopic.topic",
     "workflows.WorkflowRun.trigger_key",
     "workflows.WorkflowRun.log",
+    "inbox.Attachment.content_type",
+    "tickets.TicketAttachment.content_type",
 }
-# Pages that show none of the planted text: the live poll and stream, signing out of the messenger, a received
-# message as it arrived (its bytes, plain text), and the note and tracker reply forms (a ticket number at most).
-NO_TEXT = {"live-poll", "live-stream", "messenger:leave", "inbox:email-raw"} | {
+# Pages that show none of the planted text: the live poll and stream, signing out of the messenger, the note and
+# tracker reply forms (a ticket number at most), the attachments (a file: its name is in a header), and a received
+# message as it arrived (its bytes, plain text).
+NO_TEXT = {
+    "live-poll",
+    "live-stream",
+    "messenger:leave",
+    "inbox:attachment",
+    "tickets:attachment",
+    "inbox:email-raw",
+} | {
+    "messenger:attachment",
     "tickets:note",
     "tickets:tracker-reply",
     "tickets:tracker-reply-form",
@@ -219,7 +230,7 @@ class RecordingClient(Client):
     def request(self, **request):
         response = super().request(**request)
         what = f"{request['REQUEST_METHOD']} {request['PATH_INFO']}?{request.get('QUERY_STRING', '')}"
-        name, body = response.resolver_match.view_name, response.content.decode()
+        name, body = response.resolver_match.view_name, leaks.body_of(response)
         self.record.pages.setdefault(name, []).append((response.status_code, body))
         if any(raw in body for raw in RAW) and name not in PLAIN_TEXT_VIEWS:
             self.record.raw.setdefault(name, what)
@@ -322,6 +333,8 @@ def test_escaping_plants_every_text_field_a_person_sets():
         "tickets.Ticket.description",
         "tickets.Ticket.attributes",
         "tickets.TicketPart.body",
+        "inbox.Attachment.name",
+        "tickets.TicketAttachment.name",
         "tickets.TrackerReply.body",
         "workflows.Workflow.name",
         "workflows.WorkflowCondition.value",

@@ -123,8 +123,8 @@ def test_opening_a_conversation_reads_a_fixed_number_of_queries(
         actions.post_ticket_note(actor=teammate, ticket_id=ticket.pk, body="More.")
     url = reverse("inbox:conversation", args=["all", conversation.pk])
 
-    # session, teammate, conversation, timeline; the ticket side with its ticket's pane
-    with django_assert_max_num_queries(4 + SIDE_QUERIES - 2):
+    # session, teammate, conversation, timeline and its attachments; the ticket side with its ticket's pane
+    with django_assert_max_num_queries(5 + SIDE_QUERIES - 2):
         response = teammate_client.get(url, headers=htmx_target("main"))
     assert response.status_code == 200
 

@@ -14,7 +14,14 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from helpdesk.admin import ReadOnlyAdminMixin, TimelineAdminMixin, TimelineInline, admin_link, annotated_count
+from helpdesk.admin import (
+    ReadOnlyAdminMixin,
+    TimelineAdminMixin,
+    TimelineInline,
+    admin_link,
+    annotated_count,
+    attachment_links,
+)
 from helpdesk.icons import icon_svg
 from tickets import actions
 from tickets.attributes import KINDS
@@ -304,7 +311,11 @@ class TicketStateAdmin(admin.ModelAdmin):
 class TicketPartInline(TimelineInline):
     model = TicketPart
     parent_field = "ticket"
-    fields = readonly_fields = ("created_at", "kind", "event_type", "author", "cross_posted", "body")
+    fields = readonly_fields = ("created_at", "kind", "event_type", "author", "cross_posted", "body", "files")
+
+    @admin.display(description="Attachments")
+    def files(self, part: TicketPart) -> str:
+        return attachment_links(part, "tickets:attachment")
 
 
 @admin.register(Ticket)

@@ -8,7 +8,7 @@ from django import forms
 from django.http import QueryDict
 
 from helpdesk.errors import DomainError, InvalidInput
-from helpdesk.forms import choice_field, picker_field
+from helpdesk.forms import AttachmentsField, choice_field, picker_field
 from helpdesk.pagination import CURSOR_MAX_LENGTH, Cursor, clean_page_link
 from inbox.actions import MAX_BODY_LENGTH
 from inbox.forms import LiveVersionForm, option, team_picker, teammate_picker
@@ -218,8 +218,10 @@ def edit_initial(ticket: Ticket, attributes: list[TicketAttribute]) -> dict[str,
 
 
 class NoteForm(TicketsForm):
+    # Not required here: a note may be files alone, which the action decides (inbox.actions.clean_body).
     body = forms.CharField(
         max_length=MAX_BODY_LENGTH,
+        required=False,
         label="Internal note",
         widget=forms.Textarea(attrs={"rows": 3, "data-composer": "", "placeholder": "Write an internal note…"}),
     )
@@ -230,6 +232,7 @@ class NoteForm(TicketsForm):
         required=False,
         empty_value=False,  # type: ignore[arg-type]  # django-stubs say `str | None`; Django takes any value
     )
+    attachments = AttachmentsField()
 
     def __init__(self, *args: Any, focus: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "ticket-note-%s")

@@ -8,6 +8,7 @@ from helpdesk.models import OutboxEvent
 from helpdesk.outbox import record, subscribe
 from inbox import actions as inbox_actions
 from inbox import events as inbox_events
+from inbox.attachments import StoredFile
 from inbox.models import PartKind, Teammate
 from tickets import actions, events
 from tickets.models import StateCategory, Ticket, TicketPart, TrackerReplyDelivery
@@ -21,8 +22,10 @@ from tickets.selectors import (
 @subscribe(events.TicketNoteCrossPosted)
 def cross_post_note(event: OutboxEvent) -> None:
     """Copy a ticket note into each conversation the ticket is linked to, marked with the ticket (rule 7)."""
-    note = TicketPart.objects.select_related("ticket").get(pk=event.payload["part_id"])
+    note = TicketPart.objects.select_related("ticket").prefetch_related("attachments").get(pk=event.payload["part_id"])
     ticket = note.ticket
+    # The same stored files, with rows of their own on each cross-post: a cross-post is internal, and so are they.
+    files = [StoredFile.of(attachment) for attachment in note.attachments.all()]
     for conversation_id in list_delivery_conversation_ids(ticket):
         inbox_actions.deliver_ticket_update(
             conversation_id=conversation_id,
@@ -33,6 +36,7 @@ def cross_post_note(event: OutboxEvent) -> None:
             ticket_assignee_id=ticket.assignee_id,
             author_id=note.author_id,
             data={"ticket_title": ticket.title, "ticket_part_id": note.pk},
+            files=files,
         )
 
 

@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from helpdesk.icons import TicketIcon
-from inbox.models import Conversation, OwnerCount, Part, Team, Teammate
+from inbox.models import Conversation, OwnerCount, Part, StoredAttachment, Team, Teammate
 
 
 class TicketCategory(models.TextChoices):
@@ -354,6 +354,13 @@ class TicketPart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on #{self.ticket_id}"
+
+
+class TicketAttachment(StoredAttachment):
+    """A file on a ticket part (a note). Ticket parts are internal: these reach teammates only, and a cross-posted
+    note's files reach its conversations as attachments of the cross-post (tickets.handlers), for teammates too."""
+
+    part = models.ForeignKey(TicketPart, on_delete=models.CASCADE, related_name="attachments")
 
 
 class TicketFormRequest(models.Model):

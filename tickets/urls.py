@@ -33,6 +33,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/state/", views.state, name="state"),
     path("tickets/<int:ticket_id>/assign/", views.assign, name="assign"),
     path("tickets/<int:ticket_id>/attributes/", views.attributes, name="attributes"),
+    path("ticket-attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("tickets/<slug:view>/", views.ticket_list, name="list"),
     path("tickets/<slug:view>/<int:ticket_id>/", views.ticket, name="ticket"),
     path("t/<int:ticket_id>/", views.open_ticket, name="open"),

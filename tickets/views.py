@@ -8,7 +8,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import trigger_client_event
 
 from helpdesk.errors import InvalidInput, RuleViolation
-from helpdesk.http import TeammateRequest, add_domain_error, bad_query, domain_errors, teammate_required
+from helpdesk.http import (
+    TeammateRequest,
+    add_domain_error,
+    attachment_response,
+    bad_query,
+    domain_errors,
+    teammate_required,
+)
 from helpdesk.regions import render_region
 from inbox.selectors import get_conversation_pane
 from tickets import actions, selectors
@@ -92,7 +99,7 @@ def pane_part(request: TeammateRequest, ticket_id: int) -> HttpResponse:
 def note(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """Post a note (`cross_post=1`: and cross-post it). An empty composer comes back, and the live parts
     refresh; the rest of the pane (an edit form being filled) is left alone."""
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             note = actions.post_ticket_note(actor=request.user, ticket_id=ticket_id, **form.cleaned_data)
@@ -106,6 +113,15 @@ def note(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     form.fields["body"].widget.attrs["data-focus-after-swap"] = ""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id, timeline=False)
     return render(request, f"{TICKET}#ticket-note-form", pane_context(pane, note_form=form), status=422)
+
+
+@require_safe
+@teammate_required
+@domain_errors
+def attachment(request: TeammateRequest, attachment_id: int) -> HttpResponse:
+    """A file attached to a ticket note (internal: teammates only)."""
+    found = selectors.get_ticket_attachment(attachment_id=attachment_id)
+    return attachment_response(file=found.file, name=found.name, content_type=found.content_type)
 
 
 @require_POST

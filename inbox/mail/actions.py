@@ -25,8 +25,10 @@ from helpdesk.errors import DomainError, InvalidInput, NotFound
 from helpdesk.outbox import record
 from inbox import events
 from inbox.actions import MAX_BODY_LENGTH, record_customer_message, start_conversation
+from inbox.attachments import IncomingFile, check_files
 from inbox.mail.parse import ParsedEmail, parse_email
 from inbox.models import (
+    Attachment,
     Channel,
     Contact,
     Conversation,
@@ -122,17 +124,43 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail) -> tuple[str, str, Part
             f"More than {settings.MAIL_FLOOD_LIMIT} messages from this sender in an hour.",
             None,
         )
-    body = (parsed.text or ("(attachments only)" if parsed.files else "(empty message)"))[:MAX_BODY_LENGTH]
+    files, refused = acceptable_files(parsed)
+    body = parsed.text or ("" if files else "(empty message)")
+    if refused:
+        body += "\n\n" + "\n".join(f"[Not attached: {refusal}]" for refusal in refused)
+    body = body.strip()[:MAX_BODY_LENGTH]
     message_id = parsed.message_id[:998]
     if (conversation_id := find_thread(parsed)) is not None:
-        part = record_customer_message(conversation_id=conversation_id, body=body, email_message_id=message_id)
+        part = record_customer_message(
+            conversation_id=conversation_id, body=body, email_message_id=message_id, attachments=files
+        )
     else:
         contact = get_or_create_email_contact(address=parsed.sender, name=parsed.sender_name)
         conversation = start_conversation(
-            contact_id=contact.pk, body=body, subject=parsed.subject, channel=Channel.EMAIL, email_message_id=message_id
+            contact_id=contact.pk,
+            body=body,
+            subject=parsed.subject,
+            channel=Channel.EMAIL,
+            email_message_id=message_id,
+            attachments=files,
         )
         part = conversation.parts.get()
     return InboundStatus.DELIVERED, "", part
+
+
+def acceptable_files(parsed: ParsedEmail) -> tuple[list[IncomingFile], list[str]]:
+    """The mail's files that the attachment rules accept together, and why each other one was left out: one bad file
+    does not cost the customer their message (in the browser, the form asks again instead)."""
+    accepted: list[IncomingFile] = []
+    refused: list[str] = []
+    for incoming in parsed.files:
+        try:
+            check_files([*accepted, incoming])
+        except InvalidInput as error:
+            refused.append(f"{incoming.name}: {error.message}")
+        else:
+            accepted.append(incoming)
+    return accepted, refused
 
 
 def find_thread(parsed: ParsedEmail) -> int | None:
@@ -307,7 +335,7 @@ def _message(email: OutboundEmail) -> EmailMessage:
         headers["References"] = email.references
     if email.kind == OutboundKind.NOTIFICATION:  # RFC 3834: no auto-reply may answer it
         headers |= {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
-    return EmailMessage(
+    message = EmailMessage(
         subject=email.subject,
         body=email.body,
         from_email=f'"{email.from_name}" <{settings.SUPPORT_EMAIL}>' if email.from_name else settings.SUPPORT_EMAIL,
@@ -315,6 +343,11 @@ def _message(email: OutboundEmail) -> EmailMessage:
         reply_to=[email.reply_to] if email.reply_to else None,
         headers=headers,
     )
+    # A reply's files go with it (only a reply has a part: notifications carry none).
+    for attachment in Attachment.objects.filter(part_id=email.part_id) if email.part_id else ():
+        with attachment.file.open("rb") as file:
+            message.attach(attachment.name, file.read(), attachment.content_type)
+    return message
 
 
 @transaction.atomic

@@ -10,16 +10,11 @@ from email.utils import getaddresses, parseaddr
 
 import nh3
 
+from inbox.attachments import IncomingFile
+
 MAX_BODY = 20_000  # characters of a part's text (inbox.actions.MAX_BODY_LENGTH may be lower: trimmed to it)
 REPLY_TOKEN = re.compile(r"^reply\+([a-z0-9]{8,32})@", re.IGNORECASE)
 MESSAGE_ID = re.compile(r"<[^<>\s]{1,900}>")
-
-
-@dataclass(frozen=True, kw_only=True)
-class IncomingFile:
-    name: str
-    content_type: str
-    content: bytes
 
 
 @dataclass(kw_only=True)

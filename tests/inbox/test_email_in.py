@@ -20,6 +20,7 @@ from inbox.models import (
     PartKind,
 )
 from tests.factories import ContactFactory, ConversationFactory
+from tests.files import png_bytes
 from tests.inbox.mail_messages import bounce_email, html_only_email, raw_email
 
 
@@ -300,3 +301,28 @@ def test_a_customer_message_by_email_reopens_a_closed_conversation(deliver):
     conversation.refresh_from_db()
     assert inbound.part.conversation == conversation
     assert conversation.state == "open"
+
+
+def test_email_attachments_are_stored_on_the_part(deliver):
+    photo = png_bytes()
+
+    (inbound,) = deliver(raw_email(body="Label attached.", files=[("label.png", "image/png", photo)]))
+
+    (attachment,) = inbound.part.attachments.all()
+    assert (attachment.name, attachment.content_type) == ("label.png", "image/png")
+    assert attachment.file.read() == photo
+
+
+def test_a_refused_email_attachment_costs_the_customer_nothing_else(deliver):
+    html = b"<html><script>alert(1)</script></html>"
+
+    (inbound,) = deliver(
+        raw_email(
+            body="Two files.",
+            files=[("photo.png", "image/png", html), ("label.png", "image/png", png_bytes())],
+        )
+    )
+
+    assert inbound.status == InboundStatus.DELIVERED
+    assert [attachment.name for attachment in inbound.part.attachments.all()] == ["label.png"]
+    assert inbound.part.body.startswith("Two files.\n\n[Not attached: photo.png: ")

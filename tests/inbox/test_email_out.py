@@ -13,6 +13,7 @@ from inbox.mail import actions as mail_actions
 from inbox.models import Channel, Conversation, DeliveryStatus, OutboundEmail
 from tests.concurrency import run_at_once
 from tests.factories import ContactFactory, ConversationFactory, TeamFactory
+from tests.files import pdf
 from tests.inbox.mail_messages import raw_email
 
 UNREACHABLE_SMTP = {
@@ -186,3 +187,13 @@ def test_two_workers_delivering_the_same_email_at_once_send_it_once(teammate):
     assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     assert [message.body for message in mail.outbox] == ["Exactly once"]
     assert OutboundEmail.objects.get(pk=email_id).attempts == 1
+
+
+def test_a_replys_files_go_with_its_email(email_conversation, teammate, apply_outbox):
+    invoice = pdf()
+
+    actions.post_reply(actor=teammate, conversation_id=email_conversation.pk, body="Attached.", attachments=[invoice])
+    apply_outbox()
+
+    (message,) = mail.outbox
+    assert message.attachments == [(invoice.name, invoice.content, "application/pdf")]

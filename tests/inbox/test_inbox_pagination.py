@@ -236,9 +236,9 @@ def test_conversation_page_query_count_does_not_grow(
     BackOfficeTicketFactory.create_batch(n_tickets, actor=teammate, conversation=conversation)
     ConversationFactory.create_batch(5)
 
-    # session, user, list, conversation, timeline; the nav; the ticket side with the first ticket's pane
-    # (tests/tickets/pages.py): what the page and the three requests it made on load used to read
-    with django_assert_max_num_queries(5 + NAV_QUERIES + SIDE_QUERIES - 2):
+    # session, user, list, conversation, timeline and its attachments; the nav; the ticket side with the first
+    # ticket's pane (tests/tickets/pages.py): what the page and the three requests it made on load used to read
+    with django_assert_max_num_queries(6 + NAV_QUERIES + SIDE_QUERIES - 2):
         response = teammate_client.get(view_url(conversation=conversation))
 
     assert response.status_code == 200

@@ -14,13 +14,14 @@ HX = {"HX-Request": "true"}
 # Session, teammate, then the reads of each page (see the selectors' docstrings). Measured; each budget
 # holds for the small and the large case alike. The assignee and team are pickers, whose options are not read with
 # the page (helpdesk.forms.PickerField).
-PANE_QUERIES = 6  # the pane: ticket, attributes, states, timeline
+PANE_QUERIES = 7  # the pane: ticket, attributes, states, timeline and its attachments
 # the conversation's customer ticket, its back-office tickets, its trackers, its ticket forms; the open ticket's
 # pane but its row, which the side read with the others
 SIDE_QUERIES = PANE_QUERIES + 4 - 1
 LIST_PAGE_QUERIES = 4 + NAV_QUERIES  # team, one page of tickets; the nav
-# the list page, the open ticket's pane, and beside it the conversation it is linked to and its timeline
-TICKET_PAGE_QUERIES = LIST_PAGE_QUERIES + PANE_QUERIES - 2 + 2
+# the list page, the open ticket's pane, and beside it the conversation it is linked to and its timeline (with its
+# attachments)
+TICKET_PAGE_QUERIES = LIST_PAGE_QUERIES + PANE_QUERIES - 2 + 3
 
 
 def html(response) -> str:

@@ -1,5 +1,6 @@
 """Working a ticket: notes (and cross-posts), replies, state, assignment, attributes (rules 1, 7, 8)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -7,6 +8,7 @@ from django.db import transaction
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.outbox import Event, record
 from inbox import actions as inbox_actions
+from inbox.attachments import CheckedFile, IncomingFile, store_files
 from inbox.models import Part, Teammate
 from tickets import events
 from tickets.actions.common import (
@@ -19,6 +21,7 @@ from tickets.actions.common import (
 from tickets.attributes import clean_attribute_values
 from tickets.models import (
     Ticket,
+    TicketAttachment,
     TicketAttribute,
     TicketCategory,
     TicketPart,
@@ -28,12 +31,20 @@ from tickets.models import (
 
 
 @transaction.atomic
-def post_ticket_note(*, actor: Teammate, ticket_id: int, body: str, cross_post: bool = False) -> TicketPart:
-    """Post an internal note on a ticket; with `cross_post`, also into what it is linked to (rule 7).
+def post_ticket_note(
+    *,
+    actor: Teammate,
+    ticket_id: int,
+    body: str,
+    cross_post: bool = False,
+    attachments: Sequence[IncomingFile] = (),
+) -> TicketPart:
+    """Post an internal note on a ticket, with files or not; with `cross_post`, also into what it is linked to
+    (rule 7), files included, for teammates only.
 
     Emits TicketNotePosted, or TicketNoteCrossPosted whose handler delivers the copy after commit.
     """
-    body = inbox_actions.clean_body(body)
+    body, files = inbox_actions.clean_message(body, attachments)
     ticket = lock_ticket(ticket_id)
     if cross_post and ticket.category == TicketCategory.CUSTOMER:
         raise RuleViolation(
@@ -42,14 +53,22 @@ def post_ticket_note(*, actor: Teammate, ticket_id: int, body: str, cross_post: 
     part = TicketPart.objects.create(
         ticket=ticket, kind=TicketPartKind.NOTE, body=body, author=actor, cross_posted=cross_post
     )
+    attach_files(part, files)
     ticket.save(update_fields=["updated_at"])
     event_class = events.TicketNoteCrossPosted if cross_post else events.TicketNotePosted
     record(event_class(ticket_id=ticket.pk, part_id=part.pk, actor_id=actor.pk))
     return part
 
 
-def post_ticket_reply(*, actor: Teammate, ticket_id: int, body: str) -> Part:
-    """Reply to the customer on a customer ticket (in its thread). Rule 1: refused on other tickets."""
+def attach_files(part: TicketPart, files: Sequence[CheckedFile]) -> list[TicketAttachment]:
+    """Store checked files as the attachments of a ticket part the caller just wrote, in its transaction."""
+    stored = store_files(files) if files else []
+    return TicketAttachment.objects.bulk_create([TicketAttachment(part=part, **file.fields()) for file in stored])
+
+
+def post_ticket_reply(*, actor: Teammate, ticket_id: int, body: str, attachments: Sequence[IncomingFile] = ()) -> Part:
+    """Reply to the customer on a customer ticket (in its thread), with files or not. Rule 1: refused on other
+    tickets."""
     ticket = Ticket.objects.filter(pk=ticket_id).only("category", "thread_id", "linked_conversation_id").first()
     if ticket is None:
         raise NotFound(f"Ticket #{ticket_id} does not exist.")
@@ -60,7 +79,7 @@ def post_ticket_reply(*, actor: Teammate, ticket_id: int, body: str) -> Part:
             else "in the linked conversation or customer ticket"
         )
         raise RuleViolation(f"Back-office and tracker tickets take internal notes only; reply to the customer {where}.")
-    return inbox_actions.post_reply(actor=actor, conversation_id=ticket.thread_id, body=body)
+    return inbox_actions.post_reply(actor=actor, conversation_id=ticket.thread_id, body=body, attachments=attachments)
 
 
 @transaction.atomic

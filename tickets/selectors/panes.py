@@ -17,6 +17,7 @@ from tickets import rules
 from tickets.attributes import show_value
 from tickets.models import (
     Ticket,
+    TicketAttachment,
     TicketAttribute,
     TicketCategory,
     TicketFormRequest,
@@ -93,8 +94,18 @@ def _pane(ticket: Ticket, *, timeline: bool, context_id: int | None) -> TicketPa
 
 
 def list_ticket_timeline(*, ticket_id: int) -> list[TicketPart]:
-    """A ticket's notes and events, oldest first, with their authors. One query."""
-    return list(TicketPart.objects.filter(ticket_id=ticket_id).select_related("author").order_by("created_at", "pk"))
+    """A ticket's notes and events, oldest first, with their authors and attachments. Two queries (one without
+    parts)."""
+    parts = TicketPart.objects.filter(ticket_id=ticket_id).select_related("author").prefetch_related("attachments")
+    return list(parts.order_by("created_at", "pk"))
+
+
+def get_ticket_attachment(*, attachment_id: int) -> TicketAttachment:
+    """A ticket part's attachment, for a teammate (who may read every ticket). Raises NotFound."""
+    attachment = TicketAttachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("That file does not exist.")
+    return attachment
 
 
 def get_ticket_versions(*, ticket_id: int) -> tuple[str, int]:
