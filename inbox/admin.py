@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "member_count", "created_at"]
+    list_display = ["name", "email_name", "member_count", "created_at"]
     search_fields = ["name"]
     ordering = ["name"]
 

@@ -12,6 +12,16 @@ from django.utils.functional import LazyObject
 
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
+    # A team's name is internal (customer pages never show who works a conversation); this one is chosen to be seen.
+    email_name = models.CharField(
+        "name on emails",
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text='The From name customers see on this team\'s emails (e.g. "Acme Billing"). Empty: the help '
+        "desk's name (MAIL_FROM_NAME).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -271,9 +271,9 @@ def queue_email(
         conversation=conversation,
         part=part,
         to=contact.email,
-        # The help desk's name, never a team's: the customer's pages never show which team works their conversation
-        # (tests/test_email_leaks.py), and the mail they get says no more.
-        from_name=settings.MAIL_FROM_NAME[:200],
+        # The team's name for customers, else the help desk's: never the team's internal name, which the customer's
+        # pages never show either (tests/test_email_leaks.py).
+        from_name=(conversation and conversation.team and conversation.team.email_name) or settings.MAIL_FROM_NAME,
         subject=subject[:998],
         body=body,
         message_id=f"<{uuid.uuid4().hex}@{settings.MAIL_DOMAIN}>",

@@ -197,3 +197,13 @@ def test_a_replys_files_go_with_its_email(email_conversation, teammate, apply_ou
 
     (message,) = mail.outbox
     assert message.attachments == [(invoice.name, invoice.content, "application/pdf")]
+
+
+def test_a_teams_name_on_emails_is_the_from_name_of_its_replies(email_conversation, teammate, apply_outbox):
+    email_conversation.team = TeamFactory(name="Billing (internal)", email_name="Acme Billing")
+    email_conversation.save(update_fields=["team"])
+
+    actions.post_reply(actor=teammate, conversation_id=email_conversation.pk, body="Refunded.")
+    apply_outbox()
+
+    assert mail.outbox[0].from_email == '"Acme Billing" <support@helpdesk.localhost>'
