@@ -413,14 +413,16 @@ def identify_contact(*, external_id: str, name: str = "", email: str = "") -> Co
 
 
 @transaction.atomic
-def start_lead_conversation(*, body: str, subject: str = "", email: str = "") -> Conversation:
-    """An anonymous visitor writes a first message: the lead contact is made now, never at a page view (a bot that
-    opens the frame makes nothing). Emits ConversationStarted."""
-    body = clean_body(body)
+def start_lead_conversation(
+    *, body: str, subject: str = "", email: str = "", attachments: Sequence[IncomingFile] = ()
+) -> Conversation:
+    """An anonymous visitor writes a first message, with files or not: the lead contact is made now, never at a page
+    view (a bot that opens the frame makes nothing). Emits ConversationStarted."""
+    clean_message(body, attachments)  # refused before the lead is made
     lead = Contact.objects.create(
         external_id=LEAD_PREFIX + secrets.token_urlsafe(18), is_lead=True, name=LEAD_NAME, email=email
     )
-    return start_conversation(contact_id=lead.pk, body=body, subject=subject)
+    return start_conversation(contact_id=lead.pk, body=body, subject=subject, attachments=attachments)
 
 
 @transaction.atomic
