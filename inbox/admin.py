@@ -1,8 +1,7 @@
-"""Admin for teams, teammates and contacts (configuration), and read-only browsing of conversations and of the email
-sent and received.
+"""Admin for teams, teammates and contacts (configuration), read-only browsing of conversations, and the messenger's
+installation on the company's website; the email sent and received is in `inbox.mail.admin`.
 
-Conversations change only through `inbox.actions`, so their admin is a viewer: no add, change or delete. Emails
-too: their one change, sending or reading a failed one again, is an admin action that calls `inbox.mail.actions`.
+Conversations change only through `inbox.actions`, so their admin is a viewer: no add, change or delete.
 """
 
 from typing import TYPE_CHECKING
@@ -12,10 +11,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, Model, Prefetch, QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 
 from helpdesk.admin import (
     ReadOnlyAdminMixin,
@@ -25,10 +22,8 @@ from helpdesk.admin import (
     annotated_count,
     attachment_links,
 )
-from helpdesk.errors import DomainError
-from inbox import actions, messenger
-from inbox.mail import actions as mail_actions
-from inbox.models import Contact, Conversation, InboundEmail, MessengerInstallation, OutboundEmail, Part, Team, Teammate
+from inbox import actions, embed_actions, messenger
+from inbox.models import Contact, Conversation, MessengerInstallation, Part, Team, Teammate
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldsetSpec
@@ -175,146 +170,6 @@ class ConversationAdmin(TimelineAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
         return format_html_join(mark_safe("<br>"), "{}: {}", ((kind, admin_link(t)) for kind, t in tickets))
 
 
-def _acting_teammate(request: HttpRequest) -> Teammate:
-    actor = request.user
-    assert isinstance(actor, Teammate)  # the admin lets only active staff in
-    return actor
-
-
-def _report(admin_page: admin.ModelAdmin, request: HttpRequest, done: int, refusals: list[str], verb: str) -> None:
-    """Say how many were done, and why each of the others was refused."""
-    if done:
-        admin_page.message_user(request, f"{verb} {done} email(s).", messages.SUCCESS)
-    for refusal in refusals:
-        admin_page.message_user(request, refusal, messages.WARNING)
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The email sent to customers, with its delivery status. A failed one is sent again by the admin action, which
-    calls `resend_email` (it refuses one that did not fail, or whose contact still has no usable address)."""
-
-    list_display = ["id", "status", "kind", "to", "subject", "attempts", "short_error", "created_at", "sent_at"]
-    list_display_links = ["id", "subject"]
-    list_filter = ["status", "kind"]
-    list_select_related = ["contact"]
-    search_fields = ["=id", "to", "subject", "key", "=message_id"]
-    ordering = ["-created_at", "-pk"]
-    # Mail grows without bound: no full count, no date hierarchy (both scan the whole table).
-    show_full_result_count = False
-    fields = [
-        "status",
-        "kind",
-        "key",
-        "contact_link",
-        "conversation_link",
-        "to",
-        "from_name",
-        "reply_to",
-        "subject",
-        "body",
-        "message_id",
-        "in_reply_to",
-        "references",
-        "attempts",
-        "last_error",
-        "next_attempt_at",
-        "created_at",
-        "sent_at",
-    ]
-    readonly_fields = ["contact_link", "conversation_link"]
-    actions = ["send_again"]
-
-    @admin.display(description="Last error")
-    def short_error(self, email: OutboundEmail) -> str:
-        return Truncator(email.last_error).chars(80) or "-"
-
-    @admin.display(description="Contact")
-    def contact_link(self, email: OutboundEmail) -> str:
-        return admin_link(email.contact)
-
-    @admin.display(description="Conversation")
-    def conversation_link(self, email: OutboundEmail) -> str:
-        return admin_link(email.conversation)
-
-    def has_resend_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("inbox.change_outboundemail")
-
-    @admin.action(description="Send again (failed emails)", permissions=["resend"])
-    def send_again(self, request: HttpRequest, queryset: QuerySet[OutboundEmail]) -> None:
-        actor, done, refusals = _acting_teammate(request), 0, []
-        for email_id in queryset.values_list("pk", flat=True):
-            try:
-                mail_actions.resend_email(actor=actor, outbound_email_id=email_id)
-            except DomainError as error:
-                refusals.append(f"Email {email_id}: {error.message}")
-            else:
-                done += 1
-        _report(self, request, done, refusals, "Queued again")
-
-
-@admin.register(InboundEmail)
-class InboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The email received, as it was read: delivered into a conversation, ignored as noise, or failed with the reason.
-    The message itself opens as plain text (`inbox:email-raw`); a failed one is read again by the admin action, which
-    calls `retry_inbound_email`."""
-
-    list_display = ["id", "status", "sender", "subject", "short_reason", "source", "received_at"]
-    list_display_links = ["id", "subject"]
-    list_filter = ["status", "source"]
-    search_fields = ["=id", "sender", "subject", "=message_id"]
-    ordering = ["-received_at", "-pk"]
-    show_full_result_count = False
-    fields = [
-        "status",
-        "reason",
-        "sender",
-        "subject",
-        "message_id",
-        "source",
-        "envelope_from",
-        "envelope_to",
-        "attempts",
-        "conversation_link",
-        "raw_link",
-        "received_at",
-    ]
-    readonly_fields = ["conversation_link", "raw_link"]
-    actions = ["read_again"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[InboundEmail]:
-        # The raw bytes stay in the database until the raw view asks for them: a page of 100 messages is no 2.5 GB.
-        return super().get_queryset(request).defer("raw").select_related("part__conversation")
-
-    @admin.display(description="Reason")
-    def short_reason(self, inbound: InboundEmail) -> str:
-        return Truncator(inbound.reason).chars(80) or "-"
-
-    @admin.display(description="Conversation")
-    def conversation_link(self, inbound: InboundEmail) -> str:
-        return admin_link(inbound.part.conversation if inbound.part else None)
-
-    @admin.display(description="Message")
-    def raw_link(self, inbound: InboundEmail) -> str:
-        url = reverse("inbox:email-raw", args=[inbound.pk])
-        return format_html('<a href="{}">The message as it arrived (plain text)</a>', url)
-
-    def has_retry_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("inbox.change_inboundemail")
-
-    @admin.action(description="Read again (failed emails)", permissions=["retry"])
-    def read_again(self, request: HttpRequest, queryset: QuerySet[InboundEmail]) -> None:
-        actor, done, refusals = _acting_teammate(request), 0, []
-        for inbound_id in queryset.values_list("pk", flat=True):
-            try:
-                mail_actions.retry_inbound_email(actor=actor, inbound_email_id=inbound_id)
-            except DomainError as error:
-                refusals.append(f"Email {inbound_id}: {error.message}")
-            else:
-                done += 1
-        _report(self, request, done, refusals, "Reading again")
-
-
 SNIPPET = """<script src="{src}" async
   data-user-id="USER_ID" data-user-hash="USER_HASH" data-issued-at="ISSUED_AT"
   data-name="NAME" data-email="EMAIL"></script>"""
@@ -381,7 +236,7 @@ class MessengerInstallationAdmin(admin.ModelAdmin):
     def rotate_secret(self, request: HttpRequest, queryset: QuerySet[MessengerInstallation]) -> None:
         actor = request.user
         assert isinstance(actor, Teammate)  # the admin lets only active staff in
-        actions.rotate_messenger_secret(actor=actor)
+        embed_actions.rotate_messenger_secret(actor=actor)
         self.message_user(
             request, "A new messenger secret is in place: give it to your website's backend now.", messages.WARNING
         )
@@ -416,3 +271,6 @@ class MessengerInstallationAdmin(admin.ModelAdmin):
             PYTHON_EXAMPLE,
             NODE_EXAMPLE,
         )
+
+
+from inbox.mail import admin as mail_admin  # noqa: E402, F401  (registers the email admin)

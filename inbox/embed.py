@@ -30,7 +30,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from helpdesk.errors import DomainError
 from helpdesk.http import HtmxRequest, add_domain_error, domain_errors
-from inbox import actions
+from inbox import embed_actions
 from inbox.identity import IdentityRefused, read_identity
 from inbox.messenger import (
     SESSION_KEY,
@@ -82,7 +82,7 @@ def open_messenger(request: HtmxRequest) -> HttpResponse:
         forget_contact(request)
         return refuse(request, refused.refusal.value, status=refused.status)
     if identity.user_id is not None:
-        contact = actions.identify_contact(external_id=identity.user_id, name=identity.name, email=identity.email)
+        contact = embed_actions.identify_contact(external_id=identity.user_id, name=identity.name, email=identity.email)
         sign_in(request, contact.pk, contact.session_version)
     elif lead := lead_of_cookie(request):
         sign_in(request, *lead)
@@ -165,7 +165,7 @@ def start(request: HtmxRequest) -> HttpResponse:
     form = LeadStartForm(request.POST)
     if form.is_valid():
         try:
-            conversation = actions.start_lead_conversation(**form.cleaned_data)
+            conversation = embed_actions.start_lead_conversation(**form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -185,7 +185,7 @@ def leave_email(request: HtmxRequest, contact_id: int) -> HttpResponse:
     form = LeadEmailForm(request.POST)
     if form.is_valid():
         try:
-            actions.set_lead_email(contact_id=contact_id, email=form.cleaned_data["email"])
+            embed_actions.set_lead_email(contact_id=contact_id, email=form.cleaned_data["email"])
         except DomainError as error:
             add_domain_error(form, error)
         else:

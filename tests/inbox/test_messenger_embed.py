@@ -7,7 +7,7 @@ import pytest
 from django.http import HttpResponse
 from django.urls import reverse
 
-from inbox import actions
+from inbox import actions, embed_actions
 from inbox.embed import EMBEDDED_KEY, LEAD_COOKIE, LEAD_SALT
 from inbox.identity import user_hash
 from inbox.messenger import SESSION_KEY, messenger_link
@@ -161,7 +161,7 @@ def test_an_issued_hash_replayed_after_the_max_age_is_refused(client, installati
 def test_a_hash_made_before_the_secret_was_rotated_is_refused(client, installation, admin_user):
     stale = identity(installation, "user-42")
 
-    actions.rotate_messenger_secret(actor=admin_user)
+    embed_actions.rotate_messenger_secret(actor=admin_user)
 
     assert open_frame(client, stale).status_code == 403
 
