@@ -1,0 +1,195 @@
+"""Search on PostgreSQL alone: full-text documents kept by the database in the write's own transaction, read here.
+
+The documents are columns no model declares (`search_document` on inbox_part, tickets_ticket and tickets_ticketpart,
+`search_text` on inbox_contact), each set by a BEFORE trigger from the row itself (the search migrations), so no
+save can leave one stale and no bulk load can skip one. A tsvector under the text search configuration `helpdesk`
+(English stemming, accents folded by `unaccent`) has a GIN index; a contact's text has a `pg_trgm` one, which finds
+any part of a name or an address.
+
+A conversation or ticket matches when its own fields or one of its parts holds every word of the query. Two plans
+find the newest matches, and PostgreSQL's own estimate of how many parts match chooses (one EXPLAIN, no rows
+read): a rare word collects the few matching ids from the index, then sorts those; a common word walks the list
+newest first and checks each row's parts until the page is full, which stops early precisely because the word is
+common. One plan alone is fast for one of the two and slow for the other.
+
+The embedded SQLite default (`make run`) has no documents: it matches each word with LIKE over the same fields
+(no stemming, and slow past a few thousand conversations).
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+from django.db.models import BooleanField, Exists, Expression, F, Field, FloatField, IntegerField, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from helpdesk.pagination import Cursor, Key, Page, order_by, paginate
+
+CONFIG = "helpdesk"
+# More parts than this matching (PostgreSQL's estimate): walk the list newest first instead of collecting ids.
+COMMON = 20_000
+MAX_QUERY_LENGTH = 200
+PAGE_SIZE = 25
+NUMBER = re.compile(r"#?(\d{1,9})")
+# ts_headline's marks around a match: characters no text holds, so the snippet can be escaped whole, then marked.
+START, STOP = "\x02", "\x03"
+
+
+def full_text() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """What a teammate typed: the text as given, its words, and the number it names (`#123`, or `123` alone)."""
+
+    text: str
+
+    @property
+    def words(self) -> list[str]:
+        return [word.strip("\"'") for word in self.text.split() if word.strip("\"'")]
+
+    @property
+    def number(self) -> int | None:
+        found = NUMBER.fullmatch(self.text.strip())
+        return int(found.group(1)) if found else None
+
+
+class OnDocument(Expression):
+    """SQL over a column of the row that no model declares (`search_document`), or over a field under the search
+    configuration: `template` names it `{column}` and the teammate's query `{query}`. The row's table is found
+    through its pk, a column Django knows, so that the alias is right inside subqueries too."""
+
+    def __init__(self, template: str, column: str, query: SearchQuery, output_field: Field | None = None):
+        super().__init__(output_field=output_field or BooleanField())
+        self.template, self.column, self.query, self.pk = template, column, query, F("pk")
+
+    def get_source_expressions(self) -> list:
+        return [self.pk]
+
+    def set_source_expressions(self, expressions: list) -> None:
+        (self.pk,) = expressions
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        column = f"{compiler.quote_name_unless_alias(self.pk.alias)}.{self.column}"
+        return self.template.format(column=column, query=f"websearch_to_tsquery('{CONFIG}', %s)"), [self.query.text]
+
+
+def document_matches(query: SearchQuery) -> OnDocument:
+    return OnDocument("{column} @@ {query}", "search_document", query)
+
+
+def document_rank(query: SearchQuery) -> OnDocument:
+    return OnDocument("ts_rank({column}, {query})", "search_document", query, FloatField())
+
+
+def field_matches(field: str, query: SearchQuery) -> OnDocument:
+    """A short text field against the query, through an expression index on `to_tsvector('helpdesk', field)`."""
+    return OnDocument(f"to_tsvector('{CONFIG}'::regconfig, {{column}}) @@ {{query}}", field, query)
+
+
+def words_like(fields: list[str], query: SearchQuery) -> Q:
+    """The embedded default's search: every word in one of `fields`."""
+    condition = Q()
+    for word in query.words:
+        either = Q()
+        for field in fields:
+            either |= Q(**{f"{field}__icontains": word})
+        condition &= either
+    return condition
+
+
+def matching(rows: QuerySet, *, parts: QuerySet, own: Q, query: SearchQuery) -> QuerySet:
+    """`rows` whose own fields (`own`) or one of whose `parts` match (parts: a queryset whose `owner_id` names
+    the row, filtered to the matching parts), by the plan that suits how common the words are (module docstring)."""
+    if estimated_rows(parts) > COMMON:
+        return rows.filter(Q(Exists(parts.filter(owner_id=OuterRef("pk")))) | own)
+    owners = parts.values("owner_id").union(rows.model.objects.filter(own).values("pk"))
+    return rows.filter(pk__in=owners)
+
+
+def estimated_rows(queryset: QuerySet) -> int:
+    """How many rows PostgreSQL expects the queryset to read: a plan, not a count."""
+    plan = json.loads(queryset.explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def headline(field: str, query: SearchQuery, *, words: int = 24) -> RawSQL:
+    """A snippet of `field` around its matches (to pass through `marked`)."""
+    options = f"StartSel={START}, StopSel={STOP}, MaxWords={words}, MinWords={words // 2}, MaxFragments=2"
+    return RawSQL(f"ts_headline('{CONFIG}', {field}, websearch_to_tsquery('{CONFIG}', %s), %s)", [query.text, options])
+
+
+def marked(snippet: str) -> SafeString:
+    """A headline as safe markup: the text escaped whole, its matches in <mark>."""
+    markup = escape(snippet).replace(START, "<mark>").replace(STOP, "</mark>").replace("</mark><mark>", "")
+    return mark_safe(markup)  # noqa: S308
+
+
+def plain_snippet(text: str, query: SearchQuery, *, width: int = 160) -> SafeString:
+    """The embedded default's snippet: the text around the first word found, matches in <mark>."""
+    lowered = text.lower()
+    start = min((lowered.find(word.lower()) for word in query.words if word.lower() in lowered), default=0)
+    excerpt = text[max(0, start - width // 3) :][:width]
+    if not query.words:
+        return SafeString(escape(excerpt))
+    pattern = re.compile("|".join(re.escape(escape(word)) for word in query.words), re.IGNORECASE)
+    return mark_safe(pattern.sub(lambda found: f"<mark>{found.group(0)}</mark>", escape(excerpt)))  # noqa: S308
+
+
+class SearchSort:
+    NEWEST = "newest"
+    BEST = "best"
+    CHOICES = [(NEWEST, "Newest first"), (BEST, "Best match first")]
+
+
+# "Best match" ranks the newest this many matches, not every one: a common word matches a million rows.
+BEST_OF = 500
+NEWEST_KEYS = [Key("updated_at", descending=True), Key("pk", descending=True)]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """What a search is narrowed to; None (or "") for any. `assignee_id` 0: unassigned."""
+
+    state: str = ""
+    team_id: int | None = None
+    assignee_id: int | None = None
+    ticket_type_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def owners_and_dates(self) -> Q:
+        """The filters every kind of item with an owner and an `updated_at` shares."""
+        condition = Q()
+        if self.team_id is not None:
+            condition &= Q(team_id=self.team_id)
+        if self.assignee_id is not None:
+            condition &= Q(assignee__isnull=True) if self.assignee_id == 0 else Q(assignee_id=self.assignee_id)
+        if self.since is not None:
+            condition &= Q(updated_at__date__gte=self.since)
+        if self.until is not None:
+            condition &= Q(updated_at__date__lte=self.until)
+        return condition
+
+
+def best_keys(rank: Expression) -> list[Key]:
+    """Rank, scaled to an integer (a cursor holds no floats), then the pk."""
+    scaled = Cast(rank * 1_000_000, output_field=IntegerField())
+    return [Key("rank", descending=True, expression=scaled), Key("pk", descending=True)]
+
+
+def search_page(
+    rows: QuerySet, *, sort: str, rank: Expression, cursor: Cursor | None, page_size: int = PAGE_SIZE
+) -> Page:
+    """One page of matching `rows`, newest first, or by `rank` among the newest BEST_OF."""
+    if sort == SearchSort.BEST:
+        newest = rows.order_by(*order_by(NEWEST_KEYS)).values("pk")[:BEST_OF]
+        rows = rows.model.objects.filter(pk__in=newest).select_related(*rows.query.select_related or ())
+        return paginate(rows, keys=best_keys(rank), cursor=cursor, page_size=page_size)
+    return paginate(rows, keys=NEWEST_KEYS, cursor=cursor, page_size=page_size)

@@ -1,0 +1,110 @@
+"""Search over conversations (subject, and every part: messages, replies, internal notes, cross-posts) and contacts
+(name, email, external id, attribute values), for teammates only. How: helpdesk/search.py."""
+
+from dataclasses import dataclass
+
+from django.db.models import Expression, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils.safestring import SafeString
+
+from helpdesk.pagination import Cursor, Key, Page, paginate
+from helpdesk.search import (
+    OnDocument,
+    SearchFilters,
+    SearchQuery,
+    document_matches,
+    document_rank,
+    field_matches,
+    full_text,
+    headline,
+    marked,
+    matching,
+    plain_snippet,
+    search_page,
+    words_like,
+)
+from inbox.models import Contact, Conversation, Part, PartKind
+
+CONTACT_KEYS = [Key("name"), Key("pk")]
+# Any part of the contact's text (a trigram index finds it), accents and case folded as the text was.
+CONTACT_HOLDS = "{column} LIKE '%%' || lower(unaccent(%s)) || '%%'"
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    kind: str  # the matching part's kind (a customer message, a reply, an internal note...)
+    text: SafeString  # around the match, the match in <mark>
+
+
+def matching_conversations(*, query: SearchQuery, filters: SearchFilters) -> QuerySet[Conversation]:
+    rows = Conversation.objects.filter(filters.owners_and_dates())
+    if filters.state:
+        rows = rows.filter(state=filters.state)
+    number = Q(pk=query.number) if query.number else Q(pk__in=[])
+    if not full_text():
+        parts = Part.objects.filter(words_like(["body"], query)).exclude(kind=PartKind.EVENT)
+        return rows.filter(Q(pk__in=parts.values("conversation_id")) | words_like(["subject"], query) | number)
+    parts = Part.objects.filter(document_matches(query)).annotate(owner_id=F("conversation_id"))
+    return matching(rows, parts=parts, own=Q(field_matches("subject", query)) | number, query=query)
+
+
+def search_conversations(
+    *, query: SearchQuery, filters: SearchFilters, sort: str, cursor: Cursor | None
+) -> tuple[Page, dict[int, Snippet]]:
+    """A page of the conversations that match, with each one's snippet: the newest matching part's. Three queries
+    on PostgreSQL (the plan's estimate, the page, the snippets), two on SQLite."""
+    rows = matching_conversations(query=query, filters=filters).select_related("contact", "assignee", "team")
+    page = search_page(rows, sort=sort, rank=conversation_rank(query), cursor=cursor)
+    return page, conversation_snippets(query=query, conversation_ids=[row.pk for row in page.rows])
+
+
+def conversation_rank(query: SearchQuery) -> Expression:
+    """How well a conversation matches: its best part's rank, a matching subject counting as a good one."""
+    if not full_text():
+        return Value(0.0, output_field=FloatField())
+    best_part = (
+        Part.objects.filter(conversation_id=OuterRef("pk"))
+        .filter(document_matches(query))
+        .annotate(rank=document_rank(query))
+        .order_by("-rank")
+        .values("rank")[:1]
+    )
+    subject = OnDocument(
+        "CASE WHEN to_tsvector('helpdesk'::regconfig, {column}) @@ {query} THEN 1.0 ELSE 0.0 END",
+        "subject",
+        query,
+        FloatField(),
+    )
+    return Greatest(Coalesce(Subquery(best_part, output_field=FloatField()), Value(0.0)), subject)
+
+
+def conversation_snippets(*, query: SearchQuery, conversation_ids: list[int]) -> dict[int, Snippet]:
+    if not conversation_ids or not query.words:
+        return {}
+    parts = Part.objects.filter(conversation_id__in=conversation_ids).exclude(kind=PartKind.EVENT)
+    if not full_text():
+        found: dict[int, Snippet] = {}
+        for part in parts.filter(words_like(["body"], query)).order_by("-created_at"):
+            found.setdefault(part.conversation_id, Snippet(part.kind, plain_snippet(part.body, query)))
+        return found
+    newest = (
+        parts.filter(document_matches(query))
+        .order_by("conversation_id", "-created_at")
+        .distinct("conversation_id")
+        .annotate(snippet=headline("body", query))
+        .values_list("conversation_id", "kind", "snippet")
+    )
+    return {conversation_id: Snippet(kind, marked(text)) for conversation_id, kind, text in newest}
+
+
+def search_contacts(*, query: SearchQuery, cursor: Cursor | None, page_size: int = 25) -> Page:
+    """A page of the contacts whose name, email, external id or attribute values hold every word (any part of
+    one: `jane@exa` finds jane@example.com), by name. One query."""
+    rows = Contact.objects.all()
+    for word in query.words:
+        if full_text():
+            like = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            rows = rows.filter(OnDocument(CONTACT_HOLDS, "search_text", SearchQuery(like)))
+        else:
+            rows = rows.filter(words_like(["name", "email", "external_id"], SearchQuery(word)))
+    return paginate(rows, keys=CONTACT_KEYS, cursor=cursor, page_size=page_size)
