@@ -6,4 +6,6 @@ the message is sent.
 - `placeholders`: the whitelist of `{{…}}` placeholders, their check when a reply is saved and their substitution;
   the tickets app registers how `{{ticket.…}}` is read (the inbox never imports it).
 - `selectors`: listing (also for the palette: `list_saved_replies`) and rendering for a conversation or a ticket.
+- `actions`: saving and deleting one, and posting a composer's message with its saved reply's effects.
+- `views`, `forms`: the composer's endpoints, and the teammates' own page.
 """
