@@ -7,5 +7,5 @@ the message is sent.
   the tickets app registers how `{{ticket.…}}` is read (the inbox never imports it).
 - `selectors`: listing (also for the palette: `list_saved_replies`) and rendering for a conversation or a ticket.
 - `actions`: saving and deleting one, and posting a composer's message with its saved reply's effects.
-- `views`, `forms`: the composer's endpoints, and the teammates' own page.
+- `views`, `forms`, `admin`: the composer's endpoints, the teammates' own page, the Django admin.
 """
