@@ -31,10 +31,10 @@
 
   // "/" and what follows it up to the caret, when it starts the text or follows a space.
   function slashQuery(textarea) {
-    const caret = textarea.selectionStart;
-    if (caret !== textarea.selectionEnd) return null;
-    const match = /(^|\s)\/(\S{0,100})$/.exec(textarea.value.slice(0, caret));
-    return match ? { start: caret - match[2].length - 1, query: match[2] } : null;
+    const end = textarea.selectionStart;
+    if (end !== textarea.selectionEnd) return null;
+    const match = /(^|\s)\/(\S{0,100})$/.exec(textarea.value.slice(0, end));
+    return match ? { start: end - match[2].length - 1, query: match[2] } : null;
   }
 
   function parts(textarea) {
@@ -64,7 +64,7 @@
     if (state.form.dataset.savedRepliesKind) params.set("kind", state.form.dataset.savedRepliesKind);
     const url = `${state.form.dataset.savedReplies}options/?${params}`;
     state.loading = fetch(url, { credentials: "same-origin", signal: state.controller.signal })
-      .then((response) => (response.ok ? response.text() : ""))
+      .then((response) => (response.ok && !response.redirected ? response.text() : "")) // signed out: nothing
       .then((html) => open === state && show(state, html))
       .catch(() => {});
   }

@@ -156,3 +156,33 @@ def test_insert_saved_reply_event_fills_the_composer(open_as, teammate, refund_c
     expect(page.locator("#composer [data-composer]")).to_have_value(
         f"Hi Ada, the refund for ticket #{ticket.pk} (order 1042) is approved."
     )
+
+
+def test_saved_reply_filled_with_markup_stays_text(open_as, teammate):
+    """A contact's name is text in the composer and in the timeline, whatever it holds."""
+    name = '<img src=x onerror="window.__pwned = 1">'
+    conversation = ConversationFactory(assignee=teammate, contact=ContactFactory(name=name))
+    SavedReplyFactory(name="Hello", body="Hi {{contact.name}}!")
+    page = open_as(teammate, f"/inbox/mine/{conversation.pk}/")
+    composer = page.locator("#composer [data-composer]")
+    composer.click()
+
+    composer.press_sequentially("/hel")
+    composer.press("Enter")
+    expect(composer).to_have_value(f"Hi {name}!")
+    composer.press("Control+Enter")
+
+    expect(page.locator("#conversation-timeline .part-reply .part-body")).to_have_text(f"Hi {name}!")
+    assert page.locator("#conversation-timeline img").count() == 0
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_insert_saved_reply_event_says_why_a_reply_cannot_go_on_a_ticket(open_as, teammate, refund_conversation):
+    _, ticket = refund_conversation
+    page = open_as(teammate, f"/tickets/all/{ticket.pk}/")
+    reply_id = SavedReply.objects.get(name="Refund approved").pk
+
+    page.evaluate(f"document.dispatchEvent(new CustomEvent('insert-saved-reply', {{detail: {{id: {reply_id}}}}}))")
+
+    expect(page.locator("#flash")).to_contain_text("“Refund approved” is a reply to the customer")
+    expect(page.locator("#ticket-note-form [data-composer]")).to_have_value("")

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 OPTIONS_QUERIES = 3  # session, teammate, the saved replies
 RENDER_QUERIES = 6  # session, teammate, the saved reply, the conversation with its contact, its ticket, the attributes
+PAGE_QUERIES = 6  # session, teammate, the nav's three (tests/inbox/pages.py), the saved replies
 OPTIONS = reverse("inbox:saved-reply-options")
 
 
@@ -263,3 +264,12 @@ def test_page_refuses_deleting_a_shared_one(teammate_client):
 
     assert teammate_client.post(reverse("inbox:saved-reply-delete", args=[shared.pk])).status_code == 422
     assert SavedReply.objects.exists()
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_page_reads_a_fixed_number_of_queries(teammate_client, teammate, django_assert_max_num_queries, rows):
+    for n in range(rows):
+        SavedReplyFactory(name=f"Reply {n}", owner=teammate if n % 2 else None, assign_teammate=TeammateFactory())
+
+    with django_assert_max_num_queries(PAGE_QUERIES):
+        assert teammate_client.get(reverse("inbox:saved-replies")).status_code == 200
