@@ -1,5 +1,6 @@
 """What every teammate-facing view shares: who may see it, domain errors as responses, the live-update version."""
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
@@ -117,6 +118,16 @@ def add_domain_error(form, error: DomainError) -> None:
             form.add_error(name, message)
     if not known:
         form.add_error(None, error.message)
+
+
+# No "<", ">" or "&" in the JSON as sent: nothing in it can ever be read as markup, whatever a name holds. The
+# scripts that read it show it as text (tom-select escapes what it renders; a composer's value is text).
+JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def json_response(data: object, *, status: int = 200) -> HttpResponse:
+    """`data` as JSON, with nothing in it that a browser could read as markup (JSON_ESCAPES)."""
+    return HttpResponse(json.dumps(data).translate(JSON_ESCAPES), content_type="application/json", status=status)
 
 
 def live_page(request: HttpRequest) -> dict[str, Any]:

@@ -274,3 +274,4 @@ class MessengerInstallationAdmin(admin.ModelAdmin):
 
 
 from inbox.mail import admin as mail_admin  # noqa: E402, F401  (registers the email admin)
+from inbox.saved_replies import admin as saved_reply_admin  # noqa: E402, F401  (registers the saved replies' admin)

@@ -1,11 +1,11 @@
-from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
 from django.db.models import Model
 from django.utils import timezone
 
-from helpdesk.forms import AttachmentsField, PickerField, picker_field
+from helpdesk.forms import MAX_ID, AttachmentsField, PickerField, picker_field
+from helpdesk.moments import preset_time
 from helpdesk.pagination import CURSOR_MAX_LENGTH, Cursor, clean_page_link
 from inbox.actions import MAX_BODY_LENGTH
 from inbox.models import ConversationState, Team, Teammate
@@ -62,6 +62,8 @@ class ComposerForm(forms.Form):
         label="Message",
     )
     attachments = AttachmentsField()
+    # The saved reply the message was written from, when its effects are to be applied on sending (its chip).
+    saved_reply = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False, widget=forms.HiddenInput)
 
 
 # The empty choices of the assign forms' pickers.
@@ -139,16 +141,3 @@ class SnoozeForm(forms.Form):
         elif preset:
             data["until"] = preset_time(preset, now=timezone.localtime())
         return data
-
-
-def preset_time(preset: str, *, now: datetime) -> datetime:
-    """The moment a snooze preset stands for, in the current time zone."""
-    nine = time(9, 0)
-    if preset == "1h":
-        return now + timedelta(hours=1)
-    if preset == "4h":
-        return now + timedelta(hours=4)
-    if preset == "tomorrow":
-        return timezone.make_aware(datetime.combine(now.date() + timedelta(days=1), nine))
-    days_to_monday = (7 - now.weekday()) % 7 or 7
-    return timezone.make_aware(datetime.combine(now.date() + timedelta(days=days_to_monday), nine))

@@ -380,3 +380,4 @@ class Attachment(StoredAttachment):
 
 # The email channel's models live with its code; imported here, where Django and the rest of the code look for them.
 from inbox.mail.models import DeliveryStatus, InboundEmail, InboundStatus, OutboundEmail, OutboundKind  # noqa: E402, F401, I001
+from inbox.saved_replies.models import SavedReply, SavedReplyKind, StateEffect  # noqa: E402, F401, I001

@@ -2,6 +2,7 @@ from django.urls import path
 
 from inbox import views
 from inbox.mail import views as mail_views
+from inbox.saved_replies import views as saved_reply_views
 
 app_name = "inbox"
 urlpatterns = [
@@ -21,4 +22,9 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("options/teammates/", views.teammate_options, name="teammate-options"),
     path("options/teams/", views.team_options, name="team-options"),
+    path("saved-replies/", saved_reply_views.saved_replies, name="saved-replies"),
+    path("saved-replies/options/", saved_reply_views.options, name="saved-reply-options"),
+    path("saved-replies/<int:saved_reply_id>/", saved_reply_views.saved_reply, name="saved-reply"),
+    path("saved-replies/<int:saved_reply_id>/render/", saved_reply_views.render_reply, name="saved-reply-render"),
+    path("saved-replies/<int:saved_reply_id>/delete/", saved_reply_views.delete, name="saved-reply-delete"),
 ]

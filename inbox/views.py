@@ -1,11 +1,10 @@
 """The teammates' inbox: thin views that parse input, call an action or a selector, render a partial."""
 
-import json
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -18,6 +17,7 @@ from helpdesk.http import (
     bad_query,
     domain_errors,
     error_response,
+    json_response,
     teammate_required,
 )
 from helpdesk.regions import render_region
@@ -26,6 +26,8 @@ from inbox.forms import AssignForm, ComposerForm, ListFilterForm, LiveVersionFor
 from inbox.live import inbox_view_topic
 from inbox.messenger import messenger_url
 from inbox.models import Conversation, ConversationState
+from inbox.saved_replies.actions import post_with_saved_reply
+from inbox.saved_replies.selectors import get_effects_label
 from inbox.selectors import (
     Sort,
     change_version,
@@ -99,6 +101,7 @@ def pane_context(conversation_id: int, **forms) -> dict:
         "composer": forms.get("composer") or ComposerForm(),
         "assign_form": forms.get("assign_form") or AssignForm(assignee=conversation.assignee, team=conversation.team),
         "snooze_form": forms.get("snooze_form") or SnoozeForm(),
+        "composer_effects": forms.get("composer_effects", ""),
     }
 
 
@@ -172,21 +175,28 @@ def timeline_context(conversation_id: int) -> dict:
 @teammate_required
 @domain_errors
 def post_message(request: TeammateRequest, conversation_id: int) -> HttpResponse:
-    """Reply to the customer or write an internal note, as the composer's mode says."""
+    """Reply to the customer or write an internal note, as the composer's mode says, and apply the effects of the
+    saved reply it was written from, if it carries one (all or nothing: inbox.saved_replies.actions)."""
     form = ComposerForm(request.POST, request.FILES)
     if form.is_valid():
-        post = actions.post_reply if form.cleaned_data["kind"] == "reply" else actions.post_note
         data = form.cleaned_data
         try:
-            post(
-                actor=request.user, conversation_id=conversation_id, body=data["body"], attachments=data["attachments"]
+            post_with_saved_reply(
+                actor=request.user,
+                conversation_id=conversation_id,
+                kind=data["kind"],
+                body=data["body"],
+                attachments=data["attachments"],
+                saved_reply_id=data["saved_reply"],
             )
         except DomainError as error:
             add_domain_error(form, error)
         else:
             composer = ComposerForm(initial={"kind": form.cleaned_data["kind"]})
             return render_pane(request, conversation_id, composer=composer)
-    return render_pane(request, conversation_id, composer=form, status=422)
+    # A refused message keeps its saved reply's effects, and their chip, until the teammate removes them.
+    effects = get_effects_label(teammate=request.user, saved_reply_id=form.cleaned_data.get("saved_reply"))
+    return render_pane(request, conversation_id, composer=form, composer_effects=effects, status=422)
 
 
 @require_safe
@@ -249,18 +259,13 @@ def reopen(request: TeammateRequest, conversation_id: int) -> HttpResponse:
 
 # --- The pickers' options (helpdesk.forms.PickerField, static/js/app.js) ---
 
-# No "<", ">" or "&" in the JSON as sent: nothing in it can ever be read as markup, whatever a name holds. The
-# picker shows each name as text (tom-select escapes what it renders).
-JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
-
 
 def options_response(request: TeammateRequest, list_options: Callable[..., list[tuple[int, str]]]) -> HttpResponse:
     query = OptionsQueryForm(request.GET)
     if not query.is_valid():
-        return JsonResponse({"error": "The search is too long."}, status=400)
+        return json_response({"error": "The search is too long."}, status=400)
     results = [{"value": pk, "text": label} for pk, label in list_options(search=query.cleaned_data["q"])]
-    text = json.dumps({"results": results}).translate(JSON_ESCAPES)
-    return HttpResponse(text, content_type="application/json")
+    return json_response({"results": results})
 
 
 @require_safe

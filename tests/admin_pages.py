@@ -8,6 +8,7 @@ from tests.factories import (
     BackOfficeTicketFactory,
     ContactFactory,
     PartFactory,
+    SavedReplyFactory,
     TeamFactory,
     TeammateFactory,
     TicketAttributeFactory,
@@ -42,6 +43,8 @@ def make(name: str):
             return BackOfficeTicketFactory()
         case "messengerinstallation":
             return MessengerInstallation.objects.get(pk=1)
+        case "savedreply":
+            return SavedReplyFactory(assign_teammate=TeammateFactory(), assign_team=TeamFactory())
         case "outboxevent":
             return OutboxEvent.objects.create(kind="ConversationStarted", payload={"conversation_id": 1})
     raise ValueError(name)
@@ -49,7 +52,7 @@ def make(name: str):
 
 MODELS = [
     "team", "teammate", "contact", "conversation", "ticketstate", "tickettype", "ticket", "outboxevent",
-    "messengerinstallation",
+    "messengerinstallation", "savedreply",
 ]  # fmt: skip
 
 

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from inbox.models import Contact, Conversation, ConversationState, Part, PartKind, Team, Teammate
+from inbox.models import Contact, Conversation, ConversationState, Part, PartKind, SavedReply, Team, Teammate
 from tickets.models import (
     SharingPolicy,
     StateCategory,
@@ -61,6 +61,17 @@ class ConversationFactory(DjangoModelFactory):
             snoozed_until=factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1)),
         )
         closed = factory.Trait(state=ConversationState.CLOSED)
+
+
+class SavedReplyFactory(DjangoModelFactory):
+    """A shared saved reply (`owner=` makes it personal)."""
+
+    class Meta:
+        model = SavedReply
+
+    name = factory.Sequence(lambda n: f"Saved reply {n}")
+    body = "Hi {{contact.first_name}}, thanks for writing."
+    owner = None
 
 
 class PartFactory(DjangoModelFactory):

@@ -9,7 +9,7 @@ from django.db import models
 from django.test import RequestFactory
 from django.urls import get_resolver
 
-from inbox.models import Attachment, Contact, Conversation, InboundEmail, Team, Teammate
+from inbox.models import Attachment, Contact, Conversation, InboundEmail, SavedReply, SavedReplyKind, Team, Teammate
 from tests.customer_world import STALE, Visitor, all_ids, live
 from tickets import selectors
 from tickets.models import Ticket, TicketAttachment, TicketCategory, TicketType
@@ -132,17 +132,48 @@ def sweep_admin(visit: Visitor, superuser: Teammate) -> None:
         names = admin_names(model)
         visit("get", names["changelist"], expect=200)
         visit("get", names["add"], expect=200 if model_admin.has_add_permission(request) else 403)
+        # An admin that keeps some rows to themselves (another teammate's own saved replies) sends to its index.
+        shown = set(model_admin.get_queryset(request).values_list("pk", flat=True))
         for pk in model.objects.values_list("pk", flat=True):
-            visit("get", names["change"], (pk,), expect=200)
-            visit("get", names["history"], (pk,), expect=200)
-            visit("get", names["delete"], (pk,), expect=200 if model_admin.has_delete_permission(request) else 403)
+            found = 200 if pk in shown else 302
+            visit("get", names["change"], (pk,), expect=found)
+            visit("get", names["history"], (pk,), expect=found)
+            deletable = found if model_admin.has_delete_permission(request) else 403
+            visit("get", names["delete"], (pk,), expect=deletable)
     for pk in Teammate.objects.values_list("pk", flat=True):
         visit("get", "admin:auth_user_password_change", (pk,), expect=200)
 
 
-def sweep_teammate_pages(visit: Visitor) -> None:
+def sweep_saved_replies(visit: Visitor, teammate: Teammate) -> None:
+    """The saved replies page and the composer's list, shown and refused; each saved reply's page, and each filled in
+    for every conversation and ticket. Another teammate's personal one is NotFound everywhere."""
+    visit("get", "inbox:saved-replies", expect=200)
+    visit("post", "inbox:saved-replies", data={"name": ""}, expect=422)
+    visit("get", "inbox:saved-reply-options", expect=200, key="saved-reply-options")
+    visit("get", "inbox:saved-reply-options", data={"kind": SavedReplyKind.NOTE}, expect=200)
+    visit("get", "inbox:saved-reply-options", data={"q": "x" * 101}, expect=400)
+    conversation_ids = list(Conversation.objects.order_by("pk").values_list("pk", flat=True))
+    ticket_ids = list(Ticket.objects.order_by("pk").values_list("pk", flat=True))
+    for saved_reply in SavedReply.objects.order_by("pk"):
+        args, seen = (saved_reply.pk,), saved_reply.owner_id in (None, teammate.pk)
+        visit("get", "inbox:saved-reply", args, expect=200 if seen else 404)
+        visit("post", "inbox:saved-reply", args, data={"name": ""}, expect=422 if seen else 404)
+        key = "saved-reply" if seen else ""
+        for conversation_id in conversation_ids:
+            data = {"conversation": conversation_id}
+            visit("get", "inbox:saved-reply-render", args, data=data, expect=200 if seen else 404, key=key)
+        in_a_note = 200 if saved_reply.kind == SavedReplyKind.NOTE else 422  # a ticket takes notes only
+        for ticket_id in ticket_ids:
+            data = {"ticket": ticket_id}
+            visit("get", "inbox:saved-reply-render", args, data=data, expect=in_a_note if seen else 404)
+    visit("get", "inbox:saved-reply-render", (0,), data={"conversation": "x"}, expect=400)
+    visit("post", "inbox:saved-reply-delete", (0,), expect=404)
+
+
+def sweep_teammate_pages(visit: Visitor, teammate: Teammate) -> None:
     """Every teammate page with every conversation and ticket in the database, then the admin's."""
     sweep_views(visit)
+    sweep_saved_replies(visit, teammate)
     for conversation_id in Conversation.objects.order_by("pk").values_list("pk", flat=True):
         sweep_conversation(visit, conversation_id)
     for ticket in Ticket.objects.order_by("pk"):

@@ -46,7 +46,7 @@ def test_admin_change_page_loads(admin_client, name):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("name", ["team", "teammate", "contact", "ticketstate", "tickettype"])
+@pytest.mark.parametrize("name", ["team", "teammate", "contact", "ticketstate", "tickettype", "savedreply"])
 def test_admin_add_page_loads(admin_client, name):
     model = type(make(name))
 

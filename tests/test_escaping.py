@@ -25,7 +25,7 @@ from django.utils.html import escape
 
 from inbox import actions as inbox_actions
 from inbox.mail.actions import receive_email
-from inbox.models import Contact, Conversation, Team, Teammate
+from inbox.models import Contact, Conversation, SavedReply, SavedReplyKind, StateEffect, Team, Teammate
 from tests import customer_world as leaks
 from tests.factories import TeammateFactory, TicketAttributeFactory, TicketTypeFactory
 from tests.inbox.mail_messages import raw_email
@@ -85,8 +85,9 @@ NO_TEXT = {
 }
 # A received email as it arrived: text/plain with nosniff, never read as markup (tests/inbox/test_email_in.py).
 PLAIN_TEXT_VIEWS = {"inbox:email-raw"}
-# The pickers' options (static/js/app.js): JSON, names as data that the picker shows as text (the last test).
-JSON_VIEWS = {"inbox:teammate-options", "inbox:team-options"}
+# The pickers' options (static/js/app.js) and a saved reply filled in (static/js/saved_replies.js): JSON, text as data
+# that the scripts show as text (the last tests).
+JSON_VIEWS = {"inbox:teammate-options", "inbox:team-options", "inbox:saved-reply-render"}
 # Django's own UserAdmin escapes the username into the password page's title, which its template escapes again:
 # shown as text all the same, and not ours to change.
 DJANGO_ESCAPES_TWICE = {"admin:auth_user_password_change"}
@@ -183,6 +184,11 @@ def add_extras(world: leaks.World) -> Extras:
     WorkflowAction.objects.create(workflow=noting, kind=ActionKind.ADD_NOTE, note="The customer wrote again.")
     gold = Workflow.objects.create(name="Gold plans", trigger=Trigger.CONVERSATION_STARTED, enabled=False)
     gold.conditions.create(field=ConditionField.CONTACT_ATTRIBUTE, attribute_key="plan", operator=Operator.EQUALS)
+    # Saved replies: shared ones, filled in with planted names; another teammate's own, which nobody else sees.
+    body = "Hi {{contact.name}}, about #{{ticket.number}} {{ticket.title}} ({{ticket.order}}), {{teammate.name}}."
+    SavedReply.objects.create(name="Refund approved", body=body, state_effect=StateEffect.CLOSE, assign_to_me=True)
+    SavedReply.objects.create(name="Escalate", body="Escalated: {{ticket.title}}", kind=SavedReplyKind.NOTE)
+    SavedReply.objects.create(name="Mine", body="Hi", owner=worker, assign_team=Team.objects.first())
     other = Contact.objects.exclude(pk=world.me.pk).first()
     spares = [inbox_actions.start_conversation(contact_id=other.pk, subject="Spare", body="Hi") for _ in range(2)]
     return Extras(
@@ -299,7 +305,7 @@ def swept(django_db_setup, django_db_blocker) -> Swept:
         client.force_login(superuser)
         teammate = leaks.Visitor(client, sweep)
         sweep_changes(teammate, extras)
-        sweep_teammate_pages(teammate)
+        sweep_teammate_pages(teammate, superuser)
         sweep_admin(teammate, superuser)
         yield Swept(record, sweep)
         transaction.set_rollback(True)
@@ -376,6 +382,13 @@ def test_picker_options_carry_planted_names_as_data_with_nothing_read_as_markup(
 
     assert not {"<", ">", "&"} & set(body)
     assert any(MARKUP in row["text"] for row in json.loads(body)["results"])
+
+
+def test_saved_reply_filled_in_carries_planted_names_as_data_with_nothing_read_as_markup(swept, db):
+    body = swept.sweep.bodies["saved-reply"]
+
+    assert not {"<", ">", "&"} & set(body)
+    assert MARKUP in json.loads(body)["body"]
 
 
 def test_every_teammate_and_customer_page_is_private_and_never_stored(record):

@@ -7,5 +7,6 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         # handlers, live and notifications subscribe to the events they follow up; messenger and side_views render the
-        # regions of the inbox's pages that show tickets (helpdesk/regions.py).
-        from tickets import handlers, live, messenger, notifications, side_views  # noqa: F401
+        # regions of the inbox's pages that show tickets (helpdesk/regions.py); placeholders reads {{ticket.…}} for
+        # the inbox's saved replies.
+        from tickets import handlers, live, messenger, notifications, placeholders, side_views  # noqa: F401

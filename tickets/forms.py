@@ -223,7 +223,9 @@ class NoteForm(TicketsForm):
         max_length=MAX_BODY_LENGTH,
         required=False,
         label="Internal note",
-        widget=forms.Textarea(attrs={"rows": 3, "data-composer": "", "placeholder": "Write an internal note…"}),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "data-composer": "", "placeholder": "Write an internal note… (/ inserts a saved note)"}
+        ),
     )
     # The two submit buttons share this name: "0" posts the note, "1" also cross-posts it (rule 7).
     cross_post = forms.TypedChoiceField(

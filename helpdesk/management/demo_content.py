@@ -29,6 +29,50 @@ TEAMMATES = [
     DemoTeammate("raj", "Raj", "Iyer", ("Engineering",), "Back office (Engineering)"),
 ]
 
+
+@dataclass(frozen=True)
+class DemoSavedReply:
+    """A saved reply (inbox.saved_replies): shared, or the own of the teammate named by `owner` (a username)."""
+
+    name: str
+    kind: str
+    body: str
+    state_effect: str = ""
+    assign_to_me: bool = False
+    assign_team: str = ""
+    owner: str = ""
+
+
+SAVED_REPLIES = [
+    DemoSavedReply(
+        "Refund approved",
+        "reply",
+        "Hi {{contact.first_name}},\n\nGood news: the refund for your order {{ticket.order_number}} is approved "
+        "(ticket #{{ticket.number}}). It reaches your account within 5 business days.\n\n{{teammate.first_name}}",
+    ),
+    DemoSavedReply(
+        "Need your order number",
+        "reply",
+        "Hi {{contact.first_name}}, could you send us your order number? We pick this up again as soon as you "
+        "reply.\n\n{{teammate.first_name}}",
+        state_effect="snooze_tomorrow",
+        assign_to_me=True,
+    ),
+    DemoSavedReply(
+        "Solved, closing",
+        "reply",
+        "Glad we could sort this out, {{contact.first_name}}! Write any time if anything else comes up.",
+        state_effect="close",
+    ),
+    DemoSavedReply(
+        "Escalate to Billing",
+        "note",
+        "Escalating to Billing: {{contact.name}} ({{contact.email}}) asks about ticket #{{ticket.number}}.",
+        assign_team="Billing",
+    ),
+    DemoSavedReply("My signature", "reply", "Best,\n{{teammate.name}}, Support", owner="maya"),
+]
+
 # Who works the back-office tickets of each team.
 BACK_OFFICE_LEADS = {"Billing": "ben", "Fraud": "sara", "Engineering": "raj"}
 

@@ -20,7 +20,7 @@ from helpdesk.management import demo_content as content
 from helpdesk.management import demo_stories as stories
 from helpdesk.models import ADMINS_GROUP
 from inbox import actions as inbox_actions
-from inbox.models import Contact, Conversation, Team, Teammate
+from inbox.models import Contact, Conversation, SavedReply, Team, Teammate
 from tickets import actions as ticket_actions
 from tickets.models import StateCategory, Ticket, TicketAttribute, TicketState, TicketType
 
@@ -111,6 +111,18 @@ class Seeder:
             self.states[category] = state
         for spec in content.TICKET_TYPES:
             self.types[spec[0]] = self.create_ticket_type(*spec)
+        for reply in content.SAVED_REPLIES:
+            SavedReply.objects.get_or_create(
+                name=reply.name,
+                owner=self.people[reply.owner] if reply.owner else None,
+                defaults={
+                    "kind": reply.kind,
+                    "body": reply.body,
+                    "state_effect": reply.state_effect,
+                    "assign_to_me": reply.assign_to_me,
+                    "assign_team": self.teams[reply.assign_team] if reply.assign_team else None,
+                },
+            )
 
     def create_ticket_type(self, name, icon, category, policy, description, attributes) -> TicketType:
         ticket_type, created = TicketType.objects.get_or_create(

@@ -29,6 +29,9 @@
     if (flash && flash.querySelector("[data-announcement]")) flash.replaceChildren();
   }
 
+  // For the page's other scripts (static/js/saved_replies.js): the same status line.
+  window.helpdesk = Object.assign(window.helpdesk || {}, { announce });
+
   function noConversation(what) {
     return document.getElementById("conversation-list")
       ? `No conversation is open: choose one from the list first to ${what}.`

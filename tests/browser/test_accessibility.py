@@ -3,7 +3,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import BackOfficeTicketFactory, ConversationFactory, PartFactory, TicketTypeFactory
+from inbox.models import StateEffect
+from tests.factories import (
+    BackOfficeTicketFactory,
+    ConversationFactory,
+    PartFactory,
+    SavedReplyFactory,
+    TicketTypeFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -52,6 +59,20 @@ def test_shortcut_sheet_has_no_serious_accessibility_violations(open_as, blockin
     page = open_as(teammate, "/inbox/mine/")
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+
+    assert blocking_violations(page) == []
+
+
+def test_composer_with_saved_replies_open_has_no_serious_accessibility_violations(
+    open_as, blocking_violations, teammate, conversation_with_ticket
+):
+    SavedReplyFactory(name="Refund approved", body="Hi {{contact.first_name}}", state_effect=StateEffect.CLOSE)
+    SavedReplyFactory(name="Refund denied", body="Sorry {{contact.first_name}}")
+    page = open_as(teammate, f"/inbox/mine/{conversation_with_ticket.pk}/")
+    page.keyboard.press("r")
+    page.keyboard.type("/refund")
+    expect(page.locator("#composer [role='option']")).to_have_count(2)
+    page.keyboard.press("ArrowDown")
 
     assert blocking_violations(page) == []
 

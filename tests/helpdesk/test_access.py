@@ -149,7 +149,7 @@ def admin_url(app_model: str, view: str, *args) -> str:
 
 
 CONFIGURED = ["inbox.team", "inbox.teammate", "inbox.contact", "tickets.tickettype", "tickets.ticketstate"]
-CONFIGURED += ["workflows.workflow"]
+CONFIGURED += ["workflows.workflow", "inbox.savedreply"]
 BROWSED = ["inbox.conversation", "tickets.ticket", "workflows.workflowrun", "helpdesk.outboxevent"]
 BROWSED += ["axes.accessattempt", "axes.accesslog"]
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from helpdesk.models import OutboxEvent
-from inbox.models import Contact, Conversation, ConversationState, Part, PartKind, Team, Teammate
+from inbox.models import Contact, Conversation, ConversationState, Part, PartKind, SavedReply, Team, Teammate
+from inbox.saved_replies.placeholders import check_placeholders
 from tickets.models import (
     SharingPolicy,
     StateCategory,
@@ -116,6 +117,15 @@ def test_seed_demo_gives_the_refund_type_its_attributes(demo):
 
     assert attributes["order_number"].required_for_customers and attributes["order_number"].required_to_create
     assert attributes["reason"].options and not attributes["risk_score"].visible_to_customers
+
+
+def test_seed_demo_creates_saved_replies_whose_placeholders_all_exist(demo):
+    shared = SavedReply.objects.filter(owner__isnull=True)
+
+    assert shared.count() >= 3 and shared.exclude(state_effect="").exists()
+    assert SavedReply.objects.filter(owner__username="maya").exists()
+    for saved_reply in SavedReply.objects.all():
+        check_placeholders(saved_reply.body)
 
 
 def test_seed_demo_creates_about_fifty_conversations(demo):
