@@ -90,8 +90,12 @@ def client_address(request: HttpRequest) -> str:
 
 def bad_query(request: HtmxRequest, form: Form) -> HttpResponse:
     """A 400 naming what is wrong with the query string."""
+    return error_response(request, bad_query_message(form), status=400)
+
+
+def bad_query_message(form: Form) -> str:
     problems = "; ".join(f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items())
-    return error_response(request, f"That address has a bad parameter ({problems})", status=400)
+    return f"That address has a bad parameter ({problems})"
 
 
 def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -45,6 +45,13 @@ def sweep_views(visit: Visitor) -> None:
         first = model.objects.order_by("pk").values_list("pk", flat=True).first()
         visit("get", "search", data={"q": "evil.example", "kind": kind, "sort": "best"}, expect=200)
         visit("get", "search", data={"q": "evil.example", "kind": kind, "open": first}, expect=200)
+    # The command palette: the same words, and a number, with a conversation and a ticket open (their commands).
+    conversation_id = Conversation.objects.order_by("pk").values_list("pk", flat=True).first()
+    ticket_id = Ticket.objects.order_by("pk").values_list("pk", flat=True).first()
+    opened = {"conversation": conversation_id, "ticket": ticket_id}
+    visit("get", "palette", data={"q": "evil.example"} | opened, expect=200)
+    visit("get", "palette", data={"q": f"#{ticket_id}"} | opened, expect=200)
+    visit("get", "palette", data={"q": "<b>", "ticket": "<b>"}, expect=400)
     for picker in ("teammate", "team"):
         visit("get", f"inbox:{picker}-options", expect=200, key=f"{picker}-options")
         visit("get", f"inbox:{picker}-options", data={"q": "x" * 101}, expect=400)

@@ -114,6 +114,9 @@
     if (dialog && !dialog.open) dialog.showModal();
   }
 
+  // What static/js/palette.js runs as the same shortcuts do: its commands reuse these, they do not repeat them.
+  window.helpdesk = Object.freeze({ announce, openAction, focusTicketNote });
+
   const keys = {
     "?": openShortcuts,
     "/": focusSearch,

@@ -1,11 +1,14 @@
 """axe-core finds no serious or critical violation on the teammates' pages (the `blocking_violations` fixture)."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from inbox.models import StateEffect
 from tests.factories import (
     BackOfficeTicketFactory,
+    ContactFactory,
     ConversationFactory,
     PartFactory,
     SavedReplyFactory,
@@ -73,6 +76,26 @@ def test_composer_with_saved_replies_open_has_no_serious_accessibility_violation
     page.keyboard.type("/refund")
     expect(page.locator("#composer [role='option']")).to_have_count(2)
     page.keyboard.press("ArrowDown")
+
+    assert blocking_violations(page) == []
+
+
+def test_command_palette_has_no_serious_accessibility_violations(
+    open_as, blocking_violations, teammate, conversation_with_ticket
+):
+    """Open over the split view, with every group of options: commands, conversations, tickets, contacts, search."""
+    BackOfficeTicketFactory(
+        actor=teammate,
+        title="Note for finance",
+        conversation=ConversationFactory(contact=ContactFactory(name="Nora Notes"), subject="A note about billing"),
+    )
+    page = open_as(teammate, f"/inbox/mine/{conversation_with_ticket.pk}/")
+    page.keyboard.press("Control+k")
+    palette = page.get_by_role("dialog", name="Go to or do")
+    palette.get_by_role("combobox").press_sequentially("note")
+    groups = palette.get_by_role("listbox", name="Results").get_by_role("group")
+    expect(groups).to_have_count(5)
+    expect(palette.get_by_role("status")).to_have_text(re.compile(r"\d+ results"))
 
     assert blocking_violations(page) == []
 

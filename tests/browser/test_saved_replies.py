@@ -158,6 +158,27 @@ def test_insert_saved_reply_event_fills_the_composer(open_as, teammate, refund_c
     )
 
 
+def test_saved_reply_chosen_in_the_command_palette_is_inserted_and_sent(open_as, teammate, refund_conversation):
+    conversation, ticket = refund_conversation
+    page = open_as(teammate, f"/inbox/mine/{conversation.pk}/")
+    page.keyboard.press("r")
+    page.keyboard.press("Control+k")
+    palette = page.get_by_role("dialog", name="Go to or do")
+    palette.get_by_role("combobox").press_sequentially("refund appr")
+    option = palette.get_by_role("group", name="Saved replies").get_by_role(
+        "option", name=re.compile("Refund approved")
+    )
+    expect(option).to_be_visible()
+    palette.get_by_role("combobox").press("Enter")
+
+    composer = page.locator("#composer [data-composer]")
+    filled = f"Hi Ada, the refund for ticket #{ticket.pk} (order 1042) is approved."
+    expect(composer).to_have_value(filled)
+    composer.press("Control+Enter")
+    expect(page.locator("#conversation-timeline")).to_contain_text(filled)
+    assert Part.objects.filter(conversation=conversation, kind=PartKind.REPLY, body=filled).exists()
+
+
 def test_saved_reply_filled_with_markup_stays_text(open_as, teammate):
     """A contact's name is text in the composer and in the timeline, whatever it holds."""
     name = '<img src=x onerror="window.__pwned = 1">'

@@ -1,0 +1,61 @@
+"""The command palette's options (Ctrl/Cmd+K; helpdesk/palette_views.py, static/js/palette.js): what each app offers
+for a query, in one shape, and how a command is found by the words typed.
+
+An option either goes somewhere (`href`: a conversation, a ticket, a contact, the search page) or runs a command on
+the page as it is (`command`, which static/js/palette.js maps to the page's own button or form, so that every change
+still goes through the existing view and its action). The apps build their options (inbox/palette.py,
+tickets/palette.py); the view groups them.
+"""
+
+from dataclasses import dataclass, field
+
+from helpdesk.search import SearchQuery
+
+# Items of each kind the palette shows for words: the newest matches, as the search page's first page has them.
+ITEMS_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PaletteOption:
+    """One option of the listbox. `key` makes its DOM id (`palette-option-<key>`), unique in the palette."""
+
+    key: str
+    label: str
+    meta: str = ""  # a second, quieter line: the contact and state, the ticket type...
+    href: str = ""  # where it goes, or
+    command: str = ""  # what it runs (static/js/palette.js's `commands`), with
+    value: str = ""  # the command's argument, if it takes one (a saved reply's id)
+    keywords: tuple[str, ...] = ()  # more words a command is found by, besides its label's
+
+
+@dataclass(frozen=True, slots=True)
+class PaletteGroup:
+    """A labelled group of options (role=group in the listbox); `key` makes its DOM id."""
+
+    key: str
+    label: str
+    options: list[PaletteOption] = field(default_factory=list)
+
+
+def command(name: str, label: str, *keywords: str) -> PaletteOption:
+    """A command option: `name` is what static/js/palette.js runs."""
+    return PaletteOption(key=f"command-{name}", label=label, command=name, keywords=keywords)
+
+
+def matching_commands(commands: list[PaletteOption], query: SearchQuery) -> list[PaletteOption]:
+    """The commands every typed word begins a word of (its label's or keywords'): "clo" finds "Close", "snooze tom"
+    "Snooze until tomorrow". Without words, every command."""
+    typed = [word.casefold() for word in query.words]
+    found = []
+    for command in commands:
+        words = " ".join((command.label, *command.keywords)).casefold().split()
+        if all(any(word.startswith(part) for word in words) for part in typed):
+            found.append(command)
+    return found
+
+
+def count_label(count: int) -> str:
+    """What the palette's status region reads out once the options are shown."""
+    if count == 0:
+        return "No results"
+    return f"{count} result{'' if count == 1 else 's'}"

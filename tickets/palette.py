@@ -1,0 +1,49 @@
+"""The tickets' options in the command palette (helpdesk/palette.py): tickets found by number or words, through the
+search's own selector (tickets/search.py), and the commands the open ticket offers."""
+
+from django.urls import reverse
+
+from helpdesk.pagination import paginate
+from helpdesk.palette import ITEMS_SHOWN, PaletteOption, command
+from helpdesk.search import NEWEST_KEYS, SearchFilters, SearchQuery
+from inbox.models import Teammate
+from tickets.models import Ticket
+from tickets.search import matching_tickets
+
+
+def ticket_option(ticket: Ticket) -> PaletteOption:
+    return PaletteOption(
+        key=f"ticket-{ticket.pk}",
+        label=f"#{ticket.pk} {ticket.title}",
+        meta=f"{ticket.ticket_type.name} · {ticket.state.internal_label}",
+        href=reverse("tickets:open", args=[ticket.pk]),
+    )
+
+
+def list_ticket_options(*, query: SearchQuery, limit: int = ITEMS_SHOWN) -> list[PaletteOption]:
+    """The ticket whose number the query is first, then, unless the query is only a number, the newest that match
+    its words, `limit` in all. One query for the number, and two for words (tickets.search)."""
+    found: list[Ticket] = []
+    if query.number is not None:
+        exact = matching_tickets(query=SearchQuery(f"#{query.number}"), filters=SearchFilters())
+        found += exact.select_related("ticket_type", "state")
+    if query.words and not query.only_number:
+        rows = matching_tickets(query=query, filters=SearchFilters()).select_related("ticket_type", "state")
+        page = paginate(rows, keys=NEWEST_KEYS, cursor=None, page_size=limit)
+        found += [row for row in page.rows if row.pk != query.number]
+    return [ticket_option(ticket) for ticket in found[:limit]]
+
+
+def list_ticket_commands(*, teammate: Teammate, ticket_id: int | None) -> list[PaletteOption]:
+    """What can be done to the ticket open in the page (beside a conversation, or in a ticket view), through its
+    pane's own forms. One query; none without a ticket."""
+    if ticket_id is None:
+        return []
+    ticket = Ticket.objects.filter(pk=ticket_id).values("assignee_id").first()
+    if ticket is None:
+        return []
+    commands = []
+    if ticket["assignee_id"] != teammate.pk:
+        commands.append(command("assign-ticket-to-me", f"Assign ticket #{ticket_id} to me", "take"))
+    commands.append(command("ticket-note", f"Write a note on ticket #{ticket_id}", "internal"))
+    return commands
