@@ -96,7 +96,7 @@ def conversation_rank(query: SearchQuery) -> Expression:
 
 
 def conversation_snippets(*, query: SearchQuery, conversation_ids: list[int]) -> dict[int, Snippet]:
-    if not conversation_ids or not query.words:
+    if not conversation_ids or not query.words or query.only_number:
         return {}
     parts = Part.objects.filter(conversation_id__in=conversation_ids).exclude(kind=PartKind.EVENT)
     if not full_text():

@@ -64,7 +64,7 @@ def ticket_rank(query: SearchQuery) -> Expression:
 
 
 def ticket_snippets(*, query: SearchQuery, tickets: list[Ticket]) -> dict[int, Snippet]:
-    if not tickets or not query.words:
+    if not tickets or not query.words or query.only_number:
         return {}
     notes = TicketPart.objects.filter(ticket_id__in=[ticket.pk for ticket in tickets], kind=TicketPartKind.NOTE)
     found: dict[int, Snippet] = {}
