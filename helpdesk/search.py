@@ -18,8 +18,10 @@ The embedded SQLite default (`make run`) has no documents: it matches each word 
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, Exists, Expression, F, Field, FloatField, IntegerField, OuterRef, Q, QuerySet
@@ -55,6 +57,11 @@ class SearchQuery:
         return [word.strip("\"'") for word in self.text.split() if word.strip("\"'")]
 
     @property
+    def only_number(self) -> bool:
+        """`#123`: that number, and no text."""
+        return self.text.strip().startswith("#") and self.number is not None
+
+    @property
     def number(self) -> int | None:
         found = NUMBER.fullmatch(self.text.strip())
         return int(found.group(1)) if found else None
@@ -67,17 +74,18 @@ class OnDocument(Expression):
 
     def __init__(self, template: str, column: str, query: SearchQuery, output_field: Field | None = None):
         super().__init__(output_field=output_field or BooleanField())
-        self.template, self.column, self.query, self.pk = template, column, query, F("pk")
+        self.template, self.column, self.query = template, column, query
+        self.pk: Any = F("pk")
 
     def get_source_expressions(self) -> list:
         return [self.pk]
 
-    def set_source_expressions(self, expressions: list) -> None:
+    def set_source_expressions(self, expressions: Sequence[Any]) -> None:
         (self.pk,) = expressions
 
-    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
-        column = f"{compiler.quote_name_unless_alias(self.pk.alias)}.{self.column}"
-        return self.template.format(column=column, query=f"websearch_to_tsquery('{CONFIG}', %s)"), [self.query.text]
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str]]:
+        column = f"{compiler.quote_name(self.pk.alias)}.{self.column}"  # the pk, resolved: a Col of the row's alias
+        return self.template.format(column=column, query=f"websearch_to_tsquery('{CONFIG}', %s)"), (self.query.text,)
 
 
 def document_matches(query: SearchQuery) -> OnDocument:
@@ -190,6 +198,7 @@ def search_page(
     """One page of matching `rows`, newest first, or by `rank` among the newest BEST_OF."""
     if sort == SearchSort.BEST:
         newest = rows.order_by(*order_by(NEWEST_KEYS)).values("pk")[:BEST_OF]
-        rows = rows.model.objects.filter(pk__in=newest).select_related(*rows.query.select_related or ())
+        related = rows.query.select_related
+        rows = rows.model.objects.filter(pk__in=newest).select_related(*(related if isinstance(related, dict) else ()))
         return paginate(rows, keys=best_keys(rank), cursor=cursor, page_size=page_size)
     return paginate(rows, keys=NEWEST_KEYS, cursor=cursor, page_size=page_size)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from helpdesk import live_views, views
+from helpdesk import live_views, search_views, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("live/poll/", live_views.poll, name="live-poll"),
     path("live/stream/", live_views.stream, name="live-stream"),
     path("nav/", views.nav, name="nav"),
+    path("search/", search_views.search, name="search"),
     path("messenger/tickets/", include("tickets.messenger_urls")),
     path("messenger/embed/", include("inbox.embed_urls")),
     path("messenger/", include("inbox.messenger_urls")),

@@ -7,6 +7,7 @@ from django.db.models import Expression, F, FloatField, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.safestring import SafeString
 
+from helpdesk.errors import NotFound
 from helpdesk.pagination import Cursor, Key, Page, paginate
 from helpdesk.search import (
     OnDocument,
@@ -35,12 +36,28 @@ class Snippet:
     kind: str  # the matching part's kind (a customer message, a reply, an internal note...)
     text: SafeString  # around the match, the match in <mark>
 
+    @property
+    def label(self) -> str:
+        return SNIPPET_LABELS.get(self.kind, self.kind.capitalize())
+
+
+SNIPPET_LABELS = {
+    PartKind.CUSTOMER_MESSAGE: "Customer",
+    PartKind.REPLY: "Reply",
+    PartKind.NOTE: "Internal note",
+    PartKind.CROSS_POST: "From a ticket",
+    "description": "Description",
+}
+
 
 def matching_conversations(*, query: SearchQuery, filters: SearchFilters) -> QuerySet[Conversation]:
     rows = Conversation.objects.filter(filters.owners_and_dates())
     if filters.state:
         rows = rows.filter(state=filters.state)
-    number = Q(pk=query.number) if query.number else Q(pk__in=[])
+    found = query.number
+    if found is not None and query.only_number:
+        return rows.filter(pk=found)
+    number = Q(pk=found) if found is not None else Q(pk__in=[])
     if not full_text():
         parts = Part.objects.filter(words_like(["body"], query)).exclude(kind=PartKind.EVENT)
         return rows.filter(Q(pk__in=parts.values("conversation_id")) | words_like(["subject"], query) | number)
@@ -106,5 +123,23 @@ def search_contacts(*, query: SearchQuery, cursor: Cursor | None, page_size: int
             like = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             rows = rows.filter(OnDocument(CONTACT_HOLDS, "search_text", SearchQuery(like)))
         else:
-            rows = rows.filter(words_like(["name", "email", "external_id"], SearchQuery(word)))
+            rows = rows.filter(words_like(["name", "email", "external_id", "attributes"], SearchQuery(word)))
     return paginate(rows, keys=CONTACT_KEYS, cursor=cursor, page_size=page_size)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactCard:
+    contact: Contact
+    conversations: list[Conversation]  # the newest CONTACT_CONVERSATIONS
+
+
+CONTACT_CONVERSATIONS = 25
+
+
+def get_contact_card(*, contact_id: int) -> ContactCard:
+    """A contact found by search, opened beside the results: details and newest conversations. Two queries."""
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound("That contact does not exist.")
+    conversations = Conversation.objects.filter(contact_id=contact_id).select_related("assignee", "team")
+    return ContactCard(contact, list(conversations.order_by("-updated_at", "-pk")[:CONTACT_CONVERSATIONS]))

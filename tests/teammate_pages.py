@@ -9,7 +9,7 @@ from django.db import models
 from django.test import RequestFactory
 from django.urls import get_resolver
 
-from inbox.models import Attachment, Conversation, InboundEmail, Team, Teammate
+from inbox.models import Attachment, Contact, Conversation, InboundEmail, Team, Teammate
 from tests.customer_world import STALE, Visitor, all_ids, live
 from tickets import selectors
 from tickets.models import Ticket, TicketAttachment, TicketCategory, TicketType
@@ -40,6 +40,11 @@ def sweep_views(visit: Visitor) -> None:
     visit("get", "live-poll", data={"topics": "<b>", "since": 0}, expect=400)
     visit("get", "live-stream", data={"topics": "<b>"}, expect=400)
     visit("get", "nav", expect=200)
+    # Search for the planted link's host, which every planted text holds; open the first item of each kind.
+    for kind, model in (("conversations", Conversation), ("tickets", Ticket), ("contacts", Contact)):
+        first = model.objects.order_by("pk").values_list("pk", flat=True).first()
+        visit("get", "search", data={"q": "evil.example", "kind": kind, "sort": "best"}, expect=200)
+        visit("get", "search", data={"q": "evil.example", "kind": kind, "open": first}, expect=200)
     for picker in ("teammate", "team"):
         visit("get", f"inbox:{picker}-options", expect=200, key=f"{picker}-options")
         visit("get", f"inbox:{picker}-options", data={"q": "x" * 101}, expect=400)

@@ -99,6 +99,13 @@
     return "No linked ticket to write a note on: create a back-office ticket or link a tracker first.";
   }
 
+  function focusSearch() {
+    const box = document.getElementById("topbar-search");
+    if (!box) return "There is no search box on this page.";
+    box.focus();
+    box.select();
+  }
+
   function openShortcuts() {
     const dialog = document.getElementById("shortcuts");
     if (dialog && !dialog.open) dialog.showModal();
@@ -106,6 +113,7 @@
 
   const keys = {
     "?": openShortcuts,
+    "/": focusSearch,
     j: () => moveInList(1),
     k: () => moveInList(-1),
     Enter: openFromList,

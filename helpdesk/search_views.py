@@ -1,0 +1,71 @@
+"""The teammates' search page: the results in the middle pane, the item opened beside them as in any list."""
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from helpdesk.http import TeammateRequest, bad_query, domain_errors, teammate_required
+from helpdesk.regions import render_region
+from helpdesk.search import SearchSort
+from helpdesk.search_forms import STATES, SearchForm, SearchKind
+from inbox.search import Snippet, get_contact_card, search_contacts, search_conversations
+from inbox.views import detail_context
+from tickets.search import search_tickets
+from tickets.views import ticket_detail_context
+
+SEARCH = "search/search.html"
+
+
+@require_safe
+@teammate_required
+@domain_errors
+def search(request: TeammateRequest) -> HttpResponse:
+    """The search page; with htmx, only the region it targets: the results, or the item opened beside them."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return bad_query(request, form)
+    context = {"form": form, "kind": form.searched_kind, "kinds": SearchKind.CHOICES, "nav_current": "search"}
+    context["open_id"] = opened = form.cleaned_data["open"]
+    if opened and request.htmx.target != "search-results":
+        context |= opened_context(request, form.searched_kind, opened)
+        if request.htmx.target == "main":
+            return render(request, f"{SEARCH}#search-detail", context)
+    context |= results_context(form)
+    if request.htmx.target == "search-results":
+        return render(request, f"{SEARCH}#search-results", context)
+    context["nav"] = render_region("nav", request, current="search")
+    return render(request, SEARCH, context)
+
+
+def results_context(form: SearchForm) -> dict:
+    query, kind = form.searched, form.searched_kind
+    context: dict[str, Any] = {
+        "searched": bool(query.words),
+        "has_states": bool(STATES[kind]),
+        "sort_choices": SearchSort.CHOICES,
+        "list_query": form.query_string(open=None),
+    }
+    if not query.words:
+        return context
+    snippets: dict[int, Snippet] = {}
+    if kind == SearchKind.CONTACTS:
+        page = search_contacts(query=query, cursor=form.cursor)
+    else:
+        search_kind = search_tickets if kind == SearchKind.TICKETS else search_conversations
+        page, snippets = search_kind(query=query, filters=form.filters(), sort=form.searched_sort, cursor=form.cursor)
+    context["page"] = page
+    context["results"] = [(row, snippets.get(row.pk)) for row in page.rows]
+    context["previous_query"] = form.query_string(before=page.previous_cursor, after=None, open=None)
+    context["next_query"] = form.query_string(after=page.next_cursor, before=None, open=None)
+    return context
+
+
+def opened_context(request: TeammateRequest, kind: str, item_id: int) -> dict:
+    """The item open beside the results, as its own list would show it."""
+    if kind == SearchKind.TICKETS:
+        return {"opened": "ticket"} | ticket_detail_context(item_id)
+    if kind == SearchKind.CONTACTS:
+        return {"opened": "contact", "card": get_contact_card(contact_id=item_id)}
+    return {"opened": "conversation", "conversation_id": item_id} | detail_context(request, item_id)

@@ -1,0 +1,100 @@
+"""The search page (helpdesk/search_views.py): results in the middle pane, the item opened beside them, bad
+parameters refused with a message, a fixed number of queries, and nothing for anyone but a teammate."""
+
+import pytest
+from django.urls import reverse
+
+from inbox import actions
+from inbox.models import PartKind
+from tests.factories import BackOfficeTicketFactory, ContactFactory, ConversationFactory, PartFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("search")
+RESULTS = {"HX-Request": "true", "HX-Target": "search-results"}
+MAIN = {"HX-Request": "true", "HX-Target": "main"}
+# The nav's counts, the teammate, the session, the plan's estimate, the page, the snippets, the filters' options.
+SEARCH_PAGE_QUERIES = 12
+
+
+def test_search_page_shows_the_matching_conversation_with_its_note_snippet(teammate_client, teammate):
+    conversation = ConversationFactory(subject="Delivery")
+    actions.post_note(actor=teammate, conversation_id=conversation.pk, body="Courier lost the <b>parcel</b>")
+    response = teammate_client.get(SEARCH, {"q": "courier"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"open={conversation.pk}" in page and "Internal note:" in page
+    assert "<mark>Courier</mark>" in page and "<b>parcel</b>" not in page
+
+
+def test_search_page_without_words_explains_what_to_type(teammate_client):
+    response = teammate_client.get(SEARCH)
+    assert response.status_code == 200 and b"for a number" in response.content
+
+
+def test_search_page_says_when_nothing_matches(teammate_client):
+    response = teammate_client.get(SEARCH, {"q": "unfindable"}, headers=RESULTS)
+    assert response.status_code == 200
+    assert b'id="search-results"' in response.content and b"No conversations match" in response.content
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "x", "kind": "files"},
+        {"q": "x", "after": "broken"},
+        {"q": "x", "since": "2026-12-03", "until": "2026-12-01"},
+        {"q": "x", "open": "abc"},
+        {"q": "x" * 201},
+        {"q": "x", "state": "sleeping"},
+        {"q": "x", "team": "999999"},
+    ],
+)
+def test_search_page_refuses_bad_parameters_with_a_400(teammate_client, query):
+    response = teammate_client.get(SEARCH, query)
+    assert response.status_code == 400 and b"bad parameter" in response.content
+
+
+def test_search_page_opens_a_conversation_beside_the_results(teammate_client):
+    part = PartFactory(body="the kettle is broken")
+    url = f"{SEARCH}?q=kettle&open={part.conversation_id}"
+    detail = teammate_client.get(url, headers=MAIN)
+    assert detail.status_code == 200 and b'id="conversation-detail"' in detail.content
+    whole = teammate_client.get(url).content.decode()
+    assert 'id="conversation-detail"' in whole and 'aria-current="true"' in whole
+
+
+def test_search_page_opens_a_ticket_and_a_contact(teammate_client):
+    ticket = BackOfficeTicketFactory(title="Broken kettle")
+    response = teammate_client.get(SEARCH, {"q": "kettle", "kind": "tickets", "open": ticket.pk}, headers=MAIN)
+    assert response.status_code == 200 and b'id="ticket-detail"' in response.content
+    contact = ContactFactory(name="Kettle Owner")
+    ConversationFactory(contact=contact, subject="About my kettle")
+    response = teammate_client.get(SEARCH, {"q": "kettle", "kind": "contacts", "open": contact.pk}, headers=MAIN)
+    assert response.status_code == 200
+    assert b'id="contact-detail"' in response.content and b"About my kettle" in response.content
+
+
+def test_search_page_open_item_that_does_not_exist_is_a_404(teammate_client):
+    assert teammate_client.get(SEARCH, {"q": "x", "open": 999999}, headers=MAIN).status_code == 404
+
+
+@pytest.mark.parametrize("matches", [1, 10])
+@pytest.mark.parametrize("kind", ["conversations", "tickets", "contacts"])
+def test_search_page_query_count_is_fixed(teammate_client, django_assert_max_num_queries, matches, kind):
+    for n in range(matches):
+        conversation = ConversationFactory(contact=ContactFactory(name=f"Gadget fan {n}"))
+        PartFactory(conversation=conversation, kind=PartKind.NOTE, body="gadget broken")
+        BackOfficeTicketFactory(conversation=conversation, title="Gadget")
+    with django_assert_max_num_queries(SEARCH_PAGE_QUERIES):
+        response = teammate_client.get(SEARCH, {"q": "gadget", "kind": kind})
+    assert response.status_code == 200
+
+
+def test_search_page_is_not_for_customers(client):
+    """A customer (signed into the messenger or not) is not a signed-in teammate: sent to the login page, shown
+    nothing of what the search would find."""
+    PartFactory(kind=PartKind.NOTE, body="internal secret about the refund")
+    response = client.get(SEARCH, {"q": "secret"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert b"internal secret" not in response.content

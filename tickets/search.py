@@ -1,0 +1,91 @@
+"""Search over tickets (number, title, description, attribute values, notes), for teammates only. How:
+helpdesk/search.py."""
+
+from django.db.models import Expression, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+
+from helpdesk.pagination import Cursor, Page
+from helpdesk.search import (
+    SearchFilters,
+    SearchQuery,
+    document_matches,
+    document_rank,
+    full_text,
+    headline,
+    marked,
+    matching,
+    plain_snippet,
+    search_page,
+    words_like,
+)
+from inbox.search import Snippet
+from tickets.models import Ticket, TicketPart, TicketPartKind, TicketType
+from tickets.selectors.lists import STATUS_CONDITIONS, TicketStatus
+
+
+def matching_tickets(*, query: SearchQuery, filters: SearchFilters) -> QuerySet[Ticket]:
+    rows = Ticket.objects.filter(filters.owners_and_dates(), STATUS_CONDITIONS[filters.state or TicketStatus.ALL])
+    if filters.ticket_type_id is not None:
+        rows = rows.filter(ticket_type_id=filters.ticket_type_id)
+    found = query.number
+    if found is not None and query.only_number:
+        return rows.filter(pk=found)
+    number = Q(pk=found) if found is not None else Q(pk__in=[])
+    notes = TicketPart.objects.filter(kind=TicketPartKind.NOTE)
+    if not full_text():
+        own = words_like(["title", "description", "attributes"], query)
+        return rows.filter(Q(pk__in=notes.filter(words_like(["body"], query)).values("ticket_id")) | own | number)
+    notes = notes.filter(document_matches(query)).annotate(owner_id=F("ticket_id"))
+    return matching(rows, parts=notes, own=Q(document_matches(query)) | number, query=query)
+
+
+def search_tickets(
+    *, query: SearchQuery, filters: SearchFilters, sort: str, cursor: Cursor | None
+) -> tuple[Page, dict[int, Snippet]]:
+    """A page of the tickets that match, with each one's snippet: its newest matching note's, else its description's.
+    Three queries on PostgreSQL (the plan's estimate, the page, the snippets), two on SQLite."""
+    rows = matching_tickets(query=query, filters=filters).select_related("ticket_type", "state", "assignee", "team")
+    page = search_page(rows, sort=sort, rank=ticket_rank(query), cursor=cursor)
+    return page, ticket_snippets(query=query, tickets=page.rows)
+
+
+def ticket_rank(query: SearchQuery) -> Expression:
+    """How well a ticket matches: its own fields' rank (the title weighs most), or its best note's."""
+    if not full_text():
+        return Value(0.0, output_field=FloatField())
+    best_note = (
+        TicketPart.objects.filter(ticket_id=OuterRef("pk"))
+        .filter(document_matches(query))
+        .annotate(rank=document_rank(query))
+        .order_by("-rank")
+        .values("rank")[:1]
+    )
+    return Greatest(document_rank(query), Coalesce(Subquery(best_note, output_field=FloatField()), Value(0.0)))
+
+
+def ticket_snippets(*, query: SearchQuery, tickets: list[Ticket]) -> dict[int, Snippet]:
+    if not tickets or not query.words:
+        return {}
+    notes = TicketPart.objects.filter(ticket_id__in=[ticket.pk for ticket in tickets], kind=TicketPartKind.NOTE)
+    found: dict[int, Snippet] = {}
+    if full_text():
+        newest = (
+            notes.filter(document_matches(query))
+            .order_by("ticket_id", "-created_at")
+            .distinct("ticket_id")
+            .annotate(snippet=headline("body", query))
+            .values_list("ticket_id", "snippet")
+        )
+        found = {ticket_id: Snippet(TicketPartKind.NOTE, marked(text)) for ticket_id, text in newest}
+    else:
+        for note in notes.filter(words_like(["body"], query)).order_by("-created_at"):
+            found.setdefault(note.ticket_id, Snippet(TicketPartKind.NOTE, plain_snippet(note.body, query)))
+    for ticket in tickets:  # no note matched: the description, if there is one
+        if ticket.pk not in found and ticket.description:
+            found[ticket.pk] = Snippet("description", plain_snippet(ticket.description, query))
+    return found
+
+
+def list_ticket_type_options() -> list[tuple[int, str]]:
+    """Every ticket type, archived ones too (their tickets are still found), by name. One query."""
+    return list(TicketType.objects.order_by("name").values_list("pk", "name"))
