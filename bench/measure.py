@@ -321,7 +321,8 @@ def main() -> None:
     known = ids()
     assert Ticket.objects.filter(pk=known["bo_tickets"], category=TicketCategory.BACK_OFFICE).exists()
     assert Conversation.objects.filter(pk=known["conversations"]).exists()
-    results |= {"scale": SCALE, "size": sizes(), "machine": machine(), "seed_seconds": row[2]}
+    seed_seconds = json.loads(row[2]) if isinstance(row[2], str) else row[2]  # Django reads jsonb as text
+    results |= {"scale": SCALE, "size": sizes(), "machine": machine(), "seed_seconds": seed_seconds}
     measured = results.setdefault("measured", {})
 
     def measure(part: str, run) -> None:

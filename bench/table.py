@@ -12,6 +12,9 @@ def table(results: dict) -> str:
         f"{size['tickets']:,} tickets); {machine['cores']} cores, {machine['memory']} RAM, {machine['cpu']}; "
         f"measured {results.get('measured_at', '')}",
     ]
+    if seeded := results.get("seed_seconds"):
+        steps = ", ".join(f"{step.removesuffix('_s').replace('_', ' ')} {s:g}" for step, s in seeded.items())
+        lines += ["", f"Seeded in {sum(seeded.values()):.0f} s (bench/seed.py; seconds per step: {steps})."]
     if "pages" in results:
         lines += ["", "| request (server time, ms) | p50 | p95 | p99 | queries |", "|---|---:|---:|---:|---:|"]
         for label, r in results["pages"].items():
