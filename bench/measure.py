@@ -1,13 +1,14 @@
 """Measure the seeded help desk: server time and queries per request of the main pages, cross-post
 latency through the bench's own Redis and a real Celery worker, sustained cross-posted notes per second through
-gunicorn on loopback, live updates to open tabs (bench/live.py) and whole page loads per second
-(bench/page_loads.py). Prints a table and writes bench/results.json.
+gunicorn on loopback, live updates to open tabs (bench/live.py), whole page loads per second
+(bench/page_loads.py) and search (bench/search.py). Prints a table and writes bench/results.json.
 
 Usage: BENCH_SCALE=0.01 .venv/bin/python bench/measure.py   (run bench/seed.py first; `make bench` does both)
-Env: BENCH_ONLY (some of pages,latency,throughput,live,page_loads: only those are measured again, the other figures
-     of the results file are kept; default all), BENCH_REQUESTS (per page, default 200), BENCH_LATENCY_NOTES
+Env: BENCH_ONLY (some of pages,latency,throughput,live,page_loads,search: only those are measured again, the other
+     figures of the results file are kept; default all), BENCH_REQUESTS (per page, default 200), BENCH_LATENCY_NOTES
      (default 300), BENCH_THROUGHPUT_SECONDS (default 60), BENCH_CLIENTS (default 8), BENCH_WEB_WORKERS (default 3),
-     BENCH_CELERY_CONCURRENCY (default 2); BENCH_LIVE_* in bench/live.py, BENCH_PAGE_LOAD_* in bench/page_loads.py;
+     BENCH_CELERY_CONCURRENCY (default 2); BENCH_LIVE_* in bench/live.py, BENCH_PAGE_LOAD_* in bench/page_loads.py,
+     BENCH_SEARCH_* in bench/search.py;
      BENCH_PORT, BENCH_REDIS_PORT, BENCH_DATABASE_URL: bench/owned.py.
 """
 
@@ -24,7 +25,7 @@ import urllib.parse
 from functools import partial
 
 import owned
-from common import BENCH, ROOT, SCALE, bench_redis_or_exit, percentiles, setup_django, sizes
+from common import BENCH, ROOT, SCALE, SEED_VERSION, bench_redis_or_exit, percentiles, setup_django, sizes
 
 setup_django()
 
@@ -35,10 +36,12 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from live import measure_live  # noqa: E402
 from page_loads import measure_page_loads  # noqa: E402
 from procs import celery_worker, gunicorn, wait_for  # noqa: E402
+from search import measure_search  # noqa: E402
 from table import table  # noqa: E402
 
 from helpdesk.models import OutboxEvent  # noqa: E402
 from helpdesk.pagination import encode_cursor, order_by  # noqa: E402
+from helpdesk.tasks import sweep_outbox  # noqa: E402
 from inbox.models import Conversation, ConversationState, Part, PartKind, Teammate  # noqa: E402
 from inbox.selectors import ORDERINGS, Sort  # noqa: E402
 from tickets.actions import post_ticket_note  # noqa: E402
@@ -50,7 +53,7 @@ THROUGHPUT_SECONDS = float(os.environ.get("BENCH_THROUGHPUT_SECONDS", "60"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "3"))
 CELERY_CONCURRENCY = int(os.environ.get("BENCH_CELERY_CONCURRENCY", "2"))
-PARTS = ("pages", "latency", "throughput", "live", "page_loads")
+PARTS = ("pages", "latency", "throughput", "live", "page_loads", "search")
 ONLY = [part.strip() for part in os.environ.get("BENCH_ONLY", "").split(",") if part.strip()] or list(PARTS)
 
 rng = random.Random(6)
@@ -300,10 +303,10 @@ def main() -> None:
     if unknown := set(ONLY) - set(PARTS):
         sys.exit(f"bench: BENCH_ONLY names no part {', '.join(sorted(unknown))}; the parts are {', '.join(PARTS)}")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT scale FROM bench_meta")
+        cursor.execute("SELECT scale, version, timings FROM bench_meta")
         row = cursor.fetchone()
-    if not row or row[0] != SCALE:
-        sys.exit(f"the bench database is not seeded at scale {SCALE}: run bench/seed.py first")
+    if not row or row[:2] != (SCALE, SEED_VERSION):
+        sys.exit(f"the bench database is not seeded at scale {SCALE} (seed version {SEED_VERSION}): run bench/seed.py")
     out = ROOT / "bench" / ("results.json" if SCALE == 1.0 else f"results-{SCALE:g}.json")
     # Some parts only: the others' figures stay as the last run measured them (when, in `measured`).
     results = json.loads(out.read_text()) if set(ONLY) != set(PARTS) and out.exists() else {}
@@ -312,11 +315,14 @@ def main() -> None:
     # The bench's own Redis (never the services'): started here, emptied of anything an earlier run left.
     redis = bench_redis_or_exit()
     redis.flushdb()
+    # Events an earlier run left pending lost their queued tasks with the flush: sent again, as beat's sweep would.
+    sweep_outbox()
     user = Teammate.objects.get(pk=1)
     known = ids()
     assert Ticket.objects.filter(pk=known["bo_tickets"], category=TicketCategory.BACK_OFFICE).exists()
     assert Conversation.objects.filter(pk=known["conversations"]).exists()
-    results |= {"scale": SCALE, "size": sizes(), "machine": machine()}
+    seed_seconds = json.loads(row[2]) if isinstance(row[2], str) else row[2]  # Django reads jsonb as text
+    results |= {"scale": SCALE, "size": sizes(), "machine": machine(), "seed_seconds": seed_seconds}
     measured = results.setdefault("measured", {})
 
     def measure(part: str, run) -> None:
@@ -336,6 +342,7 @@ def main() -> None:
         "throughput": "throughput",
         "live": "live",
         "page_loads": "page_loads",
+        "search": "search",
     }
     worker = celery_worker(concurrency=CELERY_CONCURRENCY).start()
     try:
@@ -348,6 +355,7 @@ def main() -> None:
         measure("live", lambda: measure_live(worker))
         cookie = f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}"
         measure("page_loads", lambda: measure_page_loads(cookie, known["bo_tickets"]))
+        measure("search", lambda: measure_search(user))
     finally:
         worker.stop()
         redis.stop()

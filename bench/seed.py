@@ -13,16 +13,19 @@ Usage: BENCH_SCALE=0.01 .venv/bin/python bench/seed.py  [--force]
 """
 
 import importlib
+import json
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 # Client-side parameters for the load: its SQL passes untyped ones (generate_series(%s, %s)) that PostgreSQL
 # cannot resolve as server-side parameters, and a bulk load has nothing to gain from prepared statements.
 os.environ.setdefault("DATABASE_PREPARED_STATEMENTS", "0")
 
+import corpus
 import owned
-from common import BENCH, SCALE, TEAMMATES, TEAMS, Progress, setup_django, sizes
+from common import BENCH, SCALE, SEED_VERSION, TEAMMATES, TEAMS, Progress, setup_django, sizes
 
 setup_django()
 
@@ -30,6 +33,7 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from seed_documents import SEARCH_SPECS, search_off, search_on, with_document  # noqa: E402
 
 # The counter tables too: TRUNCATE fires no row triggers (helpdesk/counters.py).
 TABLES = [
@@ -62,6 +66,8 @@ TABLES = [
 ]
 
 PASSWORD = "bench"
+# Connections that load the parts at once (their text and search documents cost PostgreSQL CPU): one per core.
+JOBS = int(os.environ.get("BENCH_SEED_JOBS", str(os.cpu_count() or 1)))
 # The counted tables and their counters, as the migrations that added the triggers define them.
 COUNTER_SPECS = [
     importlib.import_module(module).COUNTS
@@ -69,12 +75,15 @@ COUNTER_SPECS = [
 ]
 
 
-def seeded_scale() -> float | None:
+def seeded() -> tuple[float, int] | None:
+    """The scale and SEED_VERSION the database was seeded at, None if it was not (or not to the end)."""
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_meta (scale double precision, seeded_at timestamptz)")
-        cursor.execute("SELECT scale FROM bench_meta")
+        cursor.execute("ALTER TABLE bench_meta ADD COLUMN IF NOT EXISTS version integer")
+        cursor.execute("ALTER TABLE bench_meta ADD COLUMN IF NOT EXISTS timings jsonb")
+        cursor.execute("SELECT scale, coalesce(version, 1) FROM bench_meta")
         row = cursor.fetchone()
-    return row[0] if row else None
+    return (row[0], row[1]) if row else None
 
 
 def default_new_columns(cursor) -> list[tuple[str, str]]:
@@ -110,12 +119,29 @@ def drop_defaults(cursor, defaulted: list[tuple[str, str]]) -> None:
         cursor.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" DROP DEFAULT')
 
 
-def chunked(cursor, label: str, total: int, step: int, sql: str, params: dict) -> float:
+def chunked(cursor, label: str, total: int, step: int, sql: str, params: dict, *, jobs: int = 1) -> float:
+    """Run `sql` over the ranges [a, b] of 1..total, `step` at a time; on `jobs` connections of their own at once
+    when jobs > 1 (a load PostgreSQL spends its time computing, such as the parts' text and documents)."""
     progress = Progress(label, total)
-    for start in range(1, total + 1, step):
-        end = min(total, start + step - 1)
-        cursor.execute(sql, {**params, "a": start, "b": end})
-        progress.add(end - start + 1)
+    chunks = [(start, min(total, start + step - 1)) for start in range(1, total + 1, step)]
+
+    def run(chunk: tuple[int, int], on=None) -> None:
+        (on or connection.cursor()).execute(sql, {**params, "a": chunk[0], "b": chunk[1]})
+        progress.add(chunk[1] - chunk[0] + 1)
+
+    if jobs == 1:
+        for chunk in chunks:
+            run(chunk, cursor)
+    else:
+
+        def in_thread(chunk: tuple[int, int]) -> None:
+            try:
+                run(chunk)
+            finally:
+                connection.close()  # this thread's own connection
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(in_thread, chunks))
     return progress.close()
 
 
@@ -136,6 +162,7 @@ def seed(size: dict) -> dict:
         # load, then one INSERT ... SELECT counts everything, as the migration that added them does.
         for spec in COUNTER_SPECS:
             cursor.execute(f"ALTER TABLE {spec.table} DISABLE TRIGGER USER")
+        search_off(cursor)
         cursor.execute(
             "INSERT INTO inbox_team (id, name, created_at) SELECT t, 'Team ' || lpad(t::text, 2, '0'), now() "
             "FROM generate_series(1, %s) t",
@@ -159,9 +186,13 @@ def seed(size: dict) -> dict:
             "contacts",
             contacts,
             100_000,
-            """INSERT INTO inbox_contact (id, name, email, external_id, attributes, created_at)
-               SELECT c, 'Contact ' || c, 'contact' || c || '@example.com', 'c-' || c, '{}', now()
-               FROM generate_series(%(a)s, %(b)s) c""",
+            with_document(
+                SEARCH_SPECS["inbox_contact"],
+                "id, name, email, external_id, attributes, created_at",
+                """SELECT c AS id, 'Contact ' || c AS name, 'contact' || c || '@example.com' AS email,
+                       'c-' || c AS external_id, '{}'::jsonb AS attributes, now() AS created_at
+                   FROM generate_series(%(a)s, %(b)s) c""",
+            ),
             {},
         )
         # 30 % open, 10 % snoozed (with a deadline), 60 % closed; 1 in 5 unassigned; every one in a team
@@ -185,28 +216,31 @@ def seed(size: dict) -> dict:
                FROM generate_series(%(a)s, %(b)s) c""",
             {"now": now, "n": n, "contacts": contacts},
         )
-        # Ten parts per conversation, one minute apart.
+        # Ten parts per conversation, one minute apart; their searchable text: bench/corpus.py.
+        body = corpus.body_sql(c="c", k="k", p="((c - 1) * 10 + k + 1)", conversations=n, contacts=contacts)
+        body = body.replace("%", "%%")
         timings["parts_s"] = chunked(
             cursor,
             "parts (x10)",
             n,
             20_000,
-            """INSERT INTO inbox_part (id, kind, body, event_type, data, source_key, created_at, author_id,
-                   conversation_id)
-               SELECT (c - 1) * 10 + k + 1, kind,
-                   CASE WHEN kind = 'event' THEN 'Assigned to a teammate'
-                        ELSE 'Part ' || k || ' of conversation ' || c || ': lorem ipsum dolor sit amet, consectetur.'
-                   END,
-                   CASE WHEN kind = 'event' THEN 'assigned' ELSE '' END,
-                   '{}', NULL,
-                   %(now)s - (%(n)s - c) * interval '30 seconds' + k * interval '1 minute',
-                   CASE WHEN kind IN ('reply', 'note', 'event') THEN c %% 499 + 1 END,
-                   c
-               FROM generate_series(%(a)s, %(b)s) c
-               CROSS JOIN generate_series(0, 9) k
-               CROSS JOIN LATERAL (SELECT (ARRAY['customer_message', 'reply', 'customer_message', 'note', 'event',
-                   'reply', 'customer_message', 'reply', 'note', 'reply'])[k + 1] AS kind) kinds""",
+            with_document(
+                SEARCH_SPECS["inbox_part"],
+                "id, kind, body, event_type, data, source_key, created_at, author_id, conversation_id",
+                f"""SELECT (c - 1) * 10 + k + 1 AS id, kind,
+                       CASE WHEN kind = 'event' THEN 'Assigned to a teammate' ELSE {body} END AS body,
+                       CASE WHEN kind = 'event' THEN 'assigned' ELSE '' END AS event_type,
+                       '{{}}'::jsonb AS data, NULL AS source_key,
+                       %(now)s - (%(n)s - c) * interval '30 seconds' + k * interval '1 minute' AS created_at,
+                       CASE WHEN kind IN ('reply', 'note', 'event') THEN c %% 499 + 1 END AS author_id,
+                       c AS conversation_id
+                   FROM generate_series(%(a)s, %(b)s) c
+                   CROSS JOIN generate_series(0, 9) k
+                   CROSS JOIN LATERAL (SELECT (ARRAY['customer_message', 'reply', 'customer_message', 'note',
+                       'event', 'reply', 'customer_message', 'reply', 'note', 'reply'])[k + 1] AS kind) kinds""",
+            ),
             {"now": now, "n": n},
+            jobs=JOBS,
         )
 
     bo_optional = TicketType.objects.create(
@@ -238,25 +272,35 @@ def seed(size: dict) -> dict:
             "tickets",
             tickets,
             50_000,
-            """INSERT INTO tickets_ticket (id, category, sharing_policy, title, description, attributes, is_shared,
-                   created_at, updated_at, assignee_id, created_by_id, linked_conversation_id, linked_ticket_id,
-                   team_id, thread_id, state_id, ticket_type_id)
-               SELECT j,
-                   CASE WHEN bo THEN 'back_office' ELSE 'customer' END,
-                   CASE WHEN NOT bo THEN 'always' WHEN j %% 2 = 0 THEN 'optional' ELSE 'never' END,
-                   'Ticket ' || j || ': refund for order ' || (j * 7919 %% 100000), 'Bench ticket.', '{}',
-                   bo AND j %% 10 = 0,
-                   %(now)s - (%(t)s - j) * interval '2 minutes',
-                   %(now)s - (%(t)s - j) * interval '2 minutes' + interval '5 minutes',
-                   CASE WHEN j %% 3 = 0 THEN NULL ELSE j %% 499 + 1 END,
-                   j %% 499 + 1,
-                   CASE WHEN bo THEN 10 * j - 9 END,
-                   NULL,
-                   j %% 50 + 1,
-                   CASE WHEN NOT bo THEN 10 * (j - %(bo)s) - 8 END,
-                   (%(states)s::bigint[])[j %% 4 + 1],
-                   CASE WHEN NOT bo THEN %(customer)s WHEN j %% 2 = 0 THEN %(optional)s ELSE %(never)s END
-               FROM generate_series(%(a)s, %(b)s) j CROSS JOIN LATERAL (SELECT j <= %(bo)s AS bo) x""",
+            with_document(
+                SEARCH_SPECS["tickets_ticket"],
+                "id, category, sharing_policy, title, description, attributes, is_shared, created_at, updated_at, "
+                "assignee_id, created_by_id, linked_conversation_id, linked_ticket_id, team_id, thread_id, state_id, "
+                "ticket_type_id",
+                # Titled by the order number its conversation speaks of (bench/corpus.py).
+                f"""SELECT j AS id,
+                       CASE WHEN bo THEN 'back_office' ELSE 'customer' END AS category,
+                       CASE WHEN NOT bo THEN 'always' WHEN j %% 2 = 0 THEN 'optional' ELSE 'never' END
+                           AS sharing_policy,
+                       'Refund for order ' || {corpus.order_number_sql("conversation").replace("%", "%%")} AS title,
+                       'Bench ticket.' AS description, '{{}}'::jsonb AS attributes,
+                       bo AND j %% 10 = 0 AS is_shared,
+                       %(now)s - (%(t)s - j) * interval '2 minutes' AS created_at,
+                       %(now)s - (%(t)s - j) * interval '2 minutes' + interval '5 minutes' AS updated_at,
+                       CASE WHEN j %% 3 = 0 THEN NULL ELSE j %% 499 + 1 END AS assignee_id,
+                       j %% 499 + 1 AS created_by_id,
+                       CASE WHEN bo THEN conversation END AS linked_conversation_id,
+                       NULL::bigint AS linked_ticket_id,
+                       j %% 50 + 1 AS team_id,
+                       CASE WHEN NOT bo THEN conversation END AS thread_id,
+                       (%(states)s::bigint[])[j %% 4 + 1] AS state_id,
+                       CASE WHEN NOT bo THEN %(customer)s WHEN j %% 2 = 0 THEN %(optional)s ELSE %(never)s END
+                           AS ticket_type_id
+                   FROM generate_series(%(a)s, %(b)s) j
+                   CROSS JOIN LATERAL (SELECT j <= %(bo)s AS bo) y
+                   CROSS JOIN LATERAL (SELECT CASE WHEN bo THEN 10 * j - 9 ELSE 10 * (j - %(bo)s) - 8 END
+                       AS conversation) z""",
+            ),
             {
                 "now": now,
                 "t": tickets,
@@ -272,16 +316,19 @@ def seed(size: dict) -> dict:
             "ticket parts (x4)",
             tickets,
             50_000,
-            """INSERT INTO tickets_ticketpart (id, kind, event_type, body, cross_posted, data, created_at,
-                   author_id, ticket_id)
-               SELECT (j - 1) * 4 + k + 1,
-                   CASE WHEN k = 0 THEN 'event' ELSE 'note' END,
-                   CASE WHEN k = 0 THEN 'created' ELSE '' END,
-                   CASE WHEN k = 0 THEN 'Ticket created' ELSE 'Note ' || k || ' on ticket ' || j || '.' END,
-                   false, '{}',
-                   %(now)s - (%(t)s - j) * interval '2 minutes' + k * interval '1 minute',
-                   j %% 499 + 1, j
-               FROM generate_series(%(a)s, %(b)s) j CROSS JOIN generate_series(0, 3) k""",
+            with_document(
+                SEARCH_SPECS["tickets_ticketpart"],
+                "id, kind, event_type, body, cross_posted, data, created_at, author_id, ticket_id",
+                f"""SELECT (j - 1) * 4 + k + 1 AS id,
+                       CASE WHEN k = 0 THEN 'event' ELSE 'note' END AS kind,
+                       CASE WHEN k = 0 THEN 'created' ELSE '' END AS event_type,
+                       CASE WHEN k = 0 THEN 'Ticket created'
+                           ELSE {corpus.words_sql("((j - 1) * 4 + k + 1)").replace("%", "%%")} END AS body,
+                       false AS cross_posted, '{{}}'::jsonb AS data,
+                       %(now)s - (%(t)s - j) * interval '2 minutes' + k * interval '1 minute' AS created_at,
+                       j %% 499 + 1 AS author_id, j AS ticket_id
+                   FROM generate_series(%(a)s, %(b)s) j CROSS JOIN generate_series(0, 3) k""",
+            ),
             {"now": now, "t": tickets},
         )
         for table in (
@@ -295,6 +342,7 @@ def seed(size: dict) -> dict:
         ):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         drop_defaults(cursor, defaulted)
+        timings |= search_on(cursor)
         t0 = time.monotonic()
         for spec in COUNTER_SPECS:
             cursor.execute(f"ALTER TABLE {spec.table} ENABLE TRIGGER USER")
@@ -307,15 +355,18 @@ def seed(size: dict) -> dict:
     timings["vacuum_analyze_s"] = time.monotonic() - t0
     sys.stderr.write(f" {timings['vacuum_analyze_s']:.1f} s\n")
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO bench_meta (scale, seeded_at) VALUES (%s, now())", [SCALE])
+        cursor.execute(
+            "INSERT INTO bench_meta (scale, version, timings, seeded_at) VALUES (%s, %s, %s, now())",
+            [SCALE, SEED_VERSION, json.dumps({k: round(v, 1) for k, v in timings.items()})],
+        )
     return timings
 
 
 def main() -> None:
     call_command("migrate", verbosity=0)
     size = sizes()
-    if seeded_scale() == SCALE and "--force" not in sys.argv:
-        print(f"{BENCH.database} already seeded at scale {SCALE}: reusing it", file=sys.stderr)
+    if seeded() == (SCALE, SEED_VERSION) and "--force" not in sys.argv:
+        print(f"{BENCH.database} already seeded at scale {SCALE} (version {SEED_VERSION}): reusing it", file=sys.stderr)
         return
     print(f"seeding {BENCH.database} at scale {SCALE}: {size}", file=sys.stderr)
     t0 = time.monotonic()

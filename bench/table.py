@@ -12,6 +12,9 @@ def table(results: dict) -> str:
         f"{size['tickets']:,} tickets); {machine['cores']} cores, {machine['memory']} RAM, {machine['cpu']}; "
         f"measured {results.get('measured_at', '')}",
     ]
+    if seeded := results.get("seed_seconds"):
+        steps = ", ".join(f"{step.removesuffix('_s').replace('_', ' ')} {s:g}" for step, s in seeded.items())
+        lines += ["", f"Seeded in {sum(seeded.values()):.0f} s (bench/seed.py; seconds per step: {steps})."]
     if "pages" in results:
         lines += ["", "| request (server time, ms) | p50 | p95 | p99 | queries |", "|---|---:|---:|---:|---:|"]
         for label, r in results["pages"].items():
@@ -48,10 +51,51 @@ def table(results: dict) -> str:
                 f"page load, page load p50/p95 {ms['p50']}/{ms['p95']} ms, gunicorn CPU "
                 f"{r.get('server_cpu_ms_per_page_load', '?')} ms per page load, statuses {r['statuses']}"
             )
+    if search := results.get("search"):
+        lines += ["", *search_table(search)]
     if measured := results.get("measured"):
         took = ", ".join(f"{part} {m['seconds']} s" for part, m in measured.items())
         lines += ["", f"Bench parts took: {took}."]
     return "\n".join(lines)
+
+
+SEARCH_WAYS = ("selector", "results (htmx)", "page")
+
+
+def search_table(search: dict) -> list[str]:
+    target = search["target"]
+    lines = [
+        f"Search (bench/search.py): first page, newest first, {search['runs_per_search']} runs of each, another word, "
+        f"number or address each run; server time p50 / p95 in ms of the selector, of the results region htmx swaps "
+        f"in and of the whole /search/ page, and their queries. Target: p95 <= {target['search_p95_ms']} ms with a "
+        f"fixed query count.",
+        "",
+        "| search | selector | results (htmx) | page | queries | plan | met |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    for label, r in search["searches"].items():
+        cells = [f"{r[way]['p50']:.1f} / {r[way]['p95']:.1f}" for way in SEARCH_WAYS]
+        queries = " / ".join(
+            str(r[way]["queries"][0]) if r[way]["fixed_query_count"] else "-".join(map(str, r[way]["queries"]))
+            for way in SEARCH_WAYS
+        )
+        plan = ", ".join(r.get("plans", ["trigram index"]))
+        lines.append(
+            f"| {label} (`{r['examples'][0]}`) | {' | '.join(cells)} | {queries} | {plan} "
+            f"| {'yes' if r['met'] else '**no**'} |"
+        )
+    write = search["write"]
+    on, off, alone = write["with_search_trigger_ms"], write["without_search_trigger_ms"], write["trigger_alone_ms"]
+    lines += [
+        "",
+        f"Posting a part (an internal note through inbox.actions.post_note, {write['posts_per_arm']} notes each way, "
+        f"in alternating batches of {write['batch']}): p50 / p95 {on['p50']:.2f} / {on['p95']:.2f} ms with the search "
+        f"trigger, {off['p50']:.2f} / {off['p95']:.2f} ms without; **the search document costs "
+        f"{write['cost_p50_ms']:+.2f} ms at p50, {write['cost_p95_ms']:+.2f} ms at p95** (target p95 "
+        f"{target['write_cost_p95_ms']} ms: {'met' if write['met'] else '**not met**'}); the trigger alone (EXPLAIN "
+        f"ANALYZE) {alone['p50']:.2f} / {alone['p95']:.2f} ms.",
+    ]
+    return lines
 
 
 def live_table(live: dict) -> list[str]:
