@@ -148,6 +148,8 @@ class Conversation(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "-updated_at"], name="conversation_state_idx"),
+            # Search's walk over every state, newest first (helpdesk/search.py).
+            models.Index(fields=["-updated_at", "-id"], name="conversation_updated_idx"),
             models.Index(fields=["assignee", "state", "-updated_at"], name="conversation_assignee_idx"),
             models.Index(fields=["team", "state", "-updated_at"], name="conversation_team_idx"),
             # "Waiting longest" first: without these, each view sorted all its open conversations
