@@ -18,7 +18,7 @@ The embedded SQLite default (`make run`) has no documents: it matches each word 
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -49,6 +49,8 @@ CONFIG = "helpdesk"
 # More parts than this matching (PostgreSQL's estimate): walk the list newest first instead of collecting ids. At
 # 10M parts a collected match costs about 10 µs and a walked conversation about 20 µs: they cross near 10,000 (bench/).
 COMMON = 10_000
+# A query of common words that is estimated rare is first tried on this many of the newest rows.
+PROBE = 1_000
 MAX_QUERY_LENGTH = 200
 PAGE_SIZE = 25
 NUMBER = re.compile(r"#?(\d{1,9})")
@@ -69,6 +71,11 @@ class SearchQuery:
     @property
     def words(self) -> list[str]:
         return [word.strip("\"'") for word in self.text.split() if word.strip("\"'")]
+
+    @property
+    def any_word(self) -> "SearchQuery":
+        """Any one of the words (`a or b`): how common the words are one by one."""
+        return SearchQuery(" or ".join(word.lstrip("-") for word in self.words if word.lstrip("-")))
 
     @property
     def only_number(self) -> bool:
@@ -137,20 +144,38 @@ class InArray(Func):
     output_field = BooleanField()
 
 
-def matching(rows: QuerySet, *, parts: QuerySet, own: Q, query: SearchQuery) -> QuerySet:
-    """`rows` whose own fields (`own`) or one of whose `parts` match (parts: a queryset whose `owner_id` names
-    the row, filtered to the matching parts), by the plan that suits how common the words are (module docstring)."""
-    if estimated_rows(parts) > COMMON:
-        # The walk checks each row's parts one row at a time, and stops when the page is full. The second,
-        # redundant condition keeps PostgreSQL from turning the EXISTS into a hashed `id IN (every matching part)`
-        # (it can only for an EXISTS correlated by equalities alone), which it chose for words in 27,000 to 82,000
-        # of 10M parts and which reads every match before the first row: 165-472 ms against 22-33 ms walking the
-        # conversations by an index in their order (bench/).
-        correlated = parts.filter(owner_id=OuterRef("pk"), owner_id__gte=OuterRef("pk"))
-        return rows.filter(Q(Exists(correlated)) | own)
+def matching(rows: QuerySet, *, parts: Callable[[SearchQuery], QuerySet], own: Q, query: SearchQuery) -> QuerySet:
+    """`rows` whose own fields (`own`) or one of whose parts match (`parts(query)`: the matching parts, their
+    `owner_id` naming the row), by the plan that suits how common the words are (module docstring)."""
+    if estimated_rows(parts(query)) > COMMON or dense_although_estimated_rare(rows, parts=parts, query=query):
+        return walked(rows, parts=parts(query), own=own)
     owned = rows.model.objects.filter(own).values("pk").order_by()
-    owners = parts.values("owner_id").order_by().union(owned).order_by()
+    owners = parts(query).values("owner_id").order_by().union(owned).order_by()
     return rows.filter(InArray(F("pk"), Subquery(owners)))
+
+
+def walked(rows: QuerySet, *, parts: QuerySet, own: Q) -> QuerySet:
+    """The walk: each row's parts checked one row at a time, until the page is full. The second, redundant
+    condition keeps PostgreSQL from turning the EXISTS into a hashed `id IN (every matching part)` (it can only for
+    an EXISTS correlated by equalities alone), which it chose for words in 27,000 to 82,000 of 10M parts and which
+    reads every match before the first row: 165-472 ms against 22-33 ms walking the rows by an index in their order
+    (bench/)."""
+    correlated = parts.filter(owner_id=OuterRef("pk"), owner_id__gte=OuterRef("pk"))
+    return rows.filter(Q(Exists(correlated)) | own)
+
+
+def dense_although_estimated_rare(
+    rows: QuerySet, *, parts: Callable[[SearchQuery], QuerySet], query: SearchQuery
+) -> bool:
+    """Several common words together (a phrase, say): PostgreSQL multiplies their shares as if they were
+    independent, and a phrase in 40,000 of 10M parts was estimated at 1,000 (collected: 389 ms; walked: 8 ms). So
+    when the words one by one are common, the newest PROBE rows are walked: a full page among them says walk. Two
+    queries, for a query of several words only."""
+    if len(query.words) < 2 or estimated_rows(parts(query.any_word)) <= COMMON:
+        return False
+    newest = rows.order_by(*order_by(NEWEST_KEYS)).values("pk")[:PROBE]
+    probe = walked(rows.filter(pk__in=Subquery(newest)), parts=parts(query), own=Q(pk__in=[]))
+    return len(probe.values("pk")[:PAGE_SIZE]) == PAGE_SIZE
 
 
 def estimated_rows(queryset: QuerySet) -> int:

@@ -59,9 +59,12 @@ def matching_conversations(*, query: SearchQuery, filters: SearchFilters) -> Que
         return rows.filter(pk=found)
     number = Q(pk=found) if found is not None else Q(pk__in=[])
     if not full_text():
-        parts = Part.objects.filter(words_like(["body"], query)).exclude(kind=PartKind.EVENT)
-        return rows.filter(Q(pk__in=parts.values("conversation_id")) | words_like(["subject"], query) | number)
-    parts = Part.objects.filter(document_matches(query)).annotate(owner_id=F("conversation_id"))
+        texts = Part.objects.filter(words_like(["body"], query)).exclude(kind=PartKind.EVENT)
+        return rows.filter(Q(pk__in=texts.values("conversation_id")) | words_like(["subject"], query) | number)
+
+    def parts(words: SearchQuery) -> QuerySet[Part]:
+        return Part.objects.filter(document_matches(words)).annotate(owner_id=F("conversation_id"))
+
     return matching(rows, parts=parts, own=Q(field_matches("subject", query)) | number, query=query)
 
 

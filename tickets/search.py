@@ -35,8 +35,11 @@ def matching_tickets(*, query: SearchQuery, filters: SearchFilters) -> QuerySet[
     if not full_text():
         own = words_like(["title", "description", "attributes"], query)
         return rows.filter(Q(pk__in=notes.filter(words_like(["body"], query)).values("ticket_id")) | own | number)
-    notes = notes.filter(document_matches(query)).annotate(owner_id=F("ticket_id"))
-    return matching(rows, parts=notes, own=Q(document_matches(query)) | number, query=query)
+
+    def matching_notes(words: SearchQuery) -> QuerySet[TicketPart]:
+        return notes.filter(document_matches(words)).annotate(owner_id=F("ticket_id"))
+
+    return matching(rows, parts=matching_notes, own=Q(document_matches(query)) | number, query=query)
 
 
 def search_tickets(

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Value
+from django.db.models import F, Value
 from django.utils import timezone
 
 import helpdesk.search
@@ -240,3 +240,24 @@ def test_search_plan_is_chosen_by_how_common_the_word_is():
     assert helpdesk.search.estimated_rows(parts) > helpdesk.search.estimated_rows(
         Part.objects.filter(helpdesk.search.document_matches(SearchQuery("ocelot")))
     )
+
+
+@postgresql_only
+@pytest.mark.parametrize("dense", [True, False])
+def test_search_walks_a_phrase_of_common_words_when_the_newest_rows_hold_a_page_of_it(monkeypatch, dense):
+    """PostgreSQL estimates a phrase of common words as rare (it multiplies their shares): the newest rows decide."""
+    monkeypatch.setattr(helpdesk.search, "COMMON", -1)  # every word counts as common
+    monkeypatch.setattr(helpdesk.search, "PAGE_SIZE", 3)
+    monkeypatch.setattr(helpdesk.search, "PROBE", 4)
+    phrase = SearchQuery('"package never arrived"')
+    oldest = [PartFactory(body="the package never arrived") for _ in range(3)]
+    for _ in range(4):
+        PartFactory(body="the package never arrived" if dense else "the package arrived, never mind")
+    rows = Conversation.objects.all()
+
+    def parts(words):
+        return Part.objects.filter(helpdesk.search.document_matches(words)).annotate(owner_id=F("conversation_id"))
+
+    assert helpdesk.search.dense_although_estimated_rare(rows, parts=parts, query=phrase) is dense
+    expected = {part.conversation_id for part in oldest} | (set(rows.values_list("pk", flat=True)) if dense else set())
+    assert set(conversations(phrase.text)) == expected
