@@ -145,6 +145,21 @@ def test_search_snippet_escapes_the_text_and_marks_the_match():
     assert "<script>" not in snippet.text
 
 
+def test_plain_snippet_starts_and_ends_on_whole_words():
+    """The text around a match, cut at spaces and marked as cut: never "pened from the customer's message"."""
+    text = "Opened from the customer's message: Blender arrived broken (order 673047) " + "and more " * 30
+    snippet = helpdesk.search.plain_snippet(text, SearchQuery("673047"))
+    assert snippet.startswith("… ") and snippet.endswith(" …") and "<mark>673047</mark>" in snippet
+    words = snippet.removeprefix("… ").removesuffix(" …").split()
+    assert set(words) <= set(text.replace("'", "&#x27;").replace("673047", "<mark>673047</mark>").split())
+
+
+def test_plain_snippet_marks_words_of_the_text_not_of_its_escaping():
+    """A word that is also part of an HTML entity ("amp", "lt", "quot") is marked where the text has it only."""
+    snippet = helpdesk.search.plain_snippet('Fish & chips <3 "amp" lt', SearchQuery("amp lt"))
+    assert snippet == "Fish &amp; chips &lt;3 &quot;<mark>amp</mark>&quot; <mark>lt</mark>"
+
+
 def test_search_filters_by_state_team_assignee_and_date(teammate, team, plan):
     now = timezone.now()
     closed = ConversationFactory(state=ConversationState.CLOSED, team=team, assignee=teammate)
