@@ -211,6 +211,19 @@ def test_search_finds_a_ticket_by_an_attribute_value(teammate, plan):
     assert tickets("K7731") == [ticket.pk]
 
 
+def test_search_ticket_snippet_shows_the_attribute_value_that_matched():
+    """Found by its order number, a ticket's snippet is that attribute's, not a description without the number."""
+    ticket_type = TicketTypeFactory()
+    TicketAttributeFactory(ticket_type=ticket_type, key="order_number", name="Order number")
+    ticket = BackOfficeTicketFactory(
+        ticket_type=ticket_type, description="Reported by phone.", attributes={"order_number": "K7731"}
+    )
+    _, snippets = search_tickets(query=SearchQuery("k7731"), filters=SearchFilters(), sort="newest", cursor=None)
+    assert snippets[ticket.pk].label == "Order number" and snippets[ticket.pk].text == "<mark>K7731</mark>"
+    _, snippets = search_tickets(query=SearchQuery("phone"), filters=SearchFilters(), sort="newest", cursor=None)
+    assert snippets[ticket.pk].label == "Description" and "<mark>phone</mark>" in snippets[ticket.pk].text
+
+
 def test_search_follows_a_ticket_edit_and_its_notes(teammate, plan):
     ticket = BackOfficeTicketFactory(title="Printer on fire")
     update_ticket_attributes(actor=teammate, ticket_id=ticket.pk, title="Scanner jammed", description="", attributes={})
