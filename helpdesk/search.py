@@ -197,14 +197,28 @@ def marked(snippet: str) -> SafeString:
 
 
 def plain_snippet(text: str, query: SearchQuery, *, width: int = 160) -> SafeString:
-    """The embedded default's snippet: the text around the first word found, matches in <mark>."""
+    """The embedded default's snippet (and a ticket description's): the text around the first word found, cut at
+    spaces (… where cut), matches in <mark>. Escaped piece by piece: a word never matches inside the escaping
+    (`amp` in `&amp;`)."""
     lowered = text.lower()
-    start = min((lowered.find(word.lower()) for word in query.words if word.lower() in lowered), default=0)
-    excerpt = text[max(0, start - width // 3) :][:width]
-    if not query.words:
-        return SafeString(escape(excerpt))
-    pattern = re.compile("|".join(re.escape(escape(word)) for word in query.words), re.IGNORECASE)
-    return mark_safe(pattern.sub(lambda found: f"<mark>{found.group(0)}</mark>", escape(excerpt)))  # noqa: S308
+    first = min((lowered.find(word.lower()) for word in query.words if word.lower() in lowered), default=0)
+    start = max(0, first - width // 3)
+    end = start + width
+    if start > 0 and not text[start - 1].isspace():  # from the next whole word, but never past the match
+        space = re.search(r"\s", text[start:first])
+        start = start + space.end() if space else first
+    blank = max(text.rfind(space, first, end) for space in " \n\t")
+    if end < len(text) and not text[end].isspace() and blank > first:  # to the last whole word after the match
+        end = blank
+    excerpt = text[start:end].strip()
+    pieces, done = [], 0
+    if query.words:
+        words = sorted({re.escape(word) for word in query.words}, key=len, reverse=True)  # the longest one first
+        for found in re.finditer("|".join(words), excerpt, re.IGNORECASE):
+            pieces += [escape(excerpt[done : found.start()]), f"<mark>{escape(found.group(0))}</mark>"]
+            done = found.end()
+    pieces.append(escape(excerpt[done:]))
+    return mark_safe(("… " if start > 0 else "") + "".join(pieces) + (" …" if end < len(text) else ""))  # noqa: S308
 
 
 class SearchSort:

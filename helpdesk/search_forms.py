@@ -30,6 +30,13 @@ STATES = {
 }
 
 
+# The filters (and sort) each kind has: contacts have none, and are sorted by name.
+KIND_FILTERS = {
+    SearchKind.CONVERSATIONS: {"state", "team", "assignee", "since", "until", "sort"},
+    SearchKind.TICKETS: {"state", "team", "assignee", "type", "since", "until", "sort"},
+    SearchKind.CONTACTS: set(),
+}
+
 PLACEHOLDER = 'Words, "a phrase", #123, an email address'
 
 
@@ -52,11 +59,14 @@ class SearchForm(forms.Form):
     cursor = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         kind = self.data.get("kind") or SearchKind.CONVERSATIONS
         choice_field(self, "state").choices = [("", "Any state"), *STATES.get(kind, [])]
         choice_field(self, "type").choices = [("", "Any type"), *list_ticket_type_options()]
-        self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off", "placeholder": PLACEHOLDER})
+        box = self.fields["q"].widget
+        box.input_type = "search"  # a TextInput's own: an attrs "type" is overridden by it
+        box.attrs.update({"autocomplete": "off", "placeholder": PLACEHOLDER, "aria-keyshortcuts": "/"})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -92,6 +102,20 @@ class SearchForm(forms.Form):
             since=data["since"],
             until=data["until"],
         )
+
+    @property
+    def filtering(self) -> bool:
+        """Whether any filter the searched kind has narrows the search (the sort is no filter)."""
+        names = KIND_FILTERS[self.searched_kind] - {"sort"}
+        return any(self.cleaned_data.get(name) not in (None, "") for name in names)
+
+    def kind_query(self, kind: str) -> str:
+        """This search in `kind` (its tab): the words, and the filters and sort that `kind` has too; no page, no
+        item open (they belong to this kind's list)."""
+        kept = {"q", "kind"} | KIND_FILTERS[kind]
+        if self.data.get("state") not in dict(STATES[kind]):
+            kept.discard("state")
+        return self.query_string(kind=kind, **{name: None for name in self.fields if name not in kept})
 
     def query_string(self, **changes: Any) -> str:
         """The search's place as a query string (`?...`), with `changes` (None drops a parameter)."""

@@ -26,8 +26,10 @@ def search(request: TeammateRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     if not form.is_valid():
         return bad_query(request, form)
-    context = {"form": form, "kind": form.searched_kind, "kinds": SearchKind.CHOICES, "nav_current": "search"}
+    context = {"form": form, "kind": form.searched_kind, "nav_current": "search"} | tabs_context(form)
     context["open_id"] = opened = form.cleaned_data["open"]
+    # A region swapped alone brings what shows its change elsewhere, out of band (the tabs' links, the status).
+    context["swapped"] = request.htmx.target == "search-results"
     if opened and request.htmx.target != "search-results":
         context |= opened_context(request, form.searched_kind, opened)
         if request.htmx.target == "main":
@@ -39,6 +41,12 @@ def search(request: TeammateRequest) -> HttpResponse:
     return render(request, SEARCH, context)
 
 
+def tabs_context(form: SearchForm) -> dict:
+    """Each kind's tab: (kind, label, this search's query string in that kind); the others apart, for the hint."""
+    tabs = [(value, label, form.kind_query(value)) for value, label in SearchKind.CHOICES]
+    return {"tabs": tabs, "other_tabs": [tab for tab in tabs if tab[0] != form.searched_kind]}
+
+
 def results_context(form: SearchForm) -> dict:
     query, kind = form.searched, form.searched_kind
     context: dict[str, Any] = {
@@ -46,6 +54,7 @@ def results_context(form: SearchForm) -> dict:
         "has_states": bool(STATES[kind]),
         "sort_choices": SearchSort.CHOICES,
         "list_query": form.query_string(open=None),
+        "first_page_query": form.query_string(after=None, before=None, open=None),
     }
     if not query.words:
         return context

@@ -35,10 +35,11 @@ CONTACT_HOLDS = "{column} LIKE '%%' || lower(unaccent(%s)) || '%%'"
 class Snippet:
     kind: str  # the matching part's kind (a customer message, a reply, an internal note...)
     text: SafeString  # around the match, the match in <mark>
+    name: str = ""  # what matched, when the kind does not say it (a ticket attribute's name)
 
     @property
     def label(self) -> str:
-        return SNIPPET_LABELS.get(self.kind, self.kind.capitalize())
+        return self.name or SNIPPET_LABELS.get(self.kind, self.kind.capitalize())
 
 
 SNIPPET_LABELS = {

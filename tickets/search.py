@@ -19,7 +19,7 @@ from helpdesk.search import (
     words_like,
 )
 from inbox.search import Snippet
-from tickets.models import Ticket, TicketPart, TicketPartKind, TicketType
+from tickets.models import Ticket, TicketAttribute, TicketPart, TicketPartKind, TicketType
 from tickets.selectors.lists import STATUS_CONDITIONS, TicketStatus
 
 
@@ -45,8 +45,9 @@ def matching_tickets(*, query: SearchQuery, filters: SearchFilters) -> QuerySet[
 def search_tickets(
     *, query: SearchQuery, filters: SearchFilters, sort: str, cursor: Cursor | None
 ) -> tuple[Page, dict[int, Snippet]]:
-    """A page of the tickets that match, with each one's snippet: its newest matching note's, else its description's.
-    Three queries on PostgreSQL (the plan's estimate, the page, the snippets), two on SQLite."""
+    """A page of the tickets that match, with each one's snippet: its newest matching note's, else the description or
+    attribute value holding a word. Three queries on PostgreSQL (the plan's estimate, the page, the snippets), two on
+    SQLite, and one more for the attributes' names when an attribute value holds a word."""
     rows = matching_tickets(query=query, filters=filters).select_related("ticket_type", "state", "assignee", "team")
     page = search_page(rows, sort=sort, rank=ticket_rank(query), cursor=cursor)
     return page, ticket_snippets(query=query, tickets=page.rows)
@@ -83,10 +84,37 @@ def ticket_snippets(*, query: SearchQuery, tickets: list[Ticket]) -> dict[int, S
     else:
         for note in notes.filter(words_like(["body"], query)).order_by("-created_at"):
             found.setdefault(note.ticket_id, Snippet(TicketPartKind.NOTE, plain_snippet(note.body, query)))
-    for ticket in tickets:  # no note matched: the description, if there is one
-        if ticket.pk not in found and ticket.description:
+    rest = [ticket for ticket in tickets if ticket.pk not in found]
+    names = attribute_names(rest, query)
+    for ticket in rest:  # no note matched: the description holding a word, else an attribute, else the description
+        values = ticket.attributes or {}
+        matched = [(name, values[key]) for key, name in names.get(ticket.ticket_type_id, {}).items() if key in values]
+        matched = [(name, value) for name, value in matched if holds(value, query)]
+        if matched and not holds(ticket.description, query):
+            name, value = matched[0]
+            found[ticket.pk] = Snippet("attribute", plain_snippet(str(value), query), name=name)
+        elif ticket.description:
             found[ticket.pk] = Snippet("description", plain_snippet(ticket.description, query))
     return found
+
+
+def holds(value: object, query: SearchQuery) -> bool:
+    text = str(value).lower()
+    return any(word.lower() in text for word in query.words)
+
+
+def attribute_names(tickets: list[Ticket], query: SearchQuery) -> dict[int, dict[str, str]]:
+    """The names of the attributes whose values hold a word of the query, by ticket type and key. One query, and
+    only when there are some."""
+    keys = {key for ticket in tickets for key, value in (ticket.attributes or {}).items() if holds(value, query)}
+    if not keys:
+        return {}
+    names: dict[int, dict[str, str]] = {}
+    types = {ticket.ticket_type_id for ticket in tickets}
+    rows = TicketAttribute.objects.filter(ticket_type_id__in=types, key__in=keys)
+    for type_id, key, name in rows.order_by("position", "pk").values_list("ticket_type_id", "key", "name"):
+        names.setdefault(type_id, {})[key] = name
+    return names
 
 
 def list_ticket_type_options() -> list[tuple[int, str]]:

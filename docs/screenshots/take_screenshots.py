@@ -4,8 +4,8 @@
 
 Seeds a fresh SQLite file in /tmp with `manage.py seed_demo`, serves it with `runserver`, signs in through
 the login form as a front-office teammate (the split view: a conversation with its back-office ticket
-beside it) and as back-office teammates (the ticket view, with the linked conversation beside it; the
-Trackers view, with what the tracker links beside it).
+beside it; the search page, a conversation opened beside the results) and as back-office teammates (the
+ticket view, with the linked conversation beside it; the Trackers view, with what the tracker links beside it).
 Uses Debian's Chromium like the browser tests.
 """
 
@@ -96,6 +96,12 @@ def main() -> None:
             page.mouse.move(0, VIEWPORT["height"] - 1)  # no hover highlight in the picture
             page.screenshot(path=OUT / "split-view.png")
 
+            # Search: the results for a word in the middle pane, the same conversation opened beside them.
+            page.goto(f"/search/?q=refund&open={conversation_id}")
+            expect(page.locator("#search-results [aria-current='true']")).to_have_count(1)  # one of the results
+            expect(page.locator("#ticket-side #ticket-title")).to_contain_text(f"#{ticket_id}")
+            page.screenshot(path=OUT / "search.png")
+
             page = sign_in(browser, base_url, "ben")
             page.goto(f"/t/{ticket_id}/")
             expect(page.locator("#main #ticket-title")).to_contain_text(f"#{ticket_id}")
@@ -112,7 +118,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"Wrote {OUT / 'split-view.png'}, {OUT / 'ticket-view.png'} and {OUT / 'trackers.png'}")
+    print(f"Wrote {OUT / 'split-view.png'}, {OUT / 'search.png'}, {OUT / 'ticket-view.png'} and {OUT / 'trackers.png'}")
 
 
 def wait_for_server(browser, base_url: str) -> None:

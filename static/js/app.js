@@ -103,7 +103,8 @@
   }
 
   function focusSearch() {
-    const box = document.getElementById("topbar-search");
+    // On the search page, its own box (which keeps the kind and filters); elsewhere the top bar's.
+    const box = document.querySelector(".search-form input[name='q']") || document.getElementById("topbar-search");
     if (!box) return "There is no search box on this page.";
     box.focus();
     box.select();
@@ -147,6 +148,8 @@
     // Escape in an open picker closes its list (tom-select), and leaves the teammate in the search box.
     if (event.key === "Escape" && target.closest(".ts-wrapper.dropdown-active")) return;
     if (event.key === "Escape" && typing(target)) {
+      // A search box would also empty itself: the search page's keeps the words of the results it shows.
+      if (target.closest(".search-form")) event.preventDefault();
       target.blur();
       return;
     }
@@ -201,6 +204,8 @@
     refocus = null;
     if (active && target.contains(active) && active !== document.body) {
       refocus = active.id ? `#${CSS.escape(active.id)}` : active.matches("[data-list-item]") ? `[data-list-item][href="${CSS.escape(active.getAttribute("href"))}"]` : null;
+      // A page link: the same one on the new page (Next again), else the other one (the last page has no Next).
+      if (active.matches(".pager a[rel]")) refocus = [`.pager a[rel="${active.rel}"]`, ".pager a[rel]"];
     }
     const timeline = target.matches(".timeline") ? target : target.querySelector(".timeline");
     timelineWasAtBottom = !timeline || timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 40;
@@ -217,7 +222,7 @@
     const verb = event.detail.requestConfig && event.detail.requestConfig.verb;
     const swapped = elt.isConnected ? elt : document.getElementById(elt.id) || document.body;
     // The focused element may be gone (a form replaced by its confirmation): then focus goes as if it were not.
-    const again = refocus && document.querySelector(refocus);
+    const again = refocus && [].concat(refocus).map((selector) => document.querySelector(selector)).find(Boolean);
     refocus = null;
     if (again) {
       again.focus();
@@ -306,6 +311,13 @@
   }
 
   document.addEventListener("htmx:load", (event) => initPickers(event.detail.elt));
+
+  // The search page's address (pushed as its form is sent) names only the filters in use: no `team=&since=`.
+  document.addEventListener("htmx:configRequest", (event) => {
+    if (!event.detail.elt.matches(".search-form")) return;
+    const parameters = event.detail.parameters;
+    Object.keys(parameters).filter((name) => parameters[name] === "").forEach((name) => delete parameters[name]);
+  });
 
   document.addEventListener("htmx:responseError", (event) => {
     if (event.detail.xhr.status >= 500) {

@@ -1,10 +1,12 @@
 """axe-core finds no serious or critical violation on the teammates' pages (the `blocking_violations` fixture)."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
 
+from inbox.actions import post_note
 from inbox.models import StateEffect
 from tests.factories import (
     BackOfficeTicketFactory,
@@ -80,6 +82,36 @@ def test_composer_with_saved_replies_open_has_no_serious_accessibility_violation
     assert blocking_violations(page) == []
 
 
+@pytest.fixture
+def found_by_search(teammate, conversation_with_ticket):
+    """A conversation, a ticket and a contact, by kind: the words that find each, and its id."""
+    post_note(actor=teammate, conversation_id=conversation_with_ticket.pk, body="Refund approved by billing.")
+    contact = conversation_with_ticket.contact
+    ticket = conversation_with_ticket.back_office_tickets.get()
+    return {
+        "conversations": ("refund", conversation_with_ticket.pk),
+        "tickets": ("refund", ticket.pk),
+        "contacts": (contact.external_id, contact.pk),
+    }
+
+
+@pytest.mark.parametrize("kind", ["conversations", "tickets", "contacts"])
+def test_search_page_with_results_and_an_open_item_has_no_serious_accessibility_violations(
+    open_as, blocking_violations, teammate, found_by_search, kind
+):
+    words, item_id = found_by_search[kind]
+    query = {"q": words, "kind": kind, "open": item_id}
+    if kind != "contacts":
+        query["state"] = "open"  # the filters shown open, with their pickers
+    page = open_as(teammate, "/search/?" + urlencode(query))
+    expect(page.locator("#search-results [data-list-item][aria-current='true']")).to_have_count(1)
+    expect(page.locator("#main h2").first).to_be_visible()
+    if kind != "contacts":
+        expect(page.locator(".search-filters .ts-wrapper")).to_have_count(2)
+
+    assert blocking_violations(page) == []
+
+
 def test_command_palette_has_no_serious_accessibility_violations(
     open_as, blocking_violations, teammate, conversation_with_ticket
 ):
@@ -98,6 +130,23 @@ def test_command_palette_has_no_serious_accessibility_violations(
     expect(palette.get_by_role("status")).to_have_text(re.compile(r"\d+ results"))
 
     assert blocking_violations(page) == []
+
+
+def test_search_page_has_no_accessibility_violation_after_searching_and_opening(
+    open_as, violations, teammate, found_by_search
+):
+    """Every impact, after the swaps: the results replaced (with the tabs and status out of band), an item opened."""
+    page = open_as(teammate, "/search/")
+    page.keyboard.press("/")
+    page.keyboard.type("refund")
+    page.keyboard.press("Enter")
+    expect(page.locator("#search-results [data-list-item]")).to_have_count(1)
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    expect(page.locator("#main #conversation-pane")).to_be_visible()
+
+    assert violations(page) == []
 
 
 def test_split_view_with_ticket_form_open_has_unique_ids(open_as, teammate):

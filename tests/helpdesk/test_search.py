@@ -145,6 +145,21 @@ def test_search_snippet_escapes_the_text_and_marks_the_match():
     assert "<script>" not in snippet.text
 
 
+def test_plain_snippet_starts_and_ends_on_whole_words():
+    """The text around a match, cut at spaces and marked as cut: never "pened from the customer's message"."""
+    text = "Opened from the customer's message: Blender arrived broken (order 673047) " + "and more " * 30
+    snippet = helpdesk.search.plain_snippet(text, SearchQuery("673047"))
+    assert snippet.startswith("… ") and snippet.endswith(" …") and "<mark>673047</mark>" in snippet
+    words = snippet.removeprefix("… ").removesuffix(" …").split()
+    assert set(words) <= set(text.replace("'", "&#x27;").replace("673047", "<mark>673047</mark>").split())
+
+
+def test_plain_snippet_marks_words_of_the_text_not_of_its_escaping():
+    """A word that is also part of an HTML entity ("amp", "lt", "quot") is marked where the text has it only."""
+    snippet = helpdesk.search.plain_snippet('Fish & chips <3 "amp" lt', SearchQuery("amp lt"))
+    assert snippet == "Fish &amp; chips &lt;3 &quot;<mark>amp</mark>&quot; <mark>lt</mark>"
+
+
 def test_search_filters_by_state_team_assignee_and_date(teammate, team, plan):
     now = timezone.now()
     closed = ConversationFactory(state=ConversationState.CLOSED, team=team, assignee=teammate)
@@ -194,6 +209,19 @@ def test_search_finds_a_ticket_by_an_attribute_value(teammate, plan):
     ticket = BackOfficeTicketFactory(ticket_type=ticket_type, attributes={"order_number": "K7731"})
     BackOfficeTicketFactory(ticket_type=ticket_type, attributes={"order_number": "K9999"})
     assert tickets("K7731") == [ticket.pk]
+
+
+def test_search_ticket_snippet_shows_the_attribute_value_that_matched():
+    """Found by its order number, a ticket's snippet is that attribute's, not a description without the number."""
+    ticket_type = TicketTypeFactory()
+    TicketAttributeFactory(ticket_type=ticket_type, key="order_number", name="Order number")
+    ticket = BackOfficeTicketFactory(
+        ticket_type=ticket_type, description="Reported by phone.", attributes={"order_number": "K7731"}
+    )
+    _, snippets = search_tickets(query=SearchQuery("k7731"), filters=SearchFilters(), sort="newest", cursor=None)
+    assert snippets[ticket.pk].label == "Order number" and snippets[ticket.pk].text == "<mark>K7731</mark>"
+    _, snippets = search_tickets(query=SearchQuery("phone"), filters=SearchFilters(), sort="newest", cursor=None)
+    assert snippets[ticket.pk].label == "Description" and "<mark>phone</mark>" in snippets[ticket.pk].text
 
 
 def test_search_follows_a_ticket_edit_and_its_notes(teammate, plan):
