@@ -37,9 +37,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -182,6 +183,23 @@ def estimated_rows(queryset: QuerySet) -> int:
     """How many rows PostgreSQL expects the queryset to read: a plan, not a count."""
     plan = json.loads(queryset.explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def best_part_rank(parts: QuerySet, query: SearchQuery) -> Expression:
+    """The rank of the best of a row's `parts` (correlated to the row by OuterRef) that match; 0 for none."""
+    best = parts.filter(document_matches(query)).annotate(rank=document_rank(query)).order_by("-rank")
+    return Coalesce(Subquery(best.values("rank")[:1], output_field=FloatField()), Value(0.0))
+
+
+def newest_matching_headlines(parts: QuerySet, *, owner: str, query: SearchQuery) -> QuerySet:
+    """(owner id, kind, headline of the body) of the newest part of each owner in `parts` that matches."""
+    return (
+        parts.filter(document_matches(query))
+        .order_by(owner, "-created_at")
+        .distinct(owner)
+        .annotate(snippet=headline("body", query))
+        .values_list(owner, "kind", "snippet")
+    )
 
 
 def headline(field: str, query: SearchQuery, *, words: int = 24) -> RawSQL:

@@ -3,8 +3,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Expression, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Expression, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Greatest
 from django.utils.safestring import SafeString
 
 from helpdesk.errors import NotFound
@@ -13,13 +13,13 @@ from helpdesk.search import (
     OnDocument,
     SearchFilters,
     SearchQuery,
+    best_part_rank,
     document_matches,
-    document_rank,
     field_matches,
     full_text,
-    headline,
     marked,
     matching,
+    newest_matching_headlines,
     plain_snippet,
     search_page,
     words_like,
@@ -83,20 +83,13 @@ def conversation_rank(query: SearchQuery) -> Expression:
     """How well a conversation matches: its best part's rank, a matching subject counting as a good one."""
     if not full_text():
         return Value(0.0, output_field=FloatField())
-    best_part = (
-        Part.objects.filter(conversation_id=OuterRef("pk"))
-        .filter(document_matches(query))
-        .annotate(rank=document_rank(query))
-        .order_by("-rank")
-        .values("rank")[:1]
-    )
     subject = OnDocument(
         "CASE WHEN to_tsvector('helpdesk'::regconfig, {column}) @@ {query} THEN 1.0 ELSE 0.0 END",
         "subject",
         query,
         FloatField(),
     )
-    return Greatest(Coalesce(Subquery(best_part, output_field=FloatField()), Value(0.0)), subject)
+    return Greatest(best_part_rank(Part.objects.filter(conversation_id=OuterRef("pk")), query), subject)
 
 
 def conversation_snippets(*, query: SearchQuery, conversation_ids: list[int]) -> dict[int, Snippet]:
@@ -108,13 +101,7 @@ def conversation_snippets(*, query: SearchQuery, conversation_ids: list[int]) ->
         for part in parts.filter(words_like(["body"], query)).order_by("-created_at"):
             found.setdefault(part.conversation_id, Snippet(part.kind, plain_snippet(part.body, query)))
         return found
-    newest = (
-        parts.filter(document_matches(query))
-        .order_by("conversation_id", "-created_at")
-        .distinct("conversation_id")
-        .annotate(snippet=headline("body", query))
-        .values_list("conversation_id", "kind", "snippet")
-    )
+    newest = newest_matching_headlines(parts, owner="conversation_id", query=query)
     return {conversation_id: Snippet(kind, marked(text)) for conversation_id, kind, text in newest}
 
 

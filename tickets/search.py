@@ -1,19 +1,20 @@
 """Search over tickets (number, title, description, attribute values, notes), for teammates only. How:
 helpdesk/search.py."""
 
-from django.db.models import Expression, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Expression, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Greatest
 
 from helpdesk.pagination import Cursor, Page
 from helpdesk.search import (
     SearchFilters,
     SearchQuery,
+    best_part_rank,
     document_matches,
     document_rank,
     full_text,
-    headline,
     marked,
     matching,
+    newest_matching_headlines,
     plain_snippet,
     search_page,
     words_like,
@@ -57,14 +58,7 @@ def ticket_rank(query: SearchQuery) -> Expression:
     """How well a ticket matches: its own fields' rank (the title weighs most), or its best note's."""
     if not full_text():
         return Value(0.0, output_field=FloatField())
-    best_note = (
-        TicketPart.objects.filter(ticket_id=OuterRef("pk"))
-        .filter(document_matches(query))
-        .annotate(rank=document_rank(query))
-        .order_by("-rank")
-        .values("rank")[:1]
-    )
-    return Greatest(document_rank(query), Coalesce(Subquery(best_note, output_field=FloatField()), Value(0.0)))
+    return Greatest(document_rank(query), best_part_rank(TicketPart.objects.filter(ticket_id=OuterRef("pk")), query))
 
 
 def ticket_snippets(*, query: SearchQuery, tickets: list[Ticket]) -> dict[int, Snippet]:
@@ -73,14 +67,8 @@ def ticket_snippets(*, query: SearchQuery, tickets: list[Ticket]) -> dict[int, S
     notes = TicketPart.objects.filter(ticket_id__in=[ticket.pk for ticket in tickets], kind=TicketPartKind.NOTE)
     found: dict[int, Snippet] = {}
     if full_text():
-        newest = (
-            notes.filter(document_matches(query))
-            .order_by("ticket_id", "-created_at")
-            .distinct("ticket_id")
-            .annotate(snippet=headline("body", query))
-            .values_list("ticket_id", "snippet")
-        )
-        found = {ticket_id: Snippet(TicketPartKind.NOTE, marked(text)) for ticket_id, text in newest}
+        newest = newest_matching_headlines(notes, owner="ticket_id", query=query)
+        found = {ticket_id: Snippet(kind, marked(text)) for ticket_id, kind, text in newest}
     else:
         for note in notes.filter(words_like(["body"], query)).order_by("-created_at"):
             found.setdefault(note.ticket_id, Snippet(TicketPartKind.NOTE, plain_snippet(note.body, query)))
