@@ -32,8 +32,8 @@ STATES = {
 
 # The filters (and sort) each kind has: contacts have none, and are sorted by name.
 KIND_FILTERS = {
-    SearchKind.CONVERSATIONS: {"state", "team", "assignee", "since", "until", "sort"},
-    SearchKind.TICKETS: {"state", "team", "assignee", "type", "since", "until", "sort"},
+    SearchKind.CONVERSATIONS: {"state", "team", "assignee", "unassigned", "since", "until", "sort"},
+    SearchKind.TICKETS: {"state", "team", "assignee", "unassigned", "type", "since", "until", "sort"},
     SearchKind.CONTACTS: set(),
 }
 
@@ -48,6 +48,7 @@ class SearchForm(forms.Form):
     state = forms.ChoiceField(required=False, label="State")
     team = team_picker(empty_label="Any team", label="Team")
     assignee = teammate_picker(empty_label="Anyone", label="Assignee")
+    unassigned = forms.BooleanField(required=False, label="Unassigned only")
     type = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Ticket type")
     since = forms.DateField(required=False, label="Updated since", widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label="Updated until", widget=forms.DateInput(attrs={"type": "date"}))
@@ -73,6 +74,8 @@ class SearchForm(forms.Form):
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             self.add_error("until", "The end date comes before the start date.")
+        if data.get("unassigned") and data.get("assignee"):
+            self.add_error("unassigned", "Choose an assignee or unassigned only, not both.")
         if self.searched_kind == SearchKind.CONTACTS:
             keys = CONTACT_KEYS
         else:
@@ -97,7 +100,7 @@ class SearchForm(forms.Form):
         return SearchFilters(
             state=data["state"],
             team_id=data["team"],
-            assignee_id=data["assignee"],
+            assignee_id=0 if data["unassigned"] else data["assignee"],
             ticket_type_id=data["type"] if self.searched_kind == SearchKind.TICKETS else None,
             since=data["since"],
             until=data["until"],
@@ -107,7 +110,7 @@ class SearchForm(forms.Form):
     def filtering(self) -> bool:
         """Whether any filter the searched kind has narrows the search (the sort is no filter)."""
         names = KIND_FILTERS[self.searched_kind] - {"sort"}
-        return any(self.cleaned_data.get(name) not in (None, "") for name in names)
+        return any(self.cleaned_data.get(name) not in (None, "", False) for name in names)
 
     def kind_query(self, kind: str) -> str:
         """This search in `kind` (its tab): the words, and the filters and sort that `kind` has too; no page, no

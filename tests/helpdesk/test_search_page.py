@@ -168,3 +168,13 @@ def test_search_page_filters_show_open_when_set_and_not_for_contacts(teammate_cl
     assert 'id="search-options"' in page and 'class="search-filters" open' not in page  # the sort is no filter
     page = teammate_client.get(SEARCH, {"q": "kettle", "state": "closed"}).content.decode()
     assert 'class="search-filters" open' in page
+
+
+def test_search_page_finds_only_unassigned_items_when_asked(teammate_client, teammate):
+    mine, nobodys = ConversationFactory(assignee=teammate), ConversationFactory()
+    for conversation in (mine, nobodys):
+        PartFactory(conversation=conversation, body="the toaster smokes")
+    page = teammate_client.get(SEARCH, {"q": "toaster", "unassigned": "on"}).content.decode()
+    assert f"open={nobodys.pk}" in page and f"open={mine.pk}" not in page
+    both = teammate_client.get(SEARCH, {"q": "toaster", "unassigned": "on", "assignee": teammate.pk})
+    assert both.status_code == 400 and b"not both" in both.content
