@@ -25,8 +25,10 @@ CSP_WATCH = """
 
 @pytest.fixture
 def people(db):
-    """Enough teammates that the page could never have carried them all as options."""
-    TeammateFactory.create_batch(30)
+    """Enough teammates that the page could never have carried them all as options; named so that none but the two
+    Graces matches "grace" (a random name did, now and then: "Gracie", "Grace Smith")."""
+    for n in range(30):
+        TeammateFactory(first_name=f"Teammate{n}", last_name="Example")
     return {
         "hopper": TeammateFactory(first_name="Grace", last_name="Hopper"),
         "kelly": TeammateFactory(first_name="Grace", last_name="Kelly"),
