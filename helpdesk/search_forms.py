@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.db.models import Value
 
-from helpdesk.forms import choice_field
+from helpdesk.forms import MAX_ID, choice_field
 from helpdesk.pagination import CURSOR_MAX_LENGTH, clean_page_link
 from helpdesk.search import MAX_QUERY_LENGTH, NEWEST_KEYS, SearchFilters, SearchQuery, SearchSort, best_keys
 from inbox.forms import team_picker, teammate_picker
@@ -55,7 +55,7 @@ class SearchForm(forms.Form):
     sort = forms.ChoiceField(choices=SearchSort.CHOICES, required=False, label="Sort")
     after = forms.CharField(max_length=CURSOR_MAX_LENGTH, required=False)
     before = forms.CharField(max_length=CURSOR_MAX_LENGTH, required=False)
-    open = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)  # the item open beside the list
+    open = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)  # the item open beside the list
 
     cursor = None
 
