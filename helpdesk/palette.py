@@ -7,9 +7,14 @@ still goes through the existing view and its action). The apps build their optio
 tickets/palette.py); the view groups them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from helpdesk.search import SearchQuery
+from django.db.models import QuerySet
+
+from helpdesk.pagination import paginate
+from helpdesk.search import NEWEST_KEYS, SearchQuery
 
 # Items of each kind the palette shows for words: the newest matches, as the search page's first page has them.
 ITEMS_SHOWN = 5
@@ -52,6 +57,18 @@ def matching_commands(commands: list[PaletteOption], query: SearchQuery) -> list
         if all(any(word.startswith(part) for word in words) for part in typed):
             found.append(command)
     return found
+
+
+def number_first(matching: Callable[[SearchQuery], QuerySet], query: SearchQuery, *, limit: int) -> list[Any]:
+    """The row whose number the query is (`#123`, `123`) first, then, unless the query is only a number, the newest
+    `matching` its words, `limit` in all. One query for the number, and those of `matching` and a page for words."""
+    found: list[Any] = []
+    if query.number is not None:
+        found += matching(SearchQuery(f"#{query.number}"))
+    if query.words and not query.only_number:
+        page = paginate(matching(query), keys=NEWEST_KEYS, cursor=None, page_size=limit)
+        found += [row for row in page.rows if row.pk != query.number]
+    return found[:limit]
 
 
 def count_label(count: int) -> str:

@@ -3,11 +3,11 @@ words, through the search's own selectors (inbox/search.py), and the commands th
 
 from urllib.parse import urlencode
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from helpdesk.pagination import paginate
-from helpdesk.palette import ITEMS_SHOWN, PaletteOption, command
-from helpdesk.search import NEWEST_KEYS, SearchFilters, SearchQuery
+from helpdesk.palette import ITEMS_SHOWN, PaletteOption, command, number_first
+from helpdesk.search import SearchFilters, SearchQuery
 from inbox.models import Conversation, ConversationState, Teammate
 from inbox.saved_replies.models import SavedReplyKind
 from inbox.saved_replies.selectors import list_saved_replies
@@ -28,15 +28,11 @@ def list_conversation_options(*, query: SearchQuery, limit: int = ITEMS_SHOWN) -
     """The conversation whose number the query is (`#123`, `123`) first, then, unless the query is only a number,
     the newest that match its words, `limit` in all. One query for the number, and two for words (the plan's
     estimate and the page: inbox.search)."""
-    found: list[Conversation] = []
-    if query.number is not None:
-        exact = matching_conversations(query=SearchQuery(f"#{query.number}"), filters=SearchFilters())
-        found += exact.select_related("contact", "assignee")
-    if query.words and not query.only_number:
-        rows = matching_conversations(query=query, filters=SearchFilters()).select_related("contact", "assignee")
-        page = paginate(rows, keys=NEWEST_KEYS, cursor=None, page_size=limit)
-        found += [row for row in page.rows if row.pk != query.number]
-    return [conversation_option(conversation) for conversation in found[:limit]]
+
+    def matching(words: SearchQuery) -> QuerySet[Conversation]:
+        return matching_conversations(query=words, filters=SearchFilters()).select_related("contact", "assignee")
+
+    return [conversation_option(conversation) for conversation in number_first(matching, query, limit=limit)]
 
 
 def list_contact_options(*, query: SearchQuery, limit: int = ITEMS_SHOWN) -> list[PaletteOption]:

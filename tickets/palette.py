@@ -1,11 +1,11 @@
 """The tickets' options in the command palette (helpdesk/palette.py): tickets found by number or words, through the
 search's own selector (tickets/search.py), and the commands the open ticket offers."""
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from helpdesk.pagination import paginate
-from helpdesk.palette import ITEMS_SHOWN, PaletteOption, command
-from helpdesk.search import NEWEST_KEYS, SearchFilters, SearchQuery
+from helpdesk.palette import ITEMS_SHOWN, PaletteOption, command, number_first
+from helpdesk.search import SearchFilters, SearchQuery
 from inbox.models import Teammate
 from tickets.models import Ticket
 from tickets.search import matching_tickets
@@ -23,15 +23,11 @@ def ticket_option(ticket: Ticket) -> PaletteOption:
 def list_ticket_options(*, query: SearchQuery, limit: int = ITEMS_SHOWN) -> list[PaletteOption]:
     """The ticket whose number the query is first, then, unless the query is only a number, the newest that match
     its words, `limit` in all. One query for the number, and two for words (tickets.search)."""
-    found: list[Ticket] = []
-    if query.number is not None:
-        exact = matching_tickets(query=SearchQuery(f"#{query.number}"), filters=SearchFilters())
-        found += exact.select_related("ticket_type", "state")
-    if query.words and not query.only_number:
-        rows = matching_tickets(query=query, filters=SearchFilters()).select_related("ticket_type", "state")
-        page = paginate(rows, keys=NEWEST_KEYS, cursor=None, page_size=limit)
-        found += [row for row in page.rows if row.pk != query.number]
-    return [ticket_option(ticket) for ticket in found[:limit]]
+
+    def matching(words: SearchQuery) -> QuerySet[Ticket]:
+        return matching_tickets(query=words, filters=SearchFilters()).select_related("ticket_type", "state")
+
+    return [ticket_option(ticket) for ticket in number_first(matching, query, limit=limit)]
 
 
 def list_ticket_commands(*, teammate: Teammate, ticket_id: int | None) -> list[PaletteOption]:
