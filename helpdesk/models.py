@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -44,3 +45,65 @@ class LiveTopic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic or '(counter)'} @ {self.seq}"
+
+
+class ApiScope(models.TextChoices):
+    """What an API token may do, per resource family: reading, or reading and writing."""
+
+    TICKETS_READ = "tickets:read", "Tickets and ticket types: read"
+    TICKETS_WRITE = "tickets:write", "Tickets: create, note, change state, assign, share, link"
+    CONVERSATIONS_READ = "conversations:read", "Conversations: read"
+    CONVERSATIONS_WRITE = "conversations:write", "Conversations: reply, note, assign, snooze, close"
+    CONTACTS_READ = "contacts:read", "Contacts: read"
+
+
+class ApiToken(models.Model):
+    """A key to the JSON API (helpdesk/api.py), acting as one teammate. Only its SHA-256 is stored: the key itself is
+    shown once, when it is made (helpdesk/tokens.py)."""
+
+    name = models.CharField(max_length=100, help_text="What it is for, e.g. “Billing console”.")
+    teammate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text="The account it acts as: its notes and changes show this name.",
+    )
+    prefix = models.CharField(max_length=16, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(default=list)
+    rate_limit = models.PositiveIntegerField(default=600, help_text="Requests per minute; more are answered 429.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The current rate-limit window: when it started and how many requests it has seen.
+    window_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    window_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a POST sent with an `Idempotency-Key`, replayed for the same key for 24 hours
+    (helpdesk/idempotency.py). `fingerprint` is the SHA-256 of the method, path and body it answered."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(default=0)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "key"], name="idempotency_key_once_per_token")]
+
+    def __str__(self) -> str:
+        return self.key
