@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "anymail",
+    "ninja",  # so that the API's docs page serves Swagger UI from our static files, not from a CDN
     "helpdesk",
     "inbox",
     "tickets",
@@ -45,6 +46,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so static files keep their long-lived caching; every other response is private, no-store.
     "helpdesk.middleware.PrivatePagesMiddleware",
+    # The API's token, rate limit and idempotency keys, before anything else reads the request (/api/ only).
+    "helpdesk.api_middleware.ApiMiddleware",
     # Before the session middleware, so that it sees every header and cookie of the response (inbox/embed.py).
     "inbox.embed.MessengerFramingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -137,3 +137,33 @@ def worker(celery_worker_process, transactional_db):
     deadline = time.monotonic() + 10
     while OutboxEvent.objects.filter(done_at__isnull=True, attempts=0).exists() and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+@pytest.fixture
+def make_api_client(db):
+    """`make(teammate, *scopes)`: a test client of the JSON API whose requests carry a new token acting as that
+    teammate, with these scopes (every scope when none is given). The token is the client's `token`."""
+    from django.test import Client
+
+    from helpdesk.models import ApiScope
+    from helpdesk.tokens import create_api_token
+
+    def make(teammate, *scopes: str, rate_limit: int = 600) -> Client:
+        made = create_api_token(
+            actor=None,
+            teammate_id=teammate.pk,
+            name="Test",
+            scopes=list(scopes or ApiScope.values),
+            rate_limit=rate_limit,
+        )
+        client = Client(headers={"Authorization": f"Bearer {made.key}"})
+        client.token = made.token  # type: ignore[attr-defined]
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_client(make_api_client, teammate):
+    """A client of the JSON API acting as `teammate`, with every scope."""
+    return make_api_client(teammate)

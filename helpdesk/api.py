@@ -1,0 +1,179 @@
+"""The JSON API under /api/v1/ (django-ninja): one router per app (inbox/api.py, tickets/api.py) mounted here, the
+token check, the one shape of every error, and cursor pagination.
+
+Every write goes through the app's actions, as the browser's do, so every rule of DESIGN.md section 3 holds here
+too, with the same messages. A request carries `Authorization: Bearer hdk_...`; ApiMiddleware (helpdesk/
+api_middleware.py) finds the token, counts it against its rate limit and replays idempotent POSTs before any of
+this runs. Errors are always `{"error": {"code", "message", "fields"}}` with a 4xx status.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from helpdesk.errors import DomainError, InvalidInput, NotFound, RuleViolation
+from helpdesk.models import ApiScope, ApiToken
+from helpdesk.pagination import InvalidCursor, Key, decode_cursor, paginate
+from inbox.models import Teammate
+
+
+class ErrorDetail(Schema):
+    code: str = Field(description="What kind of error: a stable word to branch on.")
+    message: str = Field(description="What went wrong, written for a person.")
+    fields: dict[str, list[str]] = Field(default={}, description="Per input field, what is wrong with it.")
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+# The statuses an operation may answer with an ErrorOut (each operation declares them, for its clients and for
+# schemathesis): bad request, no token, missing scope, not found, refused, rate-limited.
+ERRORS = frozenset({400, 401, 403, 404, 422, 429})
+
+
+def error(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> HttpResponse:
+    from helpdesk.http import json_response
+
+    return json_response({"error": {"code": code, "message": message, "fields": fields or {}}}, status=status)
+
+
+class MissingScope(Exception):
+    def __init__(self, scope: ApiScope):
+        super().__init__(f"This token may not do that: it needs the scope “{scope.value}” ({scope.label}).")
+
+
+def has_scope(token: ApiToken, scope: ApiScope) -> bool:
+    """A write scope includes reading the same family."""
+    family = scope.value.split(":")[0]
+    return scope.value in token.scopes or (scope.value.endswith(":read") and f"{family}:write" in token.scopes)
+
+
+class TokenAuth(HttpBearer):
+    """The token ApiMiddleware found (None: no token, or an unknown or revoked one: 401), if it has `scope` (403)."""
+
+    def __init__(self, scope: ApiScope):
+        super().__init__()
+        self.scope = scope
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        api_token: ApiToken | None = getattr(request, "api_token", None)
+        if api_token is not None and not has_scope(api_token, self.scope):
+            raise MissingScope(self.scope)
+        return api_token
+
+
+def actor(request: HttpRequest) -> Teammate:
+    """The teammate the request's token acts as."""
+    token: ApiToken = request.auth  # type: ignore[attr-defined]  # set by ninja from TokenAuth
+    return token.teammate
+
+
+api = NinjaAPI(
+    title="Help desk API",
+    version="1",
+    description=(
+        "Back-office tickets, conversations and contacts for the team's own tools. Authenticate with "
+        "`Authorization: Bearer <token>` (tokens are made in the admin). Every POST accepts an `Idempotency-Key` "
+        "header: the same key replays the first response for 24 hours. Errors are always "
+        '`{"error": {"code", "message", "fields"}}`.'
+    ),
+    urls_namespace="api",
+)
+
+
+def _fields_of(errors: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for problem in errors:
+        location = [str(part) for part in problem.get("loc", ())]
+        # ("body", <the operation's parameter>, field...) or ("query" | "path", field...): the field is what a
+        # client knows.
+        location = location[2:] if location[:1] == ["body"] else location[1:]
+        fields.setdefault(".".join(location) or "request", []).append(str(problem.get("msg", "Invalid value.")))
+    return fields
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return error(
+        422, "invalid_request", "The request does not match what this operation takes.", _fields_of(exc.errors)
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error(401, "unauthorized", "Send a valid API token: `Authorization: Bearer <token>`.")
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(MissingScope)
+def missing_scope(request: HttpRequest, exc: MissingScope) -> HttpResponse:
+    return error(403, "insufficient_scope", str(exc))
+
+
+@api.exception_handler(NotFound)
+def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return error(404, "not_found", exc.message)
+
+
+@api.exception_handler(Http404)
+def no_such_path(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(404, "not_found", "There is nothing at this address.")
+
+
+@api.exception_handler(DomainError)
+def refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    code = "rule_violation" if isinstance(exc, RuleViolation) else "invalid_input"
+    return error(422, code, exc.message, exc.errors if isinstance(exc, InvalidInput) else None)
+
+
+@api.exception_handler(InvalidCursor)
+def bad_cursor(request: HttpRequest, exc: InvalidCursor) -> HttpResponse:
+    return error(400, "invalid_cursor", exc.message, {"cursor": [exc.message]})
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error(exc.status_code, "bad_request", str(exc.message))
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class TeammateRef(Schema):
+    id: int
+    name: str = Field(validation_alias="display_name")
+
+
+class ListOut(Schema):
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+PER_PAGE = 25
+MAX_PER_PAGE = 100
+
+
+def page_of(queryset: QuerySet, *, keys: Sequence[Key], cursor: str | None, per_page: int) -> tuple[list, str | None]:
+    """One page of rows after `cursor` (None: the first page) and the cursor of the next. Raises InvalidCursor."""
+    place = decode_cursor(cursor, keys=keys) if cursor else None
+    page = paginate(queryset, keys=keys, cursor=place, page_size=per_page)
+    return page.rows, page.next_cursor
+
+
+def mount() -> None:
+    from inbox.api import router as inbox_router
+    from tickets.api import router as tickets_router
+
+    api.add_router("", tickets_router)
+    api.add_router("", inbox_router)
+
+
+mount()

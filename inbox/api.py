@@ -1,0 +1,211 @@
+"""The inbox's part of the JSON API (mounted by helpdesk/api.py): conversations (list, get, parts, reply, note,
+assign, snooze, close, reopen) and contacts. Every write is an inbox action."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from helpdesk.api import ERRORS, MAX_PER_PAGE, PER_PAGE, ErrorOut, ListOut, Ref, TeammateRef, TokenAuth, actor, page_of
+from helpdesk.models import ApiScope
+from helpdesk.pagination import Key
+from inbox import actions
+from inbox.api_selectors import (
+    ConversationFilters,
+    get_api_conversation,
+    get_api_part,
+    list_api_contacts,
+    list_api_conversations,
+    list_api_parts,
+)
+from inbox.models import Channel, ConversationState
+from inbox.selectors import get_contact
+
+router = Router(tags=["Conversations"])
+READ, WRITE = TokenAuth(ApiScope.CONVERSATIONS_READ), TokenAuth(ApiScope.CONVERSATIONS_WRITE)
+CONTACTS_READ = TokenAuth(ApiScope.CONTACTS_READ)
+CONVERSATION_ORDERINGS = {
+    "newest": [Key("updated_at", descending=True), Key("pk", descending=True)],
+    "oldest": [Key("updated_at"), Key("pk")],
+}
+BY_PK = [Key("pk")]
+
+
+class ConversationOut(Schema):
+    type: Literal["conversation"] = "conversation"
+    id: int
+    contact_id: int = Field(description="The contact (GET /contacts/{id} with the contacts:read scope).")
+    channel: Channel
+    subject: str
+    state: ConversationState
+    snoozed_until: datetime | None
+    assignee: TeammateRef | None
+    team: Ref | None
+    waiting_since: datetime | None = Field(description="Since when the customer waits for an answer, if they do.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class PartOut(Schema):
+    type: Literal["conversation_part"] = "conversation_part"
+    id: int
+    conversation_id: int
+    kind: str = Field(description="customer_message, reply, note (internal), event, or cross_post (from a ticket).")
+    event_type: str
+    body: str
+    author: TeammateRef | None = Field(description="The teammate who wrote it; null for the customer and the system.")
+    created_at: datetime
+
+
+class ContactOut(Schema):
+    type: Literal["contact"] = "contact"
+    id: int
+    name: str
+    email: str
+    external_id: str
+    attributes: dict[str, Any]
+    created_at: datetime
+
+
+class ConversationList(ListOut):
+    data: list[ConversationOut]
+
+
+class PartList(ListOut):
+    data: list[PartOut]
+
+
+class ContactList(ListOut):
+    data: list[ContactOut]
+
+
+def conversation_payload(conversation_id: int) -> dict[str, Any]:
+    """A conversation as GET /api/v1/conversations/{id} shows it (for webhooks)."""
+    return ConversationOut.from_orm(get_api_conversation(conversation_id=conversation_id)).model_dump(mode="json")
+
+
+def part_payload(part_id: int) -> dict[str, Any]:
+    """A conversation part as GET /api/v1/conversations/{id}/parts shows it (for webhooks)."""
+    return PartOut.from_orm(get_api_part(part_id=part_id)).model_dump(mode="json")
+
+
+class ConversationListQuery(Schema):
+    state: ConversationState | None = None
+    assignee_id: int | None = None
+    team_id: int | None = None
+    contact_id: int | None = None
+    updated_since: datetime | None = Field(None, description="Only conversations updated at or after this moment.")
+    sort: Literal["newest", "oldest"] = Field("newest", description="By last update: newest or oldest first.")
+    cursor: str | None = Field(None, max_length=1000)
+    per_page: int = Field(PER_PAGE, ge=1, le=MAX_PER_PAGE)
+
+
+@router.get("/conversations", response={200: ConversationList, ERRORS: ErrorOut}, auth=READ)
+def list_conversations(request: HttpRequest, query: Query[ConversationListQuery]) -> dict[str, Any]:
+    """Conversations by state, assignee, team, contact and last update, newest (or oldest) first."""
+    filters = ConversationFilters(**query.dict(exclude={"sort", "cursor", "per_page"}))
+    rows, next_cursor = page_of(
+        list_api_conversations(filters=filters),
+        keys=CONVERSATION_ORDERINGS[query.sort],
+        cursor=query.cursor,
+        per_page=query.per_page,
+    )
+    return {"data": rows, "next_cursor": next_cursor}
+
+
+CONVERSATION = {200: ConversationOut, ERRORS: ErrorOut}
+NEW_PART = {201: PartOut, ERRORS: ErrorOut}
+
+
+@router.get("/conversations/{conversation_id}", response=CONVERSATION, auth=READ)
+def get_conversation(request: HttpRequest, conversation_id: int) -> Any:
+    return get_api_conversation(conversation_id=conversation_id)
+
+
+@router.get(
+    "/conversations/{conversation_id}/parts",
+    response={200: PartList, ERRORS: ErrorOut},
+    auth=READ,
+)
+def list_parts(
+    request: HttpRequest,
+    conversation_id: int,
+    cursor: str | None = Query(None, max_length=1000),
+    per_page: int = Query(PER_PAGE, ge=1, le=MAX_PER_PAGE),
+) -> dict[str, Any]:
+    """The conversation's timeline, oldest first: messages, replies, internal notes, events and cross-posts."""
+    parts = list_api_parts(conversation_id=conversation_id)
+    rows, next_cursor = page_of(parts, keys=BY_PK, cursor=cursor, per_page=per_page)
+    return {"data": rows, "next_cursor": next_cursor}
+
+
+class BodyIn(Schema):
+    body: str = Field(max_length=50_000)
+
+
+@router.post("/conversations/{conversation_id}/reply", response=NEW_PART, auth=WRITE)
+def reply(request: HttpRequest, conversation_id: int, message: BodyIn) -> Status[Any]:
+    """A reply the customer sees (and receives by email in an email conversation)."""
+    part = actions.post_reply(actor=actor(request), conversation_id=conversation_id, body=message.body)
+    return Status(201, get_api_part(part_id=part.pk))
+
+
+@router.post("/conversations/{conversation_id}/notes", response=NEW_PART, auth=WRITE)
+def post_note(request: HttpRequest, conversation_id: int, note: BodyIn) -> Status[Any]:
+    """An internal note: teammates only, never the customer."""
+    part = actions.post_note(actor=actor(request), conversation_id=conversation_id, body=note.body)
+    return Status(201, get_api_part(part_id=part.pk))
+
+
+class Assignment(Schema):
+    assignee_id: int | None = Field(description="A teammate, or null for nobody.")
+    team_id: int | None = Field(description="A team, or null for none.")
+
+
+@router.post("/conversations/{conversation_id}/assign", response=CONVERSATION, auth=WRITE)
+def assign(request: HttpRequest, conversation_id: int, assignment: Assignment) -> Any:
+    actions.assign_conversation(actor=actor(request), conversation_id=conversation_id, **assignment.dict())
+    return get_api_conversation(conversation_id=conversation_id)
+
+
+class SnoozeIn(Schema):
+    until: datetime = Field(description="When it wakes by itself; a customer message or a ticket update may wake it.")
+
+
+@router.post("/conversations/{conversation_id}/snooze", response=CONVERSATION, auth=WRITE)
+def snooze(request: HttpRequest, conversation_id: int, snooze: SnoozeIn) -> Any:
+    actions.snooze_conversation(actor=actor(request), conversation_id=conversation_id, until=snooze.until)
+    return get_api_conversation(conversation_id=conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/close", response=CONVERSATION, auth=WRITE)
+def close(request: HttpRequest, conversation_id: int) -> Any:
+    actions.close_conversation(actor=actor(request), conversation_id=conversation_id)
+    return get_api_conversation(conversation_id=conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/reopen", response=CONVERSATION, auth=WRITE)
+def reopen(request: HttpRequest, conversation_id: int) -> Any:
+    actions.reopen_conversation(actor=actor(request), conversation_id=conversation_id)
+    return get_api_conversation(conversation_id=conversation_id)
+
+
+@router.get("/contacts", response={200: ContactList, ERRORS: ErrorOut}, auth=CONTACTS_READ, tags=["Contacts"])
+def list_contacts(
+    request: HttpRequest,
+    email: str | None = Query(None, max_length=254, description="Exactly this address (any case)."),
+    external_id: str | None = Query(None, max_length=100, description="Your own id of the contact."),
+    cursor: str | None = Query(None, max_length=1000),
+    per_page: int = Query(PER_PAGE, ge=1, le=MAX_PER_PAGE),
+) -> dict[str, Any]:
+    contacts = list_api_contacts(email=email, external_id=external_id)
+    rows, next_cursor = page_of(contacts, keys=BY_PK, cursor=cursor, per_page=per_page)
+    return {"data": rows, "next_cursor": next_cursor}
+
+
+@router.get(
+    "/contacts/{contact_id}", response={200: ContactOut, ERRORS: ErrorOut}, auth=CONTACTS_READ, tags=["Contacts"]
+)
+def get_contact_by_id(request: HttpRequest, contact_id: int) -> Any:
+    return get_contact(contact_id=contact_id)
