@@ -149,3 +149,6 @@ class OutboxEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         sent = len(ids) if ids and outbox.enqueue(ids) else 0
         level = messages.SUCCESS if sent == len(ids) else messages.WARNING
         self.message_user(request, f"Re-enqueued {sent} of {len(ids)} pending events.", level)
+
+
+from helpdesk import tokens_admin  # noqa: E402, F401  # registers the API tokens' admin

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
+from django.utils.text import slugify
 
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.models import ApiScope, ApiToken
@@ -95,3 +96,20 @@ def count_request(token: ApiToken, *, now: datetime | None = None) -> float | No
         return None
     started = ApiToken.objects.filter(pk=token.pk).values_list("window_started_at", flat=True).first() or now
     return max((started + RATE_WINDOW - now).total_seconds(), 1.0)
+
+
+def create_integration_account(*, name: str) -> Teammate:
+    """A teammate account for an integration (a billing console, a fraud tool) that its tokens act as: staff, so
+    that it may act, without a password, so that nobody signs in with it. Its notes and changes show `name`."""
+    name = name.strip()[:150]
+    if not name:
+        raise InvalidInput("Name the integration.", {"integration": ["This field is required."]})
+    base = "integration-" + (slugify(name)[:100] or "account")
+    username, number = base, 1
+    while Teammate.objects.filter(username=username).exists():
+        number += 1
+        username = f"{base}-{number}"
+    account = Teammate(username=username, first_name=name, is_staff=True)
+    account.set_unusable_password()
+    account.save()
+    return account

@@ -45,6 +45,12 @@ def make(name: str):
             return MessengerInstallation.objects.get(pk=1)
         case "savedreply":
             return SavedReplyFactory(assign_teammate=TeammateFactory(), assign_team=TeamFactory())
+        case "apitoken":
+            from helpdesk.tokens import create_api_token
+
+            return create_api_token(
+                actor=None, teammate_id=TeammateFactory().pk, name="Tool", scopes=["tickets:read"]
+            ).token
         case "outboxevent":
             return OutboxEvent.objects.create(kind="ConversationStarted", payload={"conversation_id": 1})
     raise ValueError(name)
@@ -52,7 +58,7 @@ def make(name: str):
 
 MODELS = [
     "team", "teammate", "contact", "conversation", "ticketstate", "tickettype", "ticket", "outboxevent",
-    "messengerinstallation", "savedreply",
+    "messengerinstallation", "savedreply", "apitoken",
 ]  # fmt: skip
 
 
