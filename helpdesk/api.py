@@ -7,13 +7,16 @@ api_middleware.py) finds the token, counts it against its rate limit and replays
 this runs. Errors are always `{"error": {"code", "message", "fields"}}` with a 4xx status.
 """
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from helpdesk.errors import DomainError, InvalidInput, NotFound, RuleViolation
@@ -41,6 +44,35 @@ def error(status: int, code: str, message: str, fields: dict[str, list[str]] | N
     from helpdesk.http import json_response
 
     return json_response({"error": {"code": code, "message": message, "fields": fields or {}}}, status=status)
+
+
+NUL_REFUSED = "Text may not contain NUL (\\u0000) characters."
+
+
+def holds_nul(data: Any) -> bool:
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(holds_nul(key) or holds_nul(value) for key, value in data.items())
+    if isinstance(data, list):
+        return any(holds_nul(item) for item in data)
+    return False
+
+
+class JsonParser(Parser):
+    """JSON bodies and query strings, refusing text with NUL characters, which no text column can hold."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        if holds_nul(data):
+            raise ValueError(NUL_REFUSED)  # ninja answers 400 with it (http_error)
+        return data
+
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> dict[str, Any]:
+        parsed = super().parse_querydict(data, list_fields, request)
+        if holds_nul(parsed):
+            raise HttpError(400, NUL_REFUSED)
+        return parsed
 
 
 class MissingScope(Exception):
@@ -84,6 +116,7 @@ api = NinjaAPI(
         '`{"error": {"code", "message", "fields"}}`.'
     ),
     urls_namespace="api",
+    parser=JsonParser(),
 )
 
 
@@ -140,7 +173,9 @@ def bad_cursor(request: HttpRequest, exc: InvalidCursor) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error(exc.status_code, "bad_request", str(exc.message))
+    """Among them, a body that is not JSON: ninja's message, then why (the parser's error)."""
+    reason = f" ({exc.__cause__})" if exc.__cause__ else ""
+    return error(exc.status_code, "bad_request", f"{exc.message}{reason}")
 
 
 class Ref(Schema):

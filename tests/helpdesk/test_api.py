@@ -206,3 +206,17 @@ def test_api_docs_page_serves_its_scripts_from_this_site(client, db):
     assert response.status_code == 200
     assert b"/static/ninja/swagger-ui-bundle.js" in response.content
     assert b"cdn." not in response.content
+
+
+def test_api_body_that_is_not_json_is_400_saying_why(api_client):
+    response = api_client.post("/api/v1/tickets", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert "line 1 column 2" in error_of(response)["message"]
+
+
+def test_api_text_with_nul_characters_is_400_and_writes_nothing(api_client):
+    conversation = ConversationFactory()
+    response = post_json(api_client, f"/api/v1/conversations/{conversation.pk}/notes", {"body": "a\x00b"})
+    assert response.status_code == 400 and "NUL" in error_of(response)["message"]
+    assert api_client.get("/api/v1/contacts", {"email": "a\x00@example.com"}).status_code == 400
+    assert not conversation.parts.exists()
