@@ -77,3 +77,9 @@ def replay(kept: IdempotencyKey, fingerprint: str) -> HttpResponse:
     response = HttpResponse(bytes(kept.body), status=kept.status, content_type=kept.content_type)
     response["Idempotent-Replayed"] = "true"
     return response
+
+
+def purge_expired_keys() -> int:
+    """Delete the idempotency keys past IDEMPOTENCY_TTL, which replay nothing any more. Returns how many."""
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - IDEMPOTENCY_TTL).delete()
+    return deleted

@@ -292,6 +292,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "run-timed-workflows": {"task": "workflows.tasks.run_timed_workflows", "schedule": timedelta(seconds=60)},
     "retry-due-emails": {"task": "inbox.tasks.retry_due_emails", "schedule": timedelta(seconds=30)},
+    "purge-idempotency-keys": {"task": "helpdesk.tasks.purge_idempotency_keys", "schedule": timedelta(hours=1)},
 }
 # Live updates (helpdesk/live.py): pushed through this Redis (default: the broker's, when it is Redis) to the tabs'
 # server-sent-events streams; without it, tabs poll. Its keys and channel start with LIVE_PREFIX, by default named

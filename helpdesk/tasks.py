@@ -36,3 +36,11 @@ def sweep_outbox() -> int:
         enqueued += batch
     outbox.mark_swept(enqueued)
     return len(enqueued)
+
+
+@shared_task
+def purge_idempotency_keys() -> int:
+    """Delete the API's idempotency keys older than 24 hours (helpdesk/api_middleware.py). Returns the count."""
+    from helpdesk.api_middleware import purge_expired_keys
+
+    return purge_expired_keys()

@@ -220,3 +220,19 @@ def test_api_text_with_nul_characters_is_400_and_writes_nothing(api_client):
     assert response.status_code == 400 and "NUL" in error_of(response)["message"]
     assert api_client.get("/api/v1/contacts", {"email": "a\x00@example.com"}).status_code == 400
     assert not conversation.parts.exists()
+
+
+def test_purge_idempotency_keys_deletes_only_expired_ones(api_client):
+    from helpdesk.tasks import purge_idempotency_keys
+
+    conversation, ticket_type = ConversationFactory(), TicketTypeFactory()
+    post_json(api_client, "/api/v1/tickets", back_office_ticket_request(conversation, ticket_type), key="old")
+    post_json(api_client, "/api/v1/tickets", back_office_ticket_request(conversation, ticket_type), key="new")
+    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - timedelta(hours=25))
+    assert purge_idempotency_keys() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_api_ignores_a_signed_in_teammate_session(teammate_client):
+    """Only tokens: a browser session would let another site's page make requests with the teammate's cookie."""
+    assert teammate_client.get("/api/v1/tickets").status_code == 401
