@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from helpdesk.api import ERRORS, MAX_PER_PAGE, PER_PAGE, ErrorOut, ListOut, Ref, TeammateRef, TokenAuth, actor, page_of
 from helpdesk.models import ApiScope
 from helpdesk.pagination import Key
-from inbox import actions
+from inbox import actions, selectors
 from inbox.api_selectors import (
     ConversationFilters,
     get_api_conversation,
@@ -20,7 +20,6 @@ from inbox.api_selectors import (
     list_api_parts,
 )
 from inbox.models import Channel, ConversationState
-from inbox.selectors import get_contact
 
 router = Router(tags=["Conversations"])
 READ, WRITE = TokenAuth(ApiScope.CONVERSATIONS_READ), TokenAuth(ApiScope.CONVERSATIONS_WRITE)
@@ -128,7 +127,7 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> Any:
     response={200: PartList, ERRORS: ErrorOut},
     auth=READ,
 )
-def list_parts(
+def list_conversation_parts(
     request: HttpRequest,
     conversation_id: int,
     cursor: str | None = Query(None, max_length=1000),
@@ -145,14 +144,14 @@ class BodyIn(Schema):
 
 
 @router.post("/conversations/{conversation_id}/reply", response=NEW_PART, auth=WRITE)
-def reply(request: HttpRequest, conversation_id: int, message: BodyIn) -> Status[Any]:
+def reply_to_conversation(request: HttpRequest, conversation_id: int, message: BodyIn) -> Status[Any]:
     """A reply the customer sees (and receives by email in an email conversation)."""
     part = actions.post_reply(actor=actor(request), conversation_id=conversation_id, body=message.body)
     return Status(201, get_api_part(part_id=part.pk))
 
 
 @router.post("/conversations/{conversation_id}/notes", response=NEW_PART, auth=WRITE)
-def post_note(request: HttpRequest, conversation_id: int, note: BodyIn) -> Status[Any]:
+def post_conversation_note(request: HttpRequest, conversation_id: int, note: BodyIn) -> Status[Any]:
     """An internal note: teammates only, never the customer."""
     part = actions.post_note(actor=actor(request), conversation_id=conversation_id, body=note.body)
     return Status(201, get_api_part(part_id=part.pk))
@@ -164,7 +163,7 @@ class Assignment(Schema):
 
 
 @router.post("/conversations/{conversation_id}/assign", response=CONVERSATION, auth=WRITE)
-def assign(request: HttpRequest, conversation_id: int, assignment: Assignment) -> Any:
+def assign_conversation(request: HttpRequest, conversation_id: int, assignment: Assignment) -> Any:
     actions.assign_conversation(actor=actor(request), conversation_id=conversation_id, **assignment.dict())
     return get_api_conversation(conversation_id=conversation_id)
 
@@ -174,19 +173,19 @@ class SnoozeIn(Schema):
 
 
 @router.post("/conversations/{conversation_id}/snooze", response=CONVERSATION, auth=WRITE)
-def snooze(request: HttpRequest, conversation_id: int, snooze: SnoozeIn) -> Any:
+def snooze_conversation(request: HttpRequest, conversation_id: int, snooze: SnoozeIn) -> Any:
     actions.snooze_conversation(actor=actor(request), conversation_id=conversation_id, until=snooze.until)
     return get_api_conversation(conversation_id=conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/close", response=CONVERSATION, auth=WRITE)
-def close(request: HttpRequest, conversation_id: int) -> Any:
+def close_conversation(request: HttpRequest, conversation_id: int) -> Any:
     actions.close_conversation(actor=actor(request), conversation_id=conversation_id)
     return get_api_conversation(conversation_id=conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/reopen", response=CONVERSATION, auth=WRITE)
-def reopen(request: HttpRequest, conversation_id: int) -> Any:
+def reopen_conversation(request: HttpRequest, conversation_id: int) -> Any:
     actions.reopen_conversation(actor=actor(request), conversation_id=conversation_id)
     return get_api_conversation(conversation_id=conversation_id)
 
@@ -207,5 +206,5 @@ def list_contacts(
 @router.get(
     "/contacts/{contact_id}", response={200: ContactOut, ERRORS: ErrorOut}, auth=CONTACTS_READ, tags=["Contacts"]
 )
-def get_contact_by_id(request: HttpRequest, contact_id: int) -> Any:
-    return get_contact(contact_id=contact_id)
+def get_contact(request: HttpRequest, contact_id: int) -> Any:
+    return selectors.get_contact(contact_id=contact_id)

@@ -23,6 +23,7 @@ from django.db import models, transaction
 from django.test import Client
 from django.utils.html import escape
 
+from helpdesk.tokens import create_api_token
 from inbox import actions as inbox_actions
 from inbox.mail.actions import receive_email
 from inbox.models import Contact, Conversation, SavedReply, SavedReplyKind, StateEffect, Team, Teammate
@@ -62,6 +63,13 @@ MACHINE_FIELDS = {
     "helpdesk.OutboxEvent.handler",
     "helpdesk.OutboxEvent.payload",
     "helpdesk.LiveTopic.topic",
+    # An API token's hash and the start of its key, its scopes (choices); an idempotency key's record, shown nowhere.
+    "helpdesk.ApiToken.prefix",
+    "helpdesk.ApiToken.key_hash",
+    "helpdesk.ApiToken.scopes",
+    "helpdesk.IdempotencyKey.key",
+    "helpdesk.IdempotencyKey.fingerprint",
+    "helpdesk.IdempotencyKey.content_type",
     "workflows.WorkflowRun.trigger_key",
     "workflows.WorkflowRun.log",
     "inbox.Attachment.content_type",
@@ -189,6 +197,7 @@ def add_extras(world: leaks.World) -> Extras:
     SavedReply.objects.create(name="Refund approved", body=body, state_effect=StateEffect.CLOSE, assign_to_me=True)
     SavedReply.objects.create(name="Escalate", body="Escalated: {{ticket.title}}", kind=SavedReplyKind.NOTE)
     SavedReply.objects.create(name="Mine", body="Hi", owner=worker, assign_team=Team.objects.first())
+    create_api_token(actor=None, teammate_id=worker.pk, name="Billing console", scopes=["tickets:read"])
     other = Contact.objects.exclude(pk=world.me.pk).first()
     spares = [inbox_actions.start_conversation(contact_id=other.pk, subject="Spare", body="Hi") for _ in range(2)]
     return Extras(

@@ -230,7 +230,7 @@ class StateChange(Schema):
 
 
 @router.post("/tickets/{ticket_id}/state", response={200: TicketOut, ERRORS: ErrorOut}, auth=WRITE)
-def change_state(request: HttpRequest, ticket_id: int, change: StateChange) -> Any:
+def change_ticket_state(request: HttpRequest, ticket_id: int, change: StateChange) -> Any:
     """Move the ticket to another state; the change is cross-posted to what it is linked to (rule 8)."""
     actions.change_ticket_state(actor=actor(request), ticket_id=ticket_id, state_id=change.state_id)
     return get_api_ticket(ticket_id=ticket_id)
@@ -242,20 +242,20 @@ class Assignment(Schema):
 
 
 @router.post("/tickets/{ticket_id}/assign", response={200: TicketOut, ERRORS: ErrorOut}, auth=WRITE)
-def assign(request: HttpRequest, ticket_id: int, assignment: Assignment) -> Any:
+def assign_ticket(request: HttpRequest, ticket_id: int, assignment: Assignment) -> Any:
     actions.assign_ticket(actor=actor(request), ticket_id=ticket_id, **assignment.dict())
     return get_api_ticket(ticket_id=ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/share", response={200: TicketOut, ERRORS: ErrorOut}, auth=WRITE)
-def share(request: HttpRequest, ticket_id: int) -> Any:
+def share_ticket(request: HttpRequest, ticket_id: int) -> Any:
     """Share a back-office ticket with its conversation's customer, where rules 3-5 allow (else 422)."""
     actions.share_ticket(actor=actor(request), ticket_id=ticket_id)
     return get_api_ticket(ticket_id=ticket_id)
 
 
 @router.get("/tickets/{ticket_id}/parts", response={200: TicketPartList, ERRORS: ErrorOut}, auth=READ)
-def list_parts(
+def list_ticket_parts(
     request: HttpRequest,
     ticket_id: int,
     cursor: str | None = Query(None, max_length=1000),
@@ -274,7 +274,7 @@ class NoteIn(Schema):
 
 
 @router.post("/tickets/{ticket_id}/notes", response={201: TicketPartOut, ERRORS: ErrorOut}, auth=WRITE)
-def post_note(request: HttpRequest, ticket_id: int, note: NoteIn) -> Status[Any]:
+def post_ticket_note(request: HttpRequest, ticket_id: int, note: NoteIn) -> Status[Any]:
     """An internal note (rule 1: a ticket takes no other kind); with `cross_post`, copied into what the ticket is
     linked to, marked as coming from it (rule 7)."""
     part = actions.post_ticket_note(
@@ -296,7 +296,7 @@ class ReplyOut(Schema):
 
 
 @router.post("/tickets/{ticket_id}/reply", response={201: ReplyOut, ERRORS: ErrorOut}, auth=WRITE)
-def reply(request: HttpRequest, ticket_id: int, message: ReplyIn) -> Status[Any]:
+def reply_on_ticket(request: HttpRequest, ticket_id: int, message: ReplyIn) -> Status[Any]:
     """A reply to the customer on a customer ticket (in its thread). Refused on back-office and tracker tickets,
     which take internal notes only (rule 1): reply in the linked conversation instead."""
     part = actions.post_ticket_reply(actor=actor(request), ticket_id=ticket_id, body=message.body)
@@ -309,14 +309,14 @@ class LinkIn(Schema):
 
 
 @router.post("/tickets/{ticket_id}/links", response={200: TicketOut, ERRORS: ErrorOut}, auth=WRITE)
-def link(request: HttpRequest, ticket_id: int, target: LinkIn) -> Any:
+def link_to_tracker(request: HttpRequest, ticket_id: int, target: LinkIn) -> Any:
     """Link a conversation or a customer ticket to this tracker; linking twice is a no-op."""
     actions.link_to_tracker(actor=actor(request), tracker_id=ticket_id, **target.dict())
     return get_api_ticket(ticket_id=ticket_id)
 
 
 @router.delete("/tickets/{ticket_id}/links", response={200: TicketOut, ERRORS: ErrorOut}, auth=WRITE)
-def unlink(request: HttpRequest, ticket_id: int, target: Query[LinkIn]) -> Any:
+def unlink_from_tracker(request: HttpRequest, ticket_id: int, target: Query[LinkIn]) -> Any:
     """Remove a conversation's or customer ticket's link to this tracker; one not linked is a no-op."""
     actions.unlink_from_tracker(actor=actor(request), tracker_id=ticket_id, **target.dict())
     return get_api_ticket(ticket_id=ticket_id)

@@ -236,3 +236,24 @@ def test_purge_idempotency_keys_deletes_only_expired_ones(api_client):
 def test_api_ignores_a_signed_in_teammate_session(teammate_client):
     """Only tokens: a browser session would let another site's page make requests with the teammate's cookie."""
     assert teammate_client.get("/api/v1/tickets").status_code == 401
+
+
+def api_paths() -> list[str]:
+    """One address of every API operation (ids made up: the token is checked before any lookup)."""
+    from django.urls import URLPattern, reverse
+
+    from helpdesk.api import api
+
+    public = {"openapi-json", "openapi-view", "api-root"}  # the description, its docs page, the root (404)
+    patterns = [p for p in api.urls[0] if isinstance(p, URLPattern) and p.name not in public]
+    return [reverse(f"api:{p.name}", kwargs=dict.fromkeys(p.pattern.converters, 1)) for p in patterns]
+
+
+def test_every_api_operation_refuses_a_request_without_a_token(teammate_client):
+    """A signed-in teammate's session included: every method of every path is a 401 (or 405 where the path has no
+    such method), never data."""
+    paths = api_paths()
+    assert "/api/v1/tickets/1/notes" in paths and "/api/v1/contacts" in paths
+    for path in paths:
+        statuses = {getattr(teammate_client, method)(path).status_code for method in ("get", "post", "patch", "delete")}
+        assert statuses <= {401, 405} and 401 in statuses, (path, statuses)
