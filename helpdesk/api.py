@@ -9,7 +9,8 @@ this runs. Errors are always `{"error": {"code", "message", "fields"}}` with a 4
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -194,13 +195,34 @@ class ListOut(Schema):
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
+BY_PK = [Key("pk")]  # timelines (oldest first) and contacts
+# By last update, newest or oldest first, then the pk: what the ticket and conversation lists' indexes serve.
+UPDATED_ORDERINGS = {
+    "newest": [Key("updated_at", descending=True), Key("pk", descending=True)],
+    "oldest": [Key("updated_at"), Key("pk")],
+}
 
 
-def page_of(queryset: QuerySet, *, keys: Sequence[Key], cursor: str | None, per_page: int) -> tuple[list, str | None]:
-    """One page of rows after `cursor` (None: the first page) and the cursor of the next. Raises InvalidCursor."""
-    place = decode_cursor(cursor, keys=keys) if cursor else None
-    page = paginate(queryset, keys=keys, cursor=place, page_size=per_page)
-    return page.rows, page.next_cursor
+class PageQuery(Schema):
+    cursor: str | None = Field(None, max_length=1000, description="The `next_cursor` of the page before.")
+    per_page: int = Field(PER_PAGE, ge=1, le=MAX_PER_PAGE)
+
+
+class UpdatedListQuery(PageQuery):
+    updated_since: datetime | None = Field(None, description="Only what was updated at or after this moment.")
+    sort: Literal["newest", "oldest"] = Field("newest", description="By last update: newest or oldest first.")
+
+    def filters(self) -> dict[str, Any]:
+        """The list's own filters: every field but the page's and the order's."""
+        return self.dict(exclude={"cursor", "per_page", "sort"})
+
+
+def page_of(queryset: QuerySet, *, keys: Sequence[Key], query: PageQuery) -> dict[str, Any]:
+    """The page of rows after `query.cursor` (none: the first page), with the cursor of the next. Raises
+    InvalidCursor."""
+    place = decode_cursor(query.cursor, keys=keys) if query.cursor else None
+    page = paginate(queryset, keys=keys, cursor=place, page_size=query.per_page)
+    return {"data": page.rows, "next_cursor": page.next_cursor}
 
 
 def mount() -> None:

@@ -7,9 +7,21 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from helpdesk.api import ERRORS, MAX_PER_PAGE, PER_PAGE, ErrorOut, ListOut, Ref, TeammateRef, TokenAuth, actor, page_of
+from helpdesk.api import (
+    BY_PK,
+    ERRORS,
+    UPDATED_ORDERINGS,
+    ErrorOut,
+    ListOut,
+    PageQuery,
+    Ref,
+    TeammateRef,
+    TokenAuth,
+    UpdatedListQuery,
+    actor,
+    page_of,
+)
 from helpdesk.models import ApiScope
-from helpdesk.pagination import Key
 from inbox import actions, selectors
 from inbox.api_selectors import (
     ConversationFilters,
@@ -24,11 +36,6 @@ from inbox.models import Channel, ConversationState
 router = Router(tags=["Conversations"])
 READ, WRITE = TokenAuth(ApiScope.CONVERSATIONS_READ), TokenAuth(ApiScope.CONVERSATIONS_WRITE)
 CONTACTS_READ = TokenAuth(ApiScope.CONTACTS_READ)
-CONVERSATION_ORDERINGS = {
-    "newest": [Key("updated_at", descending=True), Key("pk", descending=True)],
-    "oldest": [Key("updated_at"), Key("pk")],
-}
-BY_PK = [Key("pk")]
 
 
 class ConversationOut(Schema):
@@ -89,28 +96,18 @@ def part_payload(part_id: int) -> dict[str, Any]:
     return PartOut.from_orm(get_api_part(part_id=part_id)).model_dump(mode="json")
 
 
-class ConversationListQuery(Schema):
+class ConversationListQuery(UpdatedListQuery):
     state: ConversationState | None = None
     assignee_id: int | None = None
     team_id: int | None = None
     contact_id: int | None = None
-    updated_since: datetime | None = Field(None, description="Only conversations updated at or after this moment.")
-    sort: Literal["newest", "oldest"] = Field("newest", description="By last update: newest or oldest first.")
-    cursor: str | None = Field(None, max_length=1000)
-    per_page: int = Field(PER_PAGE, ge=1, le=MAX_PER_PAGE)
 
 
 @router.get("/conversations", response={200: ConversationList, ERRORS: ErrorOut}, auth=READ)
 def list_conversations(request: HttpRequest, query: Query[ConversationListQuery]) -> dict[str, Any]:
     """Conversations by state, assignee, team, contact and last update, newest (or oldest) first."""
-    filters = ConversationFilters(**query.dict(exclude={"sort", "cursor", "per_page"}))
-    rows, next_cursor = page_of(
-        list_api_conversations(filters=filters),
-        keys=CONVERSATION_ORDERINGS[query.sort],
-        cursor=query.cursor,
-        per_page=query.per_page,
-    )
-    return {"data": rows, "next_cursor": next_cursor}
+    conversations = list_api_conversations(filters=ConversationFilters(**query.filters()))
+    return page_of(conversations, keys=UPDATED_ORDERINGS[query.sort], query=query)
 
 
 CONVERSATION = {200: ConversationOut, ERRORS: ErrorOut}
@@ -127,16 +124,9 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> Any:
     response={200: PartList, ERRORS: ErrorOut},
     auth=READ,
 )
-def list_conversation_parts(
-    request: HttpRequest,
-    conversation_id: int,
-    cursor: str | None = Query(None, max_length=1000),
-    per_page: int = Query(PER_PAGE, ge=1, le=MAX_PER_PAGE),
-) -> dict[str, Any]:
+def list_conversation_parts(request: HttpRequest, conversation_id: int, query: Query[PageQuery]) -> dict[str, Any]:
     """The conversation's timeline, oldest first: messages, replies, internal notes, events and cross-posts."""
-    parts = list_api_parts(conversation_id=conversation_id)
-    rows, next_cursor = page_of(parts, keys=BY_PK, cursor=cursor, per_page=per_page)
-    return {"data": rows, "next_cursor": next_cursor}
+    return page_of(list_api_parts(conversation_id=conversation_id), keys=BY_PK, query=query)
 
 
 class BodyIn(Schema):
@@ -190,17 +180,14 @@ def reopen_conversation(request: HttpRequest, conversation_id: int) -> Any:
     return get_api_conversation(conversation_id=conversation_id)
 
 
+class ContactListQuery(PageQuery):
+    email: str | None = Field(None, max_length=254, description="Exactly this address (any case).")
+    external_id: str | None = Field(None, max_length=100, description="Your own id of the contact.")
+
+
 @router.get("/contacts", response={200: ContactList, ERRORS: ErrorOut}, auth=CONTACTS_READ, tags=["Contacts"])
-def list_contacts(
-    request: HttpRequest,
-    email: str | None = Query(None, max_length=254, description="Exactly this address (any case)."),
-    external_id: str | None = Query(None, max_length=100, description="Your own id of the contact."),
-    cursor: str | None = Query(None, max_length=1000),
-    per_page: int = Query(PER_PAGE, ge=1, le=MAX_PER_PAGE),
-) -> dict[str, Any]:
-    contacts = list_api_contacts(email=email, external_id=external_id)
-    rows, next_cursor = page_of(contacts, keys=BY_PK, cursor=cursor, per_page=per_page)
-    return {"data": rows, "next_cursor": next_cursor}
+def list_contacts(request: HttpRequest, query: Query[ContactListQuery]) -> dict[str, Any]:
+    return page_of(list_api_contacts(email=query.email, external_id=query.external_id), keys=BY_PK, query=query)
 
 
 @router.get(

@@ -7,9 +7,21 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from helpdesk.api import ERRORS, MAX_PER_PAGE, PER_PAGE, ErrorOut, ListOut, Ref, TeammateRef, TokenAuth, actor, page_of
+from helpdesk.api import (
+    BY_PK,
+    ERRORS,
+    UPDATED_ORDERINGS,
+    ErrorOut,
+    ListOut,
+    PageQuery,
+    Ref,
+    TeammateRef,
+    TokenAuth,
+    UpdatedListQuery,
+    actor,
+    page_of,
+)
 from helpdesk.models import ApiScope
-from helpdesk.pagination import Key
 from tickets import actions
 from tickets.models import StateCategory, TicketCategory
 from tickets.selectors.api import (
@@ -22,10 +34,8 @@ from tickets.selectors.api import (
     list_api_ticket_types,
     list_api_tickets,
 )
-from tickets.selectors.lists import TICKET_ORDERINGS
 
 router = Router(tags=["Tickets"])
-PARTS_ORDER = [Key("pk")]  # a timeline, oldest first
 READ, WRITE = TokenAuth(ApiScope.TICKETS_READ), TokenAuth(ApiScope.TICKETS_WRITE)
 
 
@@ -135,30 +145,20 @@ def get_ticket_type(request: HttpRequest, ticket_type_id: int) -> Any:
     return get_api_ticket_type(ticket_type_id=ticket_type_id)
 
 
-class TicketListQuery(Schema):
+class TicketListQuery(UpdatedListQuery):
     category: TicketCategory | None = None
     ticket_type_id: int | None = None
     state_id: int | None = None
     state_category: StateCategory | None = None
     team_id: int | None = None
     assignee_id: int | None = None
-    updated_since: datetime | None = Field(None, description="Only tickets updated at or after this moment.")
-    sort: Literal["newest", "oldest"] = Field("newest", description="By last update: newest or oldest first.")
-    cursor: str | None = Field(None, max_length=1000)
-    per_page: int = Field(PER_PAGE, ge=1, le=MAX_PER_PAGE)
 
 
 @router.get("/tickets", response={200: TicketList, ERRORS: ErrorOut}, auth=READ)
 def list_tickets(request: HttpRequest, query: Query[TicketListQuery]) -> dict[str, Any]:
     """Tickets by category, type, state, team, assignee and last update, newest (or oldest) first."""
-    filters = TicketFilters(**query.dict(exclude={"sort", "cursor", "per_page"}))
-    rows, next_cursor = page_of(
-        list_api_tickets(filters=filters),
-        keys=TICKET_ORDERINGS[query.sort],
-        cursor=query.cursor,
-        per_page=query.per_page,
-    )
-    return {"data": rows, "next_cursor": next_cursor}
+    tickets = list_api_tickets(filters=TicketFilters(**query.filters()))
+    return page_of(tickets, keys=UPDATED_ORDERINGS[query.sort], query=query)
 
 
 class TicketIn(Schema):
@@ -255,17 +255,9 @@ def share_ticket(request: HttpRequest, ticket_id: int) -> Any:
 
 
 @router.get("/tickets/{ticket_id}/parts", response={200: TicketPartList, ERRORS: ErrorOut}, auth=READ)
-def list_ticket_parts(
-    request: HttpRequest,
-    ticket_id: int,
-    cursor: str | None = Query(None, max_length=1000),
-    per_page: int = Query(PER_PAGE, ge=1, le=MAX_PER_PAGE),
-) -> dict[str, Any]:
+def list_ticket_parts(request: HttpRequest, ticket_id: int, query: Query[PageQuery]) -> dict[str, Any]:
     """The ticket's timeline, oldest first: internal notes and events."""
-    rows, next_cursor = page_of(
-        list_api_ticket_parts(ticket_id=ticket_id), keys=PARTS_ORDER, cursor=cursor, per_page=per_page
-    )
-    return {"data": rows, "next_cursor": next_cursor}
+    return page_of(list_api_ticket_parts(ticket_id=ticket_id), keys=BY_PK, query=query)
 
 
 class NoteIn(Schema):
