@@ -189,6 +189,11 @@ class TeammateRef(Schema):
     name: str = Field(validation_alias="display_name")
 
 
+def as_json(schema: type[Schema], row: Any) -> dict[str, Any]:
+    """A row as the API shows it, as JSON-safe data (a webhook's payload)."""
+    return schema.from_orm(row).model_dump(mode="json")
+
+
 class ListOut(Schema):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 

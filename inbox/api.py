@@ -19,6 +19,7 @@ from helpdesk.api import (
     TokenAuth,
     UpdatedListQuery,
     actor,
+    as_json,
     page_of,
 )
 from helpdesk.models import ApiScope
@@ -88,12 +89,12 @@ class ContactList(ListOut):
 
 def conversation_payload(conversation_id: int) -> dict[str, Any]:
     """A conversation as GET /api/v1/conversations/{id} shows it (for webhooks)."""
-    return ConversationOut.from_orm(get_api_conversation(conversation_id=conversation_id)).model_dump(mode="json")
+    return as_json(ConversationOut, get_api_conversation(conversation_id=conversation_id))
 
 
 def part_payload(part_id: int) -> dict[str, Any]:
     """A conversation part as GET /api/v1/conversations/{id}/parts shows it (for webhooks)."""
-    return PartOut.from_orm(get_api_part(part_id=part_id)).model_dump(mode="json")
+    return as_json(PartOut, get_api_part(part_id=part_id))
 
 
 class ConversationListQuery(UpdatedListQuery):

@@ -19,6 +19,7 @@ from helpdesk.api import (
     TokenAuth,
     UpdatedListQuery,
     actor,
+    as_json,
     page_of,
 )
 from helpdesk.models import ApiScope
@@ -126,12 +127,12 @@ class TicketPartList(ListOut):
 
 def ticket_payload(ticket_id: int) -> dict[str, Any]:
     """A ticket as GET /api/v1/tickets/{id} shows it (for webhooks)."""
-    return TicketOut.from_orm(get_api_ticket(ticket_id=ticket_id)).model_dump(mode="json")
+    return as_json(TicketOut, get_api_ticket(ticket_id=ticket_id))
 
 
 def ticket_part_payload(part_id: int) -> dict[str, Any]:
     """A ticket part as GET /api/v1/tickets/{id}/parts shows it (for webhooks)."""
-    return TicketPartOut.from_orm(get_api_ticket_part(part_id=part_id)).model_dump(mode="json")
+    return as_json(TicketPartOut, get_api_ticket_part(part_id=part_id))
 
 
 @router.get("/ticket_types", response={200: TicketTypeList, ERRORS: ErrorOut}, auth=READ)

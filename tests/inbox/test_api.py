@@ -131,3 +131,10 @@ def test_conversation_token_cannot_read_contacts(make_api_client, teammate):
     reader = make_api_client(teammate, ApiScope.CONVERSATIONS_READ)
     contact = ContactFactory()
     assert reader.get(f"/api/v1/contacts/{contact.pk}").status_code == 403
+
+
+def test_conversation_payload_is_what_get_shows(api_client):
+    from inbox.api import conversation_payload
+
+    conversation = ConversationFactory(team=TeamFactory())
+    assert conversation_payload(conversation.pk) == api_client.get(f"/api/v1/conversations/{conversation.pk}").json()

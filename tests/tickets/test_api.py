@@ -346,3 +346,10 @@ def test_ticket_read_token_never_returns_the_conversation_or_the_contact(make_ap
     assert reader.get(f"/api/v1/conversations/{conversation.pk}").status_code == 403
     assert reader.get(f"/api/v1/conversations/{conversation.pk}/parts").status_code == 403
     assert reader.get(f"/api/v1/contacts/{contact.pk}").status_code == 403
+
+
+def test_ticket_payload_is_what_get_shows(api_client):
+    from tickets.api import ticket_payload
+
+    ticket = BackOfficeTicketFactory()
+    assert ticket_payload(ticket.pk) == api_client.get(f"/api/v1/tickets/{ticket.pk}").json()
