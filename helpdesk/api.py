@@ -18,6 +18,7 @@ from django.utils.datastructures import MultiValueDict
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 
 from helpdesk.errors import DomainError, InvalidInput, NotFound, RuleViolation
@@ -190,8 +191,9 @@ class TeammateRef(Schema):
 
 
 def as_json(schema: type[Schema], row: Any) -> dict[str, Any]:
-    """A row as the API shows it, as JSON-safe data (a webhook's payload)."""
-    return schema.from_orm(row).model_dump(mode="json")
+    """A row exactly as the API shows it (times to the millisecond, as its renderer writes them), as JSON-safe data:
+    a webhook's payload."""
+    return json.loads(json.dumps(schema.from_orm(row).model_dump(), cls=NinjaJSONEncoder))
 
 
 class ListOut(Schema):
@@ -230,12 +232,17 @@ def page_of(queryset: QuerySet, *, keys: Sequence[Key], query: PageQuery) -> dic
     return {"data": page.rows, "next_cursor": page.next_cursor}
 
 
-def mount() -> None:
-    from inbox.api import router as inbox_router
-    from tickets.api import router as tickets_router
-
-    api.add_router("", tickets_router)
-    api.add_router("", inbox_router)
+_mounted: list[bool] = []
 
 
-mount()
+def mounted() -> NinjaAPI:
+    """The API with each app's router (tickets/api.py, inbox/api.py), mounted at the first call: the routers import
+    this module, so it cannot import them as it loads."""
+    if not _mounted:
+        from inbox.api import router as inbox_router
+        from tickets.api import router as tickets_router
+
+        api.add_router("", tickets_router)
+        api.add_router("", inbox_router)
+        _mounted.append(True)
+    return api

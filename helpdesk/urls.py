@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from helpdesk import live_views, palette_views, search_views, views
-from helpdesk.api import api
+from helpdesk.api import mounted
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,7 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Providers' inbound webhooks (e.g. /anymail/mailgun/inbound/), signature checked by django-anymail.
     path("anymail/", include("inbox.mail.webhooks")),
-    path("api/v1/", api.urls),
+    path("api/v1/", mounted().urls),
     path("live/poll/", live_views.poll, name="live-poll"),
     path("live/stream/", live_views.stream, name="live-stream"),
     path("nav/", views.nav, name="nav"),

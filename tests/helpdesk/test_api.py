@@ -242,10 +242,10 @@ def api_paths() -> list[str]:
     """One address of every API operation (ids made up: the token is checked before any lookup)."""
     from django.urls import URLPattern, reverse
 
-    from helpdesk.api import api
+    from helpdesk.api import mounted
 
     public = {"openapi-json", "openapi-view", "api-root"}  # the description, its docs page, the root (404)
-    patterns = [p for p in api.urls[0] if isinstance(p, URLPattern) and p.name not in public]
+    patterns = [p for p in mounted().urls[0] if isinstance(p, URLPattern) and p.name not in public]
     return [reverse(f"api:{p.name}", kwargs=dict.fromkeys(p.pattern.converters, 1)) for p in patterns]
 
 
