@@ -61,11 +61,11 @@ test: system-packages test-deps
 	export STATIC_ROOT="$$PWD/var/test-static"
 	rm -rf "$$STATIC_ROOT"
 	STATIC_MANIFEST=1 $(PY) manage.py collectstatic --no-input -v0
-	step "pytest on SQLite, the default of make run: its migrations, triggers, inbox pages and simpler search"
+	step "pytest on SQLite, the default of make run: its migrations, triggers, inbox pages, simpler search and the API"
 	DATABASE_URL="sqlite:///$$PWD/var/test-sqlite.sqlite3" $(VENV)/bin/pytest -q \
 	  tests/helpdesk/test_counters.py tests/helpdesk/test_pagination.py tests/helpdesk/test_seed_demo.py tests/inbox/test_inbox_pages.py \
 	  tests/inbox/test_inbox_pagination.py tests/inbox/test_conversation_actions.py \
-	  tests/helpdesk/test_search.py tests/helpdesk/test_search_page.py
+	  tests/helpdesk/test_search.py tests/helpdesk/test_search_page.py tests/tickets/test_api.py tests/inbox/test_api.py
 	step "pytest (PostgreSQL, Redis)"
 	rc=0
 	$(VENV)/bin/pytest || rc=$$?
