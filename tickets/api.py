@@ -22,8 +22,9 @@ from helpdesk.api import (
     as_json,
     page_of,
 )
+from helpdesk.errors import InvalidInput, RuleViolation
 from helpdesk.models import ApiScope
-from tickets import actions
+from tickets import actions, rules
 from tickets.models import StateCategory, TicketCategory
 from tickets.selectors.api import (
     TicketFilters,
@@ -37,6 +38,7 @@ from tickets.selectors.api import (
 )
 
 router = Router(tags=["Tickets"])
+REQUIRED = "This field is required."
 READ, WRITE = TokenAuth(ApiScope.TICKETS_READ), TokenAuth(ApiScope.TICKETS_WRITE)
 
 
@@ -181,6 +183,8 @@ def create_ticket(request: HttpRequest, ticket: TicketIn) -> Status[Any]:
     (rule 2) and shared only where rules 3-5 allow; a customer one needs `contact_id`; a tracker may link one."""
     fields = ticket.dict(include={"ticket_type_id", "title", "description", "attributes", "assignee_id", "team_id"})
     teammate, category = actor(request), get_ticket_type_category(ticket_type_id=ticket.ticket_type_id)
+    if ticket.share and category != TicketCategory.BACK_OFFICE:
+        raise RuleViolation(rules.ONLY_BACK_OFFICE_SHARED)
     if category == TicketCategory.BACK_OFFICE:
         created = actions.create_back_office_ticket(
             actor=teammate,
@@ -196,8 +200,10 @@ def create_ticket(request: HttpRequest, ticket: TicketIn) -> Status[Any]:
             customer_ticket_id=ticket.customer_ticket_id,
             **fields,
         )
+    elif ticket.contact_id is None:
+        raise InvalidInput("A customer ticket is for a contact: give its contact_id.", {"contact_id": [REQUIRED]})
     else:
-        created = actions.create_customer_ticket(actor=teammate, contact_id=ticket.contact_id or 0, **fields)
+        created = actions.create_customer_ticket(actor=teammate, contact_id=ticket.contact_id, **fields)
     return Status(201, get_api_ticket(ticket_id=created.pk))
 
 

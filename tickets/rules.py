@@ -31,6 +31,9 @@ OFFERED_AS_FORMS = Q(category=TicketCategory.CUSTOMER) | Q(
 NOT_OFFERED_AS_FORM = (
     "Only customer ticket types and back-office types that may be shared with the customer can be sent as forms."
 )
+ONLY_BACK_OFFICE_SHARED = (
+    "Only back-office tickets are shared; customer tickets are always customer-visible, and trackers never are."
+)
 ALREADY_REPLIED = "The linked customers already got a reply since this tracker was resolved."
 ARCHIVED_TYPE = "This ticket type is archived."
 

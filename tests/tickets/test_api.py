@@ -353,3 +353,18 @@ def test_ticket_payload_is_what_get_shows(api_client):
 
     ticket = BackOfficeTicketFactory()
     assert ticket_payload(ticket.pk) == api_client.get(f"/api/v1/tickets/{ticket.pk}").json()
+
+
+def test_create_customer_ticket_without_a_contact_names_the_field(api_client):
+    response = post(
+        api_client, "/api/v1/tickets", {"ticket_type_id": TicketTypeFactory(customer=True).pk, "title": "x"}
+    )
+    assert response.status_code == 422 and "contact_id" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("category", ["customer", "tracker"])
+def test_create_shared_ticket_of_another_category_is_refused(api_client, category):
+    data = {"ticket_type_id": TicketTypeFactory(**{category: True}).pk, "title": "x", "share": True}
+    response = post(api_client, "/api/v1/tickets", {**data, "contact_id": ContactFactory().pk})
+    assert refusal(response) == rules.ONLY_BACK_OFFICE_SHARED
+    assert not Ticket.objects.exists()

@@ -182,7 +182,7 @@ def share_ticket(*, actor: Teammate | None, ticket_id: int) -> list[Event]:
     if not linked:
         raise NotFound(f"Ticket #{ticket_id} does not exist.")
     if linked[0]["category"] != TicketCategory.BACK_OFFICE:
-        raise RuleViolation("Only back-office tickets are shared; customer tickets are always customer-visible.")
+        raise RuleViolation(rules.ONLY_BACK_OFFICE_SHARED)
     conversation_id = linked[0]["linked_conversation_id"] or (
         Ticket.objects.values_list("thread_id", flat=True).get(pk=linked[0]["linked_ticket_id"])
     )
