@@ -89,16 +89,17 @@ def has_scope(token: ApiToken, scope: ApiScope) -> bool:
 
 
 class TokenAuth(HttpBearer):
-    """The token ApiMiddleware found (None: no token, or an unknown or revoked one: 401), if it has `scope` (403)."""
+    """The token ApiMiddleware found (None: no token, or an unknown or revoked one: 401), if it has one of `scopes`
+    (else 403, naming the first)."""
 
-    def __init__(self, scope: ApiScope):
+    def __init__(self, *scopes: ApiScope):
         super().__init__()
-        self.scope = scope
+        self.scopes = scopes
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         api_token: ApiToken | None = getattr(request, "api_token", None)
-        if api_token is not None and not has_scope(api_token, self.scope):
-            raise MissingScope(self.scope)
+        if api_token is not None and not any(has_scope(api_token, scope) for scope in self.scopes):
+            raise MissingScope(self.scopes[0])
         return api_token
 
 

@@ -31,12 +31,16 @@ from inbox.api_selectors import (
     list_api_contacts,
     list_api_conversations,
     list_api_parts,
+    list_api_teammates,
+    list_api_teams,
 )
 from inbox.models import Channel, ConversationState
 
 router = Router(tags=["Conversations"])
 READ, WRITE = TokenAuth(ApiScope.CONVERSATIONS_READ), TokenAuth(ApiScope.CONVERSATIONS_WRITE)
 CONTACTS_READ = TokenAuth(ApiScope.CONTACTS_READ)
+# Whom to assign to: any token that reads tickets or conversations.
+DIRECTORY = TokenAuth(ApiScope.TICKETS_READ, ApiScope.CONVERSATIONS_READ)
 
 
 class ConversationOut(Schema):
@@ -196,3 +200,23 @@ def list_contacts(request: HttpRequest, query: Query[ContactListQuery]) -> dict[
 )
 def get_contact(request: HttpRequest, contact_id: int) -> Any:
     return selectors.get_contact(contact_id=contact_id)
+
+
+class RefList(ListOut):
+    data: list[Ref]
+
+
+class TeammateList(ListOut):
+    data: list[TeammateRef]
+
+
+@router.get("/teams", response={200: RefList, ERRORS: ErrorOut}, auth=DIRECTORY, tags=["Teams and teammates"])
+def list_teams(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+    """The teams, for `team_id` in assignments and list filters."""
+    return page_of(list_api_teams(), keys=BY_PK, query=query)
+
+
+@router.get("/teammates", response={200: TeammateList, ERRORS: ErrorOut}, auth=DIRECTORY, tags=["Teams and teammates"])
+def list_teammates(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+    """The teammates who can work (active accounts with staff status), for `assignee_id`."""
+    return page_of(list_api_teammates(), keys=BY_PK, query=query)

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from helpdesk.errors import NotFound
-from inbox.models import Contact, Conversation, Part
+from inbox.models import Contact, Conversation, Part, Team, Teammate
 
 CONVERSATION_RELATED = ("assignee", "team")
 
@@ -70,3 +70,13 @@ def list_api_contacts(*, email: str | None, external_id: str | None) -> QuerySet
     if external_id:
         contacts = contacts.filter(external_id=external_id)
     return contacts
+
+
+def list_api_teams() -> QuerySet[Team]:
+    """Every team; the caller pages it."""
+    return Team.objects.all()
+
+
+def list_api_teammates() -> QuerySet[Teammate]:
+    """The teammates who can work (active, staff): whom tickets and conversations can be assigned to."""
+    return Teammate.objects.filter(is_active=True, is_staff=True)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from helpdesk.models import ApiScope
 from inbox.models import Conversation, ConversationState, Part, PartKind
-from tests.factories import ContactFactory, ConversationFactory, PartFactory, TeamFactory
+from tests.factories import ContactFactory, ConversationFactory, PartFactory, TeamFactory, TeammateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +138,16 @@ def test_conversation_payload_is_what_get_shows(api_client):
 
     conversation = ConversationFactory(team=TeamFactory())
     assert conversation_payload(conversation.pk) == api_client.get(f"/api/v1/conversations/{conversation.pk}").json()
+
+
+def test_teams_and_working_teammates_for_assignments(make_api_client, teammate):
+    team = TeamFactory(name="Billing")
+    TeammateFactory(is_active=False)
+    reader = make_api_client(teammate, ApiScope.TICKETS_READ)
+    assert reader.get("/api/v1/teams").json()["data"] == [{"id": team.pk, "name": "Billing"}]
+    listed = reader.get("/api/v1/teammates").json()["data"]
+    assert listed == [{"id": teammate.pk, "name": teammate.display_name}]
+
+
+def test_contacts_token_cannot_list_teammates(make_api_client, teammate):
+    assert make_api_client(teammate, ApiScope.CONTACTS_READ).get("/api/v1/teammates").status_code == 403
