@@ -151,4 +151,4 @@ class OutboxEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         self.message_user(request, f"Re-enqueued {sent} of {len(ids)} pending events.", level)
 
 
-from helpdesk import tokens_admin  # noqa: E402, F401  # registers the API tokens' admin
+from helpdesk import tokens_admin, webhooks_admin  # noqa: E402, F401  # the API tokens' and webhooks' admins

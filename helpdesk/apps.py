@@ -6,4 +6,7 @@ class HelpdeskConfig(AppConfig):
     verbose_name = "Help desk core"
 
     def ready(self) -> None:
-        from helpdesk import nav  # noqa: F401  (it renders every teammate page's nav region)
+        from helpdesk import (
+            nav,  # noqa: F401  (it renders every teammate page's nav region)
+            webhooks,  # noqa: F401  (it sends the deliveries the apps' webhook subscribers queue)
+        )

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 
@@ -107,3 +108,102 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class WebhookTopic(models.TextChoices):
+    """What an endpoint may subscribe to: a domain event of the tickets or the inbox, named as integrators know it."""
+
+    TICKET_CREATED = "ticket.created", "Ticket created"
+    TICKET_STATE_CHANGED = "ticket.state_changed", "Ticket state changed"
+    TICKET_ASSIGNED = "ticket.assigned", "Ticket assigned"
+    TICKET_NOTE_CREATED = "ticket.note_created", "Ticket note created"
+    TICKET_SHARED = "ticket.shared", "Ticket shared with the customer"
+    TICKET_ATTRIBUTES_CHANGED = "ticket.attributes_changed", "Ticket attributes changed"
+    CONVERSATION_CREATED = "conversation.created", "Conversation created"
+    CONVERSATION_CUSTOMER_REPLIED = "conversation.customer_replied", "Customer replied"
+    CONVERSATION_REPLIED = "conversation.replied", "Teammate replied"
+    CONVERSATION_NOTE_CREATED = "conversation.note_created", "Conversation note created"
+    CONVERSATION_ASSIGNED = "conversation.assigned", "Conversation assigned"
+    CONVERSATION_SNOOZED = "conversation.snoozed", "Conversation snoozed"
+    CONVERSATION_CLOSED = "conversation.closed", "Conversation closed"
+    CONVERSATION_REOPENED = "conversation.reopened", "Conversation reopened"
+
+
+def new_webhook_secret() -> str:
+    import secrets
+
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """Where an integration hears about changes: the topics it wants, signed with its secret (helpdesk/webhooks.py).
+    One failing for WEBHOOK_DISABLE_AFTER is disabled, with the reason, until an admin turns it on again."""
+
+    name = models.CharField(max_length=100)
+    url = models.URLField(
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="http or https; it receives a POST for each event.",
+    )
+    topics = models.JSONField(default=list)
+    secret = models.CharField(max_length=100, default=new_webhook_secret, editable=False)
+    active = models.BooleanField(default=True)
+    # Since the first failed attempt after the last success (None: the last attempt succeeded).
+    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_reason = models.CharField(max_length=300, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "webhook endpoint"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: its body frozen when made, so every attempt and replay sends the same bytes
+    with the same `delivery_id`, by which receivers dedupe. One per endpoint and outbox event (a handler applied
+    twice makes no second delivery)."""
+
+    delivery_id = models.UUIDField(unique=True, editable=False)
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(OutboxEvent, null=True, on_delete=models.SET_NULL, related_name="+")
+    topic = models.CharField(max_length=64, choices=WebhookTopic)
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=WebhookStatus, default=WebhookStatus.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_delivery_once_per_event"),
+            models.CheckConstraint(name="webhook_status_valid", condition=Q(status__in=WebhookStatus.values)),
+            models.CheckConstraint(
+                name="webhook_sent_iff_sent_at",
+                condition=Q(status=WebhookStatus.SENT, sent_at__isnull=False)
+                | (~Q(status=WebhookStatus.SENT) & Q(sent_at__isnull=True)),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], name="webhook_retry_idx", condition=Q(status=WebhookStatus.QUEUED)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} to {self.endpoint_id}: {self.delivery_id}"

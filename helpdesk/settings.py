@@ -292,6 +292,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "run-timed-workflows": {"task": "workflows.tasks.run_timed_workflows", "schedule": timedelta(seconds=60)},
     "retry-due-emails": {"task": "inbox.tasks.retry_due_emails", "schedule": timedelta(seconds=30)},
+    "retry-due-webhooks": {"task": "helpdesk.tasks.retry_due_webhooks", "schedule": timedelta(seconds=30)},
     "purge-idempotency-keys": {"task": "helpdesk.tasks.purge_idempotency_keys", "schedule": timedelta(hours=1)},
 }
 # Live updates (helpdesk/live.py): pushed through this Redis (default: the broker's, when it is Redis) to the tabs'
@@ -311,6 +312,14 @@ LIVE_POLL_SECONDS = env.float("LIVE_POLL_SECONDS", default=2.0)
 OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=100)
 # An outbox event still pending this long after it was written is re-enqueued by the sweep.
 OUTBOX_SWEEP_AFTER = timedelta(seconds=env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60))
+
+# Webhooks (helpdesk/webhooks.py): each attempt waits this long for an answer; a failed one is tried again after
+# WEBHOOK_RETRY_BASE, doubling, until WEBHOOK_RETRY_FOR after the event; an endpoint failing for WEBHOOK_DISABLE_AFTER
+# is disabled.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RETRY_BASE = timedelta(seconds=env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30))
+WEBHOOK_RETRY_FOR = timedelta(hours=env.int("WEBHOOK_RETRY_HOURS", default=24))
+WEBHOOK_DISABLE_AFTER = timedelta(hours=env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=72))
 
 # Email (inbox/mail/). Replies to a conversation go to `reply+<token>@MAIL_DOMAIN`; SUPPORT_EMAIL is where customers
 # write first. `make run` listens for SMTP on 127.0.0.1:SMTP_PORT (`manage.py serve_smtp`).

@@ -44,3 +44,11 @@ def purge_idempotency_keys() -> int:
     from helpdesk.api_middleware import purge_expired_keys
 
     return purge_expired_keys()
+
+
+@shared_task
+def retry_due_webhooks() -> int:
+    """Queue again the webhook deliveries whose retry is due (helpdesk/webhooks.py). Returns the count."""
+    from helpdesk.webhooks import retry_due_webhooks as retry
+
+    return retry()

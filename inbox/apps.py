@@ -8,7 +8,10 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import inbound
 
-        from inbox import live  # noqa: F401  (it says which live topics the inbox's events touch)
+        from inbox import (
+            live,  # noqa: F401  (it says which live topics the inbox's events touch)
+            webhooks,  # noqa: F401  (it queues the webhook deliveries of the inbox's events)
+        )
         from inbox.mail import handlers  # noqa: F401  (email in and out follow the inbox's events)
         from inbox.mail.webhooks import receive_from_provider
 

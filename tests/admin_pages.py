@@ -1,8 +1,10 @@
 """What the admin tests share: admin URLs, a row of each model, the ticket type form's data and errors."""
 
 from django.urls import reverse
+from django.utils import timezone
 
-from helpdesk.models import OutboxEvent
+from helpdesk.models import OutboxEvent, WebhookEndpoint, WebhookTopic
+from helpdesk.webhooks import queue_webhooks
 from inbox.models import MessengerInstallation
 from tests.factories import (
     BackOfficeTicketFactory,
@@ -22,6 +24,10 @@ CHANGELIST_QUERIES = 12  # session, user, count(s), filters' choices and the pag
 
 def url(model, view: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def webhook_endpoint() -> WebhookEndpoint:
+    return WebhookEndpoint.objects.create(name="Console", url="https://console.example/h", topics=["ticket.created"])
 
 
 def make(name: str):
@@ -51,6 +57,13 @@ def make(name: str):
             return create_api_token(
                 actor=None, teammate_id=TeammateFactory().pk, name="Tool", scopes=["tickets:read"]
             ).token
+        case "webhookendpoint":
+            return WebhookEndpoint.objects.create(name="Console", url="https://c.example/h", topics=["ticket.created"])
+        case "webhookdelivery":
+            WebhookEndpoint.objects.create(name="Console", url="https://c.example/h", topics=["ticket.created"])
+            row = OutboxEvent.objects.create(kind="TicketCreated", payload={}, done_at=timezone.now())
+            [delivery] = queue_webhooks(row=row, topic=WebhookTopic.TICKET_CREATED, data={})
+            return delivery
         case "outboxevent":
             return OutboxEvent.objects.create(kind="ConversationStarted", payload={"conversation_id": 1})
     raise ValueError(name)
@@ -58,7 +71,7 @@ def make(name: str):
 
 MODELS = [
     "team", "teammate", "contact", "conversation", "ticketstate", "tickettype", "ticket", "outboxevent",
-    "messengerinstallation", "savedreply", "apitoken",
+    "messengerinstallation", "savedreply", "apitoken", "webhookendpoint", "webhookdelivery",
 ]  # fmt: skip
 
 

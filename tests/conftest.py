@@ -167,3 +167,30 @@ def make_api_client(db):
 def api_client(make_api_client, teammate):
     """A client of the JSON API acting as `teammate`, with every scope."""
     return make_api_client(teammate)
+
+
+@pytest.fixture
+def webhook_receiver():
+    """A real HTTP receiver on 127.0.0.1 that verifies signatures (tests/webhook_receiver.py)."""
+    from tests.webhook_receiver import Receiver, serve
+
+    receiver = Receiver()
+    server = serve(receiver)
+    yield receiver
+    server.shutdown()
+
+
+@pytest.fixture
+def webhook_endpoint(db, webhook_receiver):
+    """`make(*topics)`: an active endpoint at the receiver, subscribed to these topics (every one when none is
+    given); the receiver verifies with its secret."""
+    from helpdesk.models import WebhookEndpoint, WebhookTopic
+
+    def make(*topics: str) -> WebhookEndpoint:
+        endpoint = WebhookEndpoint.objects.create(
+            name="Billing console", url=webhook_receiver.url, topics=list(topics or WebhookTopic.values)
+        )
+        webhook_receiver.secret = endpoint.secret
+        return endpoint
+
+    return make

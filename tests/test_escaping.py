@@ -21,9 +21,12 @@ from django.apps import apps
 from django.contrib import admin
 from django.db import models, transaction
 from django.test import Client
+from django.utils import timezone
 from django.utils.html import escape
 
+from helpdesk.models import OutboxEvent, WebhookEndpoint, WebhookTopic
 from helpdesk.tokens import create_api_token
+from helpdesk.webhooks import queue_webhooks
 from inbox import actions as inbox_actions
 from inbox.mail.actions import receive_email
 from inbox.models import Contact, Conversation, SavedReply, SavedReplyKind, StateEffect, Team, Teammate
@@ -32,6 +35,7 @@ from tests.factories import TeammateFactory, TicketAttributeFactory, TicketTypeF
 from tests.inbox.mail_messages import raw_email
 from tests.teammate_pages import APPS, admin_names, live_types, sweep_admin, sweep_teammate_pages, teammate_url_names
 from tickets import actions
+from tickets.api import ticket_payload
 from tickets.models import AttributeKind, Ticket, TicketCategory, TicketState, TicketType, TrackerLink
 from workflows.models import ActionKind, ConditionField, Operator, Trigger, Workflow, WorkflowAction
 
@@ -70,6 +74,11 @@ MACHINE_FIELDS = {
     "helpdesk.IdempotencyKey.key",
     "helpdesk.IdempotencyKey.fingerprint",
     "helpdesk.IdempotencyKey.content_type",
+    # A webhook endpoint's secret and topics (choices), what the code wrote of its failures.
+    "helpdesk.WebhookEndpoint.secret",
+    "helpdesk.WebhookEndpoint.topics",
+    "helpdesk.WebhookEndpoint.disabled_reason",
+    "helpdesk.WebhookDelivery.last_error",
     "workflows.WorkflowRun.trigger_key",
     "workflows.WorkflowRun.log",
     "inbox.Attachment.content_type",
@@ -198,6 +207,12 @@ def add_extras(world: leaks.World) -> Extras:
     SavedReply.objects.create(name="Escalate", body="Escalated: {{ticket.title}}", kind=SavedReplyKind.NOTE)
     SavedReply.objects.create(name="Mine", body="Hi", owner=worker, assign_team=Team.objects.first())
     create_api_token(actor=None, teammate_id=worker.pk, name="Billing console", scopes=["tickets:read"])
+    endpoint = WebhookEndpoint.objects.create(
+        name="Console", url="https://console.example/hooks", topics=["ticket.created"]
+    )
+    row = OutboxEvent.objects.create(kind="TicketCreated", payload={"ticket_id": shared.pk}, done_at=timezone.now())
+    queue_webhooks(row=row, topic=WebhookTopic.TICKET_CREATED, data={"ticket": ticket_payload(shared.pk)})
+    assert endpoint.deliveries.exists()
     other = Contact.objects.exclude(pk=world.me.pk).first()
     spares = [inbox_actions.start_conversation(contact_id=other.pk, subject="Spare", body="Hi") for _ in range(2)]
     return Extras(

@@ -151,8 +151,9 @@ def admin_url(app_model: str, view: str, *args) -> str:
 
 
 CONFIGURED = ["inbox.team", "inbox.teammate", "inbox.contact", "tickets.tickettype", "tickets.ticketstate"]
-CONFIGURED += ["workflows.workflow", "inbox.savedreply"]
+CONFIGURED += ["workflows.workflow", "inbox.savedreply", "helpdesk.apitoken", "helpdesk.webhookendpoint"]
 BROWSED = ["inbox.conversation", "tickets.ticket", "workflows.workflowrun", "helpdesk.outboxevent"]
+BROWSED += ["helpdesk.webhookdelivery"]
 BROWSED += ["axes.accessattempt", "axes.accesslog"]
 
 

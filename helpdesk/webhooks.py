@@ -1,0 +1,224 @@
+"""Signed webhooks: each domain event an endpoint subscribed to becomes a delivery, sent after the commit through the
+outbox, retried with exponential backoff for WEBHOOK_RETRY_FOR (24 h), replayable from the admin.
+
+Each app's subscribers (tickets/webhooks.py, inbox/webhooks.py) map its events to topics and call `queue_webhooks`
+with the API's own shape of what changed. A delivery's body is frozen when it is made:
+
+    {"id": "<delivery id>", "topic": "ticket.created", "created_at": "...", "data": {"ticket": {...}}}
+
+and every attempt POSTs the same bytes with these headers (the Standard Webhooks layout, Stripe's signing):
+
+    Webhook-Id: <delivery id>          the same on every attempt and replay: receivers dedupe by it
+    Webhook-Timestamp: <unix seconds>  of this attempt
+    Webhook-Topic: ticket.created
+    Webhook-Signature: v1=<hex HMAC-SHA256(secret, f"{timestamp}.{body}")>
+
+A receiver recomputes the signature with the endpoint's secret (`verify`), refuses a timestamp older than five
+minutes (a replayed request), and answers 2xx quickly. Anything else is a failure, tried again after
+WEBHOOK_RETRY_BASE, doubling, until WEBHOOK_RETRY_FOR after the delivery was made; an endpoint failing for
+WEBHOOK_DISABLE_AFTER is disabled, with the reason on its admin page.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from helpdesk.errors import InvalidInput, NotFound
+from helpdesk.models import OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookStatus, WebhookTopic
+from helpdesk.outbox import Event, record, subscribe
+from inbox.models import Teammate
+
+logger = logging.getLogger(__name__)
+SIGNATURE_VERSION = "v1"
+TOLERANCE_SECONDS = 300
+
+
+def sign(secret: str, timestamp: int, body: str) -> str:
+    """The `Webhook-Signature` of a body sent at `timestamp`."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
+    return f"{SIGNATURE_VERSION}={digest}"
+
+
+def verify(secret: str, headers: Mapping[str, str], body: str, *, now: float | None = None) -> bool:
+    """What a receiver checks: the signature over this timestamp and body, made with `secret`, and a timestamp of
+    the last TOLERANCE_SECONDS (a request captured and sent again later is refused)."""
+    try:
+        timestamp = int(headers["Webhook-Timestamp"])
+    except (KeyError, ValueError):
+        return False
+    if abs((now or time.time()) - timestamp) > TOLERANCE_SECONDS:
+        return False
+    return hmac.compare_digest(sign(secret, timestamp, body), headers.get("Webhook-Signature", ""))
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookQueued(Event):
+    """A delivery is due: it is sent after the commit (and again when a retry is due, or an admin replays it)."""
+
+    delivery_pk: int
+
+
+def subscribed_topics() -> set[str]:
+    """The topics some active endpoint wants (one small query): events of other topics cost nothing more."""
+    return {
+        topic
+        for topics in WebhookEndpoint.objects.filter(active=True).values_list("topics", flat=True)
+        for topic in topics
+    }
+
+
+def queue_webhooks(*, row: OutboxEvent, topic: WebhookTopic, data: dict[str, Any]) -> list[WebhookDelivery]:
+    """One delivery of `data` for each active endpoint subscribed to `topic`, once per endpoint and outbox event
+    (a handler applied again makes none). Emits WebhookQueued for each new one."""
+    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if topic in e.topics]
+    already = set(WebhookDelivery.objects.filter(event=row, endpoint__in=endpoints).values_list("endpoint", flat=True))
+    made = []
+    for endpoint in endpoints:
+        if endpoint.pk in already:
+            continue
+        delivery_id = uuid.uuid4()
+        body = {"id": str(delivery_id), "topic": topic.value, "created_at": row.created_at.isoformat(), "data": data}
+        made.append(
+            WebhookDelivery(delivery_id=delivery_id, endpoint=endpoint, event=row, topic=topic, body=json.dumps(body))
+        )
+    made = WebhookDelivery.objects.bulk_create(made)
+    record(*(WebhookQueued(delivery_pk=delivery.pk) for delivery in made))
+    return made
+
+
+@subscribe(WebhookQueued)
+def send_webhook(row: OutboxEvent) -> None:
+    deliver_webhook(delivery_pk=row.payload["delivery_pk"])
+
+
+@transaction.atomic
+def deliver_webhook(*, delivery_pk: int) -> WebhookDelivery | None:
+    """POST a queued delivery, holding its row's lock, and record the outcome in the same transaction: sent, or
+    tried again later (backoff), or failed for good once WEBHOOK_RETRY_FOR has passed or its endpoint is disabled.
+    Sent or failed deliveries, and retries not due yet, are left alone."""
+    delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").filter(pk=delivery_pk).first()
+    now = timezone.now()
+    if delivery is None or delivery.status != WebhookStatus.QUEUED:
+        return delivery
+    if delivery.next_attempt_at and delivery.next_attempt_at > now:
+        return delivery
+    endpoint = delivery.endpoint
+    if not endpoint.active:
+        reason = endpoint.disabled_reason or "The endpoint is turned off."
+        return _finish(delivery, status=WebhookStatus.FAILED, error=reason, now=now)
+    delivery.attempts += 1
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "helpdesk-webhooks/1",
+        "Webhook-Id": str(delivery.delivery_id),
+        "Webhook-Timestamp": str(timestamp),
+        "Webhook-Topic": delivery.topic,
+        "Webhook-Signature": sign(endpoint.secret, timestamp, delivery.body),
+    }
+    started = time.monotonic()
+    try:
+        response = requests.post(
+            endpoint.url, data=delivery.body.encode(), headers=headers, timeout=settings.WEBHOOK_TIMEOUT
+        )
+        delivery.response_code, error = response.status_code, "" if response.ok else f"HTTP {response.status_code}"
+    except requests.RequestException as exc:
+        delivery.response_code, error = None, f"{type(exc).__name__}: {exc}"
+    delivery.response_ms = round((time.monotonic() - started) * 1000)
+    if not error:
+        _endpoint_succeeded(endpoint)
+        return _finish(delivery, status=WebhookStatus.SENT, error="", now=now)
+    logger.warning(
+        "Webhook %s to %s failed (attempt %s): %s", delivery.delivery_id, endpoint.url, delivery.attempts, error
+    )
+    _endpoint_failed(endpoint, now=now)
+    retry_at = now + settings.WEBHOOK_RETRY_BASE * 2 ** (delivery.attempts - 1)
+    if not endpoint.active or retry_at > delivery.created_at + settings.WEBHOOK_RETRY_FOR:
+        return _finish(delivery, status=WebhookStatus.FAILED, error=error, now=now)
+    delivery.next_attempt_at, delivery.last_error = retry_at, error[:1000]
+    delivery.save(update_fields=["attempts", "response_code", "response_ms", "next_attempt_at", "last_error"])
+    return delivery
+
+
+def _finish(delivery: WebhookDelivery, *, status: WebhookStatus, error: str, now: Any) -> WebhookDelivery:
+    delivery.status, delivery.last_error, delivery.next_attempt_at = status, error[:1000], None
+    delivery.sent_at = now if status == WebhookStatus.SENT else None
+    fields = ["status", "attempts", "response_code", "response_ms", "next_attempt_at", "last_error", "sent_at"]
+    delivery.save(update_fields=fields)
+    return delivery
+
+
+def _endpoint_succeeded(endpoint: WebhookEndpoint) -> None:
+    if endpoint.failing_since is not None:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+
+
+def _endpoint_failed(endpoint: WebhookEndpoint, *, now: Any) -> None:
+    """Note when the endpoint began to fail; disable it once it has failed for WEBHOOK_DISABLE_AFTER."""
+    since = endpoint.failing_since or now
+    if now - since < settings.WEBHOOK_DISABLE_AFTER:
+        if endpoint.failing_since is None:
+            WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
+        return
+    endpoint.active, endpoint.disabled_at = False, now
+    endpoint.disabled_reason = f"Disabled after failing since {since:%Y-%m-%d %H:%M} UTC: every delivery since failed."
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        active=False, disabled_at=now, disabled_reason=endpoint.disabled_reason
+    )
+
+
+@transaction.atomic
+def retry_due_webhooks(*, limit: int = 500) -> int:
+    """Queue again the deliveries whose retry is due. Returns how many. Emits WebhookQueued for each."""
+    due = list(
+        WebhookDelivery.objects.select_for_update(skip_locked=True)
+        .filter(status=WebhookStatus.QUEUED, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    # Due now: the event carries the retry, and the next beat does not queue it a second time.
+    WebhookDelivery.objects.filter(pk__in=due).update(next_attempt_at=None)
+    record(*(WebhookQueued(delivery_pk=pk) for pk in due))
+    return len(due)
+
+
+@transaction.atomic
+def replay_webhook(*, actor: Teammate, delivery_pk: int) -> WebhookDelivery:
+    """Send a sent or failed delivery again: the same id and body (receivers dedupe by the id), a new attempt.
+    Raises NotFound, InvalidInput (still queued, or its endpoint is disabled). Emits WebhookQueued."""
+    delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").filter(pk=delivery_pk).first()
+    if delivery is None:
+        raise NotFound("That webhook delivery does not exist.")
+    if delivery.status == WebhookStatus.QUEUED:
+        raise InvalidInput("This delivery is still queued: it is sent, or retried, on its own.")
+    if not delivery.endpoint.active:
+        raise InvalidInput(f"The endpoint {delivery.endpoint} is disabled; turn it on first.")
+    delivery.status, delivery.sent_at, delivery.next_attempt_at = WebhookStatus.QUEUED, None, None
+    delivery.last_error = f"Replayed by {actor.display_name}."
+    delivery.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error"])
+    record(WebhookQueued(delivery_pk=delivery.pk))
+    return delivery
+
+
+@transaction.atomic
+def rotate_webhook_secret(*, endpoint_id: int) -> WebhookEndpoint:
+    """Give the endpoint a new secret: deliveries from now on are signed with it. Raises NotFound."""
+    from helpdesk.models import new_webhook_secret
+
+    endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise NotFound("That webhook endpoint does not exist.")
+    endpoint.secret = new_webhook_secret()
+    endpoint.save(update_fields=["secret"])
+    return endpoint

@@ -1,0 +1,223 @@
+"""Signed webhooks (helpdesk/webhooks.py): what is sent, to whom, signed how; exactly one delivery per endpoint and
+event; retries with backoff for 24 hours; endpoints failing for days disabled; replays with the same id and body.
+Every delivery goes to a real HTTP receiver that verifies its signature."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from helpdesk import webhooks
+from helpdesk.models import OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookStatus, WebhookTopic
+from helpdesk.webhooks import sign, verify
+from inbox import actions as inbox_actions
+from tests.factories import BackOfficeTicketFactory, ContactFactory, TeammateFactory, state
+from tickets import actions
+from tickets.api import ticket_part_payload, ticket_payload
+from tickets.models import StateCategory
+
+pytestmark = pytest.mark.django_db
+SECRET = "whsec_test"
+
+
+def signed_headers(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    return {"Webhook-Timestamp": str(timestamp), "Webhook-Signature": sign(secret, timestamp, body)}
+
+
+def test_verify_accepts_the_signature_of_the_body_and_timestamp():
+    assert verify(SECRET, signed_headers('{"a": 1}'), '{"a": 1}')
+
+
+@pytest.mark.parametrize(
+    "headers, body",
+    [
+        (signed_headers('{"a": 1}'), '{"a": 2}'),  # another body
+        (signed_headers('{"a": 1}', secret="whsec_other"), '{"a": 1}'),  # another secret
+        (signed_headers('{"a": 1}', timestamp=int(time.time()) - 600), '{"a": 1}'),  # ten minutes old
+        ({"Webhook-Signature": sign(SECRET, 1, '{"a": 1}')}, '{"a": 1}'),  # no timestamp
+    ],
+)
+def test_verify_refuses_tampered_or_old_requests(headers, body):
+    assert not verify(SECRET, headers, body)
+
+
+def test_ticket_created_is_delivered_signed_with_the_api_shape(webhook_endpoint, webhook_receiver, apply_outbox):
+    webhook_endpoint(WebhookTopic.TICKET_CREATED)
+    ticket = BackOfficeTicketFactory()
+    apply_outbox()
+    [received] = webhook_receiver.received
+    assert received.valid
+    assert received.payload["topic"] == "ticket.created"
+    assert received.payload["data"] == {"ticket": ticket_payload(ticket.pk)}
+    delivery = WebhookDelivery.objects.get()
+    assert received.headers["Webhook-Id"] == received.payload["id"] == str(delivery.delivery_id)
+    assert (delivery.status, delivery.response_code, delivery.attempts) == (WebhookStatus.SENT, 200, 1)
+    assert delivery.response_ms is not None and delivery.sent_at is not None
+
+
+def test_note_is_delivered_with_its_part(webhook_endpoint, webhook_receiver, apply_outbox):
+    ticket = BackOfficeTicketFactory()
+    apply_outbox()
+    webhook_endpoint(WebhookTopic.TICKET_NOTE_CREATED)
+    part = actions.post_ticket_note(actor=TeammateFactory(), ticket_id=ticket.pk, body="Refund sent", cross_post=True)
+    apply_outbox()
+    [received] = webhook_receiver.received
+    assert received.payload["data"]["part"] == ticket_part_payload(part.pk)
+
+
+def test_state_change_says_from_and_to(webhook_endpoint, webhook_receiver, apply_outbox):
+    ticket = BackOfficeTicketFactory()
+    webhook_endpoint(WebhookTopic.TICKET_STATE_CHANGED)
+    resolved = state(StateCategory.RESOLVED)
+    actions.change_ticket_state(actor=TeammateFactory(), ticket_id=ticket.pk, state_id=resolved.pk)
+    apply_outbox()
+    [received] = webhook_receiver.received
+    data = received.payload["data"]
+    assert (data["from_state_id"], data["to_state_id"]) == (ticket.state_id, resolved.pk)
+    assert data["ticket"]["state"]["id"] == resolved.pk
+
+
+def test_conversation_created_is_delivered(webhook_endpoint, webhook_receiver, apply_outbox):
+    webhook_endpoint(WebhookTopic.CONVERSATION_CREATED)
+    conversation = inbox_actions.start_conversation(contact_id=ContactFactory().pk, subject="Hi", body="Help")
+    apply_outbox()
+    [received] = webhook_receiver.received
+    assert received.payload["data"]["conversation"]["id"] == conversation.pk
+    assert received.payload["data"]["part"]["body"] == "Help"
+
+
+def test_endpoints_get_only_the_topics_they_chose(webhook_endpoint, webhook_receiver, apply_outbox):
+    webhook_endpoint(WebhookTopic.CONVERSATION_CLOSED)
+    BackOfficeTicketFactory()
+    apply_outbox()
+    assert webhook_receiver.received == [] and not WebhookDelivery.objects.exists()
+
+
+def test_inactive_endpoint_gets_nothing(webhook_endpoint, webhook_receiver, apply_outbox):
+    endpoint = webhook_endpoint()
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=False)
+    BackOfficeTicketFactory()
+    apply_outbox()
+    assert webhook_receiver.received == [] and not WebhookDelivery.objects.exists()
+
+
+def test_queue_is_once_per_endpoint_and_event(webhook_endpoint):
+    webhook_endpoint(WebhookTopic.TICKET_CREATED)
+    row = OutboxEvent.objects.create(kind="TicketCreated", payload={}, done_at=timezone.now())
+    for _ in range(2):
+        webhooks.queue_webhooks(row=row, topic=WebhookTopic.TICKET_CREATED, data={})
+    assert WebhookDelivery.objects.count() == 1
+
+
+def test_delivery_is_enqueued_only_after_commit(webhook_endpoint, django_capture_on_commit_callbacks):
+    webhook_endpoint(WebhookTopic.TICKET_CREATED)
+    row = OutboxEvent.objects.create(kind="TicketCreated", payload={}, done_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        webhooks.queue_webhooks(row=row, topic=WebhookTopic.TICKET_CREATED, data={})
+        assert WebhookDelivery.objects.get().attempts == 0
+    assert len(callbacks) == 1
+
+
+def failing_delivery(webhook_endpoint, webhook_receiver, apply_outbox, *statuses: int) -> WebhookDelivery:
+    webhook_endpoint(WebhookTopic.TICKET_CREATED)
+    webhook_receiver.statuses = list(statuses)
+    BackOfficeTicketFactory()
+    apply_outbox()
+    return WebhookDelivery.objects.get()
+
+
+def test_failed_attempt_is_retried_with_backoff_and_the_same_id(webhook_endpoint, webhook_receiver, apply_outbox):
+    delivery = failing_delivery(webhook_endpoint, webhook_receiver, apply_outbox, 500)
+    assert (delivery.status, delivery.response_code, delivery.last_error) == (WebhookStatus.QUEUED, 500, "HTTP 500")
+    assert timedelta(seconds=25) < delivery.next_attempt_at - timezone.now() <= timedelta(seconds=30)
+    assert webhooks.retry_due_webhooks() == 0  # not due yet
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    assert webhooks.retry_due_webhooks() == 1
+    apply_outbox()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (WebhookStatus.SENT, 2)
+    first, second = webhook_receiver.received
+    assert first.headers["Webhook-Id"] == second.headers["Webhook-Id"] and first.body == second.body
+    assert second.valid
+
+
+def test_backoff_doubles(webhook_endpoint, webhook_receiver, apply_outbox):
+    delivery = failing_delivery(webhook_endpoint, webhook_receiver, apply_outbox, 500, 500)
+    first_wait = delivery.next_attempt_at - timezone.now()
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    webhooks.retry_due_webhooks()
+    apply_outbox()
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at - timezone.now() > first_wait + timedelta(seconds=25)
+
+
+def test_slow_receiver_is_a_timeout_tried_again(webhook_endpoint, webhook_receiver, apply_outbox, settings):
+    settings.WEBHOOK_TIMEOUT = 0.2
+    webhook_receiver.delay = 1.0
+    delivery = failing_delivery(webhook_endpoint, webhook_receiver, apply_outbox)
+    assert delivery.status == WebhookStatus.QUEUED and "Timeout" in delivery.last_error
+    assert delivery.response_code is None
+
+
+def test_delivery_failing_for_24_hours_fails_for_good(webhook_endpoint, webhook_receiver, apply_outbox):
+    delivery = failing_delivery(webhook_endpoint, webhook_receiver, apply_outbox, 500, 503)
+    WebhookDelivery.objects.update(created_at=timezone.now() - timedelta(hours=24), next_attempt_at=timezone.now())
+    webhooks.retry_due_webhooks()
+    apply_outbox()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_error, delivery.next_attempt_at) == (WebhookStatus.FAILED, "HTTP 503", None)
+
+
+def test_endpoint_failing_for_days_is_disabled_with_the_reason(webhook_endpoint, webhook_receiver, apply_outbox):
+    failing_delivery(webhook_endpoint, webhook_receiver, apply_outbox, 500, 500)
+    WebhookEndpoint.objects.update(failing_since=timezone.now() - timedelta(days=4))
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    webhooks.retry_due_webhooks()
+    apply_outbox()
+    endpoint = WebhookEndpoint.objects.get()
+    assert not endpoint.active and endpoint.disabled_at is not None
+    assert "Disabled after failing since" in endpoint.disabled_reason
+    assert WebhookDelivery.objects.get().status == WebhookStatus.FAILED
+
+
+def test_success_clears_failing_since(webhook_endpoint, webhook_receiver, apply_outbox):
+    failing_delivery(webhook_endpoint, webhook_receiver, apply_outbox, 500)
+    assert WebhookEndpoint.objects.get().failing_since is not None
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    webhooks.retry_due_webhooks()
+    apply_outbox()
+    assert WebhookEndpoint.objects.get().failing_since is None
+
+
+def test_replay_sends_the_same_delivery_again(webhook_endpoint, webhook_receiver, apply_outbox):
+    webhook_endpoint(WebhookTopic.TICKET_CREATED)
+    BackOfficeTicketFactory()
+    apply_outbox()
+    delivery = WebhookDelivery.objects.get()
+    webhooks.replay_webhook(actor=TeammateFactory(), delivery_pk=delivery.pk)
+    apply_outbox()
+    first, again = webhook_receiver.received
+    assert (first.headers["Webhook-Id"], first.body) == (again.headers["Webhook-Id"], again.body)
+    assert again.valid and again.headers["Webhook-Timestamp"] >= first.headers["Webhook-Timestamp"]
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (WebhookStatus.SENT, 2)
+
+
+def test_replay_of_a_queued_delivery_is_refused(webhook_endpoint, webhook_receiver, apply_outbox):
+    from helpdesk.errors import InvalidInput
+
+    delivery = failing_delivery(webhook_endpoint, webhook_receiver, apply_outbox, 500)
+    with pytest.raises(InvalidInput):
+        webhooks.replay_webhook(actor=TeammateFactory(), delivery_pk=delivery.pk)
+
+
+def test_rotated_secret_signs_the_next_deliveries(webhook_endpoint, webhook_receiver, apply_outbox):
+    endpoint = webhook_endpoint(WebhookTopic.TICKET_CREATED)
+    rotated = webhooks.rotate_webhook_secret(endpoint_id=endpoint.pk)
+    assert rotated.secret != endpoint.secret
+    webhook_receiver.secret = rotated.secret
+    BackOfficeTicketFactory()
+    apply_outbox()
+    assert webhook_receiver.all_valid() and len(webhook_receiver.received) == 1
