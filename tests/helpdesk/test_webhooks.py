@@ -221,3 +221,26 @@ def test_rotated_secret_signs_the_next_deliveries(webhook_endpoint, webhook_rece
     BackOfficeTicketFactory()
     apply_outbox()
     assert webhook_receiver.all_valid() and len(webhook_receiver.received) == 1
+
+
+def readme_verify():
+    """The `verify` of the README's webhook section, as a receiver would copy it."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("### Webhooks", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(code, namespace)
+    return namespace["verify"]
+
+
+def test_readme_snippet_verifies_a_real_delivery(webhook_endpoint, webhook_receiver, apply_outbox):
+    endpoint = webhook_endpoint(WebhookTopic.TICKET_CREATED)
+    BackOfficeTicketFactory()
+    apply_outbox()
+    [received] = webhook_receiver.received
+    verify_as_in_readme = readme_verify()
+    assert verify_as_in_readme(endpoint.secret, received.headers, received.body)
+    assert not verify_as_in_readme(endpoint.secret, received.headers, received.body + " ")
+    assert not verify_as_in_readme("whsec_other", received.headers, received.body)
