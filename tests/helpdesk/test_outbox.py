@@ -47,6 +47,7 @@ def test_record_writes_one_row_per_handler(db, django_capture_on_commit_callback
     rows = OutboxEvent.objects.order_by("handler")
     assert [row.handler for row in rows] == [
         "helpdesk.live.publish",
+        "inbox.webhooks.queue_conversation_webhooks",
         "tickets.handlers.resume_waiting_tickets",
         "workflows.handlers.run_workflows",
     ]
@@ -57,10 +58,14 @@ def test_handlers_subscribe_themselves_to_the_events_they_follow_up():
     """The publishers (inbox, tickets) name no handler; each app's handlers module subscribes when it is ready."""
     assert outbox.subscribers(CustomerMessageReceived) == (
         "helpdesk.live.publish",
+        "inbox.webhooks.queue_conversation_webhooks",
         "tickets.handlers.resume_waiting_tickets",
         "workflows.handlers.run_workflows",
     )
-    assert outbox.subscribers(ConversationClosed) == ("helpdesk.live.publish",)
+    assert outbox.subscribers(ConversationClosed) == (
+        "helpdesk.live.publish",
+        "inbox.webhooks.queue_conversation_webhooks",
+    )
 
 
 def test_subscribe_registers_a_handler_once_for_each_event_class():
