@@ -98,3 +98,32 @@ def percentiles(values: list[float]) -> dict:
         return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
 
     return {"n": len(values), "p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "max": round(ordered[-1], 2)}
+
+
+def time_requests(client, label: str, make_request, n: int) -> dict:
+    """Server time (in-process, Django's test client), queries and statuses of n requests after a warm-up."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(5):  # warm-up: connections, template caches
+        make_request()
+    times, queries, statuses = [], [], set()
+    for _ in range(n):
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.perf_counter()
+            response = make_request()
+            elapsed = (time.perf_counter() - t0) * 1000
+        times.append(elapsed)
+        queries.append(len(ctx.captured_queries))
+        statuses.add(response.status_code)
+    result = percentiles(times) | {
+        "queries_min": min(queries),
+        "queries_max": max(queries),
+        "statuses": sorted(statuses),
+    }
+    print(
+        f"  {label:<44} p50 {result['p50']:>7.2f}  p95 {result['p95']:>7.2f}  p99 {result['p99']:>7.2f} ms"
+        f"  queries {result['queries_min']}-{result['queries_max']}  {result['statuses']}",
+        file=sys.stderr,
+    )
+    return result

@@ -1,14 +1,15 @@
 """Measure the seeded help desk: server time and queries per request of the main pages, cross-post
 latency through the bench's own Redis and a real Celery worker, sustained cross-posted notes per second through
 gunicorn on loopback, live updates to open tabs (bench/live.py), whole page loads per second
-(bench/page_loads.py) and search (bench/search.py). Prints a table and writes bench/results.json.
+(bench/page_loads.py), search (bench/search.py) and the JSON API (bench/api.py). Prints a table and writes
+bench/results.json.
 
 Usage: BENCH_SCALE=0.01 .venv/bin/python bench/measure.py   (run bench/seed.py first; `make bench` does both)
-Env: BENCH_ONLY (some of pages,latency,throughput,live,page_loads,search: only those are measured again, the other
+Env: BENCH_ONLY (some of pages,latency,throughput,live,page_loads,search,api: only those are measured again, the other
      figures of the results file are kept; default all), BENCH_REQUESTS (per page, default 200), BENCH_LATENCY_NOTES
      (default 300), BENCH_THROUGHPUT_SECONDS (default 60), BENCH_CLIENTS (default 8), BENCH_WEB_WORKERS (default 3),
      BENCH_CELERY_CONCURRENCY (default 2); BENCH_LIVE_* in bench/live.py, BENCH_PAGE_LOAD_* in bench/page_loads.py,
-     BENCH_SEARCH_* in bench/search.py;
+     BENCH_SEARCH_* in bench/search.py, BENCH_API_* in bench/api.py;
      BENCH_PORT, BENCH_REDIS_PORT, BENCH_DATABASE_URL: bench/owned.py.
 """
 
@@ -25,14 +26,24 @@ import urllib.parse
 from functools import partial
 
 import owned
-from common import BENCH, ROOT, SCALE, SEED_VERSION, bench_redis_or_exit, percentiles, setup_django, sizes
+from common import (
+    BENCH,
+    ROOT,
+    SCALE,
+    SEED_VERSION,
+    bench_redis_or_exit,
+    percentiles,
+    setup_django,
+    sizes,
+    time_requests,
+)
 
 setup_django()
 
+from api import measure_api  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from live import measure_live  # noqa: E402
 from page_loads import measure_page_loads  # noqa: E402
 from procs import celery_worker, gunicorn, wait_for  # noqa: E402
@@ -53,7 +64,7 @@ THROUGHPUT_SECONDS = float(os.environ.get("BENCH_THROUGHPUT_SECONDS", "60"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "3"))
 CELERY_CONCURRENCY = int(os.environ.get("BENCH_CELERY_CONCURRENCY", "2"))
-PARTS = ("pages", "latency", "throughput", "live", "page_loads", "search")
+PARTS = ("pages", "latency", "throughput", "live", "page_loads", "search", "api")
 ONLY = [part.strip() for part in os.environ.get("BENCH_ONLY", "").split(",") if part.strip()] or list(PARTS)
 
 rng = random.Random(6)
@@ -87,31 +98,6 @@ def ids() -> dict:
         # Conversation 10 j - 9 has back-office ticket j (bench/seed.py): the split view with a ticket beside it.
         "bo_tickets": bo,
     }
-
-
-def time_requests(client: Client, label: str, make_request, n: int) -> dict:
-    for _ in range(5):  # warm-up: connections, template caches
-        make_request()
-    times, queries, statuses = [], [], set()
-    for _ in range(n):
-        with CaptureQueriesContext(connection) as ctx:
-            t0 = time.perf_counter()
-            response = make_request()
-            elapsed = (time.perf_counter() - t0) * 1000
-        times.append(elapsed)
-        queries.append(len(ctx.captured_queries))
-        statuses.add(response.status_code)
-    result = percentiles(times) | {
-        "queries_min": min(queries),
-        "queries_max": max(queries),
-        "statuses": sorted(statuses),
-    }
-    print(
-        f"  {label:<44} p50 {result['p50']:>7.2f}  p95 {result['p95']:>7.2f}  p99 {result['p99']:>7.2f} ms"
-        f"  queries {result['queries_min']}-{result['queries_max']}  {result['statuses']}",
-        file=sys.stderr,
-    )
-    return result
 
 
 def deep_cursor(*, rows: int) -> str:
@@ -343,6 +329,7 @@ def main() -> None:
         "live": "live",
         "page_loads": "page_loads",
         "search": "search",
+        "api": "api",
     }
     worker = celery_worker(concurrency=CELERY_CONCURRENCY).start()
     try:
@@ -356,6 +343,7 @@ def main() -> None:
         cookie = f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}"
         measure("page_loads", lambda: measure_page_loads(cookie, known["bo_tickets"]))
         measure("search", lambda: measure_search(user))
+        measure("api", lambda: measure_api(user, known["bo_tickets"]))
     finally:
         worker.stop()
         redis.stop()

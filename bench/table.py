@@ -53,10 +53,29 @@ def table(results: dict) -> str:
             )
     if search := results.get("search"):
         lines += ["", *search_table(search)]
+    if api := results.get("api"):
+        lines += ["", *api_table(api)]
     if measured := results.get("measured"):
         took = ", ".join(f"{part} {m['seconds']} s" for part, m in measured.items())
         lines += ["", f"Bench parts took: {took}."]
     return "\n".join(lines)
+
+
+def api_table(api: dict) -> list[str]:
+    lines = [
+        f"The JSON API (bench/api.py): {api['requests_each']} requests each, server time in-process, with a token "
+        "(its lookup, rate-limit count and, for the POST, the Idempotency-Key included). Targets: GET p95 <= 10 ms, "
+        "POST p95 <= 15 ms.",
+        "",
+        "| request | p50 ms | p95 ms | queries | met |",
+        "|---|---|---|---|---|",
+    ]
+    for label, r in api["requests"].items():
+        queries = (
+            f"{r['queries_min']}" if r["queries_min"] == r["queries_max"] else f"{r['queries_min']}-{r['queries_max']}"
+        )
+        lines.append(f"| {label} | {r['p50']:.2f} | {r['p95']:.2f} | {queries} | {'yes' if r['met'] else 'no'} |")
+    return lines
 
 
 SEARCH_WAYS = ("selector", "results (htmx)", "page")
