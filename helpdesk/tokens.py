@@ -4,7 +4,8 @@ scoped, rate-limited per token, revocable.
 A token is 32 random bytes (url-safe base64) after the prefix `hdk_`: a secret that long needs no slow hash, so
 finding one is one indexed lookup of its SHA-256. The rate limit is a fixed window of a minute per token, counted
 in the token's own row by the same UPDATE that records its last use: one statement per request, shared by every
-web process, on SQLite as on PostgreSQL.
+web process, on SQLite as on PostgreSQL. A request refused still counts (the window ends a minute after it began,
+whatever is sent meanwhile).
 """
 
 import hashlib
@@ -12,8 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -82,17 +82,23 @@ def find_token(key: str) -> ApiToken | None:
 
 def count_request(token: ApiToken, *, now: datetime | None = None) -> float | None:
     """Count a request in the token's window and record its last use. Returns None when it is allowed, else the
-    seconds until the window ends (for Retry-After). Run it outside any transaction: it locks the token's row."""
+    seconds until the window ends (for Retry-After). Run it outside any transaction: it locks the token's row.
+
+    One UPDATE ... RETURNING, written out: the same statement through the ORM's conditional expressions took about
+    1 ms of Python to compile on every request (bench/api.py)."""
     now = now or timezone.now()
-    window_open = Q(window_started_at__gt=now - RATE_WINDOW)
-    counted = ApiToken.objects.filter(
-        Q(pk=token.pk) & (~window_open | Q(window_started_at__isnull=True) | Q(window_count__lt=F("rate_limit")))
-    ).update(
-        window_count=Case(When(window_open, then=F("window_count") + 1), default=Value(1)),
-        window_started_at=Case(When(window_open, then=F("window_started_at")), default=Value(now)),
-        last_used_at=now,
-    )
-    if counted:
+    adapt = connection.ops.adapt_datetimefield_value
+    table = connection.ops.quote_name(ApiToken._meta.db_table)
+    opened = "window_started_at IS NOT NULL AND window_started_at > %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET window_count = CASE WHEN {opened} THEN window_count + 1 ELSE 1 END,"
+            f" window_started_at = CASE WHEN {opened} THEN window_started_at ELSE %s END, last_used_at = %s"
+            " WHERE id = %s RETURNING window_count",
+            [adapt(now - RATE_WINDOW), adapt(now - RATE_WINDOW), adapt(now), adapt(now), token.pk],
+        )
+        row = cursor.fetchone()
+    if row is None or row[0] <= token.rate_limit:
         return None
     started = ApiToken.objects.filter(pk=token.pk).values_list("window_started_at", flat=True).first() or now
     return max((started + RATE_WINDOW - now).total_seconds(), 1.0)
