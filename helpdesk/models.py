@@ -162,7 +162,9 @@ class WebhookEndpoint(models.Model):
         return self.name
 
 
-class WebhookStatus(models.TextChoices):
+class DeliveryStatus(models.TextChoices):
+    """Where something sent out after the commit stands: an email to a customer, a webhook delivery."""
+
     QUEUED = "queued", "Queued"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
@@ -178,7 +180,7 @@ class WebhookDelivery(models.Model):
     event = models.ForeignKey(OutboxEvent, null=True, on_delete=models.SET_NULL, related_name="+")
     topic = models.CharField(max_length=64, choices=WebhookTopic)
     body = models.TextField()
-    status = models.CharField(max_length=16, choices=WebhookStatus, default=WebhookStatus.QUEUED)
+    status = models.CharField(max_length=16, choices=DeliveryStatus, default=DeliveryStatus.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     response_code = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -192,16 +194,16 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = "webhook deliveries"
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_delivery_once_per_event"),
-            models.CheckConstraint(name="webhook_status_valid", condition=Q(status__in=WebhookStatus.values)),
+            models.CheckConstraint(name="webhook_status_valid", condition=Q(status__in=DeliveryStatus.values)),
             models.CheckConstraint(
                 name="webhook_sent_iff_sent_at",
-                condition=Q(status=WebhookStatus.SENT, sent_at__isnull=False)
-                | (~Q(status=WebhookStatus.SENT) & Q(sent_at__isnull=True)),
+                condition=Q(status=DeliveryStatus.SENT, sent_at__isnull=False)
+                | (~Q(status=DeliveryStatus.SENT) & Q(sent_at__isnull=True)),
             ),
         ]
         indexes = [
             models.Index(
-                fields=["next_attempt_at"], name="webhook_retry_idx", condition=Q(status=WebhookStatus.QUEUED)
+                fields=["next_attempt_at"], name="webhook_retry_idx", condition=Q(status=DeliveryStatus.QUEUED)
             ),
         ]
 

@@ -25,7 +25,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.errors import InvalidInput, NotFound
-from helpdesk.models import OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookStatus, WebhookTopic
+from helpdesk.models import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookTopic
 from helpdesk.outbox import Event, record, subscribe
 from inbox.models import Teammate
 
@@ -78,6 +78,17 @@ def subscribed_topics() -> set[str]:
     }
 
 
+def queue_events(
+    rows: list[OutboxEvent], *, topics: Mapping[type[Event], WebhookTopic], data: Callable[[OutboxEvent], dict]
+) -> None:
+    """For an app's batch subscriber: queue each event under its topic, its `data` built only when some active
+    endpoint wants that topic."""
+    wanted, by_kind = subscribed_topics(), {event_class.__name__: topic for event_class, topic in topics.items()}
+    for row in rows:
+        if (topic := by_kind[row.kind]) in wanted:
+            queue_webhooks(row=row, topic=topic, data=data(row))
+
+
 def queue_webhooks(*, row: OutboxEvent, topic: WebhookTopic, data: dict[str, Any]) -> list[WebhookDelivery]:
     """One delivery of `data` for each active endpoint subscribed to `topic`, once per endpoint and outbox event
     (a handler applied again makes none). Emits WebhookQueued for each new one."""
@@ -109,14 +120,14 @@ def deliver_webhook(*, delivery_pk: int) -> WebhookDelivery | None:
     Sent or failed deliveries, and retries not due yet, are left alone."""
     delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").filter(pk=delivery_pk).first()
     now = timezone.now()
-    if delivery is None or delivery.status != WebhookStatus.QUEUED:
+    if delivery is None or delivery.status != DeliveryStatus.QUEUED:
         return delivery
     if delivery.next_attempt_at and delivery.next_attempt_at > now:
         return delivery
     endpoint = delivery.endpoint
     if not endpoint.active:
         reason = endpoint.disabled_reason or "The endpoint is turned off."
-        return _finish(delivery, status=WebhookStatus.FAILED, error=reason, now=now)
+        return _finish(delivery, status=DeliveryStatus.FAILED, error=reason, now=now)
     delivery.attempts += 1
     timestamp = int(time.time())
     headers = {
@@ -138,22 +149,22 @@ def deliver_webhook(*, delivery_pk: int) -> WebhookDelivery | None:
     delivery.response_ms = round((time.monotonic() - started) * 1000)
     if not error:
         _endpoint_succeeded(endpoint)
-        return _finish(delivery, status=WebhookStatus.SENT, error="", now=now)
+        return _finish(delivery, status=DeliveryStatus.SENT, error="", now=now)
     logger.warning(
         "Webhook %s to %s failed (attempt %s): %s", delivery.delivery_id, endpoint.url, delivery.attempts, error
     )
     _endpoint_failed(endpoint, now=now)
     retry_at = now + settings.WEBHOOK_RETRY_BASE * 2 ** (delivery.attempts - 1)
     if not endpoint.active or retry_at > delivery.created_at + settings.WEBHOOK_RETRY_FOR:
-        return _finish(delivery, status=WebhookStatus.FAILED, error=error, now=now)
+        return _finish(delivery, status=DeliveryStatus.FAILED, error=error, now=now)
     delivery.next_attempt_at, delivery.last_error = retry_at, error[:1000]
     delivery.save(update_fields=["attempts", "response_code", "response_ms", "next_attempt_at", "last_error"])
     return delivery
 
 
-def _finish(delivery: WebhookDelivery, *, status: WebhookStatus, error: str, now: Any) -> WebhookDelivery:
+def _finish(delivery: WebhookDelivery, *, status: DeliveryStatus, error: str, now: Any) -> WebhookDelivery:
     delivery.status, delivery.last_error, delivery.next_attempt_at = status, error[:1000], None
-    delivery.sent_at = now if status == WebhookStatus.SENT else None
+    delivery.sent_at = now if status == DeliveryStatus.SENT else None
     fields = ["status", "attempts", "response_code", "response_ms", "next_attempt_at", "last_error", "sent_at"]
     delivery.save(update_fields=fields)
     return delivery
@@ -183,7 +194,7 @@ def retry_due_webhooks(*, limit: int = 500) -> int:
     """Queue again the deliveries whose retry is due. Returns how many. Emits WebhookQueued for each."""
     due = list(
         WebhookDelivery.objects.select_for_update(skip_locked=True)
-        .filter(status=WebhookStatus.QUEUED, next_attempt_at__lte=timezone.now())
+        .filter(status=DeliveryStatus.QUEUED, next_attempt_at__lte=timezone.now())
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -200,11 +211,11 @@ def replay_webhook(*, actor: Teammate, delivery_pk: int) -> WebhookDelivery:
     delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").filter(pk=delivery_pk).first()
     if delivery is None:
         raise NotFound("That webhook delivery does not exist.")
-    if delivery.status == WebhookStatus.QUEUED:
+    if delivery.status == DeliveryStatus.QUEUED:
         raise InvalidInput("This delivery is still queued: it is sent, or retried, on its own.")
     if not delivery.endpoint.active:
         raise InvalidInput(f"The endpoint {delivery.endpoint} is disabled; turn it on first.")
-    delivery.status, delivery.sent_at, delivery.next_attempt_at = WebhookStatus.QUEUED, None, None
+    delivery.status, delivery.sent_at, delivery.next_attempt_at = DeliveryStatus.QUEUED, None, None
     delivery.last_error = f"Replayed by {actor.display_name}."
     delivery.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error"])
     record(WebhookQueued(delivery_pk=delivery.pk))

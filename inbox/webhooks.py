@@ -5,7 +5,7 @@ from typing import Any
 
 from helpdesk.models import OutboxEvent, WebhookTopic
 from helpdesk.outbox import subscribe
-from helpdesk.webhooks import queue_webhooks, subscribed_topics
+from helpdesk.webhooks import queue_events
 from inbox import events
 from inbox.api import conversation_payload, part_payload
 
@@ -19,17 +19,15 @@ TOPICS = {
     events.ConversationClosed: WebhookTopic.CONVERSATION_CLOSED,
     events.ConversationReopened: WebhookTopic.CONVERSATION_REOPENED,
 }
-BY_KIND = {event_class.__name__: topic for event_class, topic in TOPICS.items()}
+
+
+def conversation_data(row: OutboxEvent) -> dict[str, Any]:
+    data: dict[str, Any] = {"conversation": conversation_payload(row.payload["conversation_id"])}
+    if "part_id" in row.payload:
+        data["part"] = part_payload(row.payload["part_id"])
+    return data
 
 
 @subscribe(*TOPICS, batch=True)
 def queue_conversation_webhooks(rows: list[OutboxEvent]) -> None:
-    wanted = subscribed_topics()
-    for row in rows:
-        topic = BY_KIND[row.kind]
-        if topic not in wanted:
-            continue
-        data: dict[str, Any] = {"conversation": conversation_payload(row.payload["conversation_id"])}
-        if "part_id" in row.payload:
-            data["part"] = part_payload(row.payload["part_id"])
-        queue_webhooks(row=row, topic=topic, data=data)
+    queue_events(rows, topics=TOPICS, data=conversation_data)

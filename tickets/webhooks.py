@@ -5,7 +5,7 @@ from typing import Any
 
 from helpdesk.models import OutboxEvent, WebhookTopic
 from helpdesk.outbox import subscribe
-from helpdesk.webhooks import queue_webhooks, subscribed_topics
+from helpdesk.webhooks import queue_events
 from tickets import events
 from tickets.api import ticket_part_payload, ticket_payload
 
@@ -18,20 +18,17 @@ TOPICS = {
     events.TicketShared: WebhookTopic.TICKET_SHARED,
     events.TicketAttributesChanged: WebhookTopic.TICKET_ATTRIBUTES_CHANGED,
 }
-BY_KIND = {event_class.__name__: topic for event_class, topic in TOPICS.items()}
 # What an event says beyond the ticket and its part, passed on as it is.
 EXTRAS = ("from_state_id", "to_state_id", "changed")
 
 
+def ticket_data(row: OutboxEvent) -> dict[str, Any]:
+    data: dict[str, Any] = {"ticket": ticket_payload(row.payload["ticket_id"])}
+    if "part_id" in row.payload:
+        data["part"] = ticket_part_payload(row.payload["part_id"])
+    return data | {key: row.payload[key] for key in EXTRAS if key in row.payload}
+
+
 @subscribe(*TOPICS, batch=True)
 def queue_ticket_webhooks(rows: list[OutboxEvent]) -> None:
-    wanted = subscribed_topics()
-    for row in rows:
-        topic = BY_KIND[row.kind]
-        if topic not in wanted:
-            continue
-        data: dict[str, Any] = {"ticket": ticket_payload(row.payload["ticket_id"])}
-        if "part_id" in row.payload:
-            data["part"] = ticket_part_payload(row.payload["part_id"])
-        data |= {key: row.payload[key] for key in EXTRAS if key in row.payload}
-        queue_webhooks(row=row, topic=topic, data=data)
+    queue_events(rows, topics=TOPICS, data=ticket_data)

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
+from helpdesk.models import DeliveryStatus
 from inbox.models import Contact, Conversation, Part
 
 
@@ -42,12 +43,6 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender or self.envelope_from or 'unknown sender'}: {self.subject or '(no subject)'}"
-
-
-class DeliveryStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
 
 
 class OutboundKind(models.TextChoices):

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from helpdesk import webhooks
-from helpdesk.models import OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookStatus, WebhookTopic
+from helpdesk.models import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookTopic
 from helpdesk.webhooks import sign, verify
 from inbox import actions as inbox_actions
 from tests.factories import BackOfficeTicketFactory, ContactFactory, TeammateFactory, state
@@ -53,7 +53,7 @@ def test_ticket_created_is_delivered_signed_with_the_api_shape(webhook_endpoint,
     assert received.payload["data"] == {"ticket": ticket_payload(ticket.pk)}
     delivery = WebhookDelivery.objects.get()
     assert received.headers["Webhook-Id"] == received.payload["id"] == str(delivery.delivery_id)
-    assert (delivery.status, delivery.response_code, delivery.attempts) == (WebhookStatus.SENT, 200, 1)
+    assert (delivery.status, delivery.response_code, delivery.attempts) == (DeliveryStatus.SENT, 200, 1)
     assert delivery.response_ms is not None and delivery.sent_at is not None
 
 
@@ -130,14 +130,14 @@ def failing_delivery(webhook_endpoint, webhook_receiver, apply_outbox, *statuses
 
 def test_failed_attempt_is_retried_with_backoff_and_the_same_id(webhook_endpoint, webhook_receiver, apply_outbox):
     delivery = failing_delivery(webhook_endpoint, webhook_receiver, apply_outbox, 500)
-    assert (delivery.status, delivery.response_code, delivery.last_error) == (WebhookStatus.QUEUED, 500, "HTTP 500")
+    assert (delivery.status, delivery.response_code, delivery.last_error) == (DeliveryStatus.QUEUED, 500, "HTTP 500")
     assert timedelta(seconds=25) < delivery.next_attempt_at - timezone.now() <= timedelta(seconds=30)
     assert webhooks.retry_due_webhooks() == 0  # not due yet
     WebhookDelivery.objects.update(next_attempt_at=timezone.now())
     assert webhooks.retry_due_webhooks() == 1
     apply_outbox()
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts) == (WebhookStatus.SENT, 2)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
     first, second = webhook_receiver.received
     assert first.headers["Webhook-Id"] == second.headers["Webhook-Id"] and first.body == second.body
     assert second.valid
@@ -157,7 +157,7 @@ def test_slow_receiver_is_a_timeout_tried_again(webhook_endpoint, webhook_receiv
     settings.WEBHOOK_TIMEOUT = 0.2
     webhook_receiver.delay = 1.0
     delivery = failing_delivery(webhook_endpoint, webhook_receiver, apply_outbox)
-    assert delivery.status == WebhookStatus.QUEUED and "Timeout" in delivery.last_error
+    assert delivery.status == DeliveryStatus.QUEUED and "Timeout" in delivery.last_error
     assert delivery.response_code is None
 
 
@@ -167,7 +167,7 @@ def test_delivery_failing_for_24_hours_fails_for_good(webhook_endpoint, webhook_
     webhooks.retry_due_webhooks()
     apply_outbox()
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.last_error, delivery.next_attempt_at) == (WebhookStatus.FAILED, "HTTP 503", None)
+    assert (delivery.status, delivery.last_error, delivery.next_attempt_at) == (DeliveryStatus.FAILED, "HTTP 503", None)
 
 
 def test_endpoint_failing_for_days_is_disabled_with_the_reason(webhook_endpoint, webhook_receiver, apply_outbox):
@@ -179,7 +179,7 @@ def test_endpoint_failing_for_days_is_disabled_with_the_reason(webhook_endpoint,
     endpoint = WebhookEndpoint.objects.get()
     assert not endpoint.active and endpoint.disabled_at is not None
     assert "Disabled after failing since" in endpoint.disabled_reason
-    assert WebhookDelivery.objects.get().status == WebhookStatus.FAILED
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.FAILED
 
 
 def test_success_clears_failing_since(webhook_endpoint, webhook_receiver, apply_outbox):
@@ -202,7 +202,7 @@ def test_replay_sends_the_same_delivery_again(webhook_endpoint, webhook_receiver
     assert (first.headers["Webhook-Id"], first.body) == (again.headers["Webhook-Id"], again.body)
     assert again.valid and again.headers["Webhook-Timestamp"] >= first.headers["Webhook-Timestamp"]
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts) == (WebhookStatus.SENT, 2)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
 
 
 def test_replay_of_a_queued_delivery_is_refused(webhook_endpoint, webhook_receiver, apply_outbox):

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from helpdesk.models import OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookStatus, WebhookTopic
+from helpdesk.models import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookTopic
 from helpdesk.webhooks import queue_webhooks
 from tests.factories import BackOfficeTicketFactory
 
@@ -76,7 +76,7 @@ def sent_delivery() -> WebhookDelivery:
     WebhookEndpoint.objects.create(name="Console", url="https://c.example/h", topics=[WebhookTopic.TICKET_CREATED])
     row = OutboxEvent.objects.create(kind="TicketCreated", payload={}, done_at=timezone.now())
     [delivery] = queue_webhooks(row=row, topic=WebhookTopic.TICKET_CREATED, data={})
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookStatus.SENT, sent_at=timezone.now())
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENT, sent_at=timezone.now())
     return delivery
 
 
@@ -87,7 +87,7 @@ def test_admin_replay_button_queues_the_delivery_again(admin_client):
     response = admin_client.post(reverse("admin:helpdesk_webhookdelivery_replay", args=[delivery.pk]))
     assert response.status_code == 302 and response["Location"] == change_url
     delivery.refresh_from_db()
-    assert delivery.status == WebhookStatus.QUEUED and delivery.last_error.startswith("Replayed by")
+    assert delivery.status == DeliveryStatus.QUEUED and delivery.last_error.startswith("Replayed by")
     assert OutboxEvent.objects.filter(kind="WebhookQueued", payload={"delivery_pk": delivery.pk}).count() == 2
 
 
