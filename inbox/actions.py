@@ -38,6 +38,7 @@ class WakeReason(StrEnum):
     SNOOZE_EXPIRED = "snooze_expired"
     CUSTOMER_MESSAGE = "customer_message"
     TICKET_UPDATE = "ticket_update"
+    TICKET_MOVED = "ticket_moved"  # the ticket it was snoozed until moved
     TEAMMATE = "teammate"
 
 
@@ -241,22 +242,36 @@ def _get_or_invalid[M: Model](queryset: QuerySet[M], pk: int | None, field: str,
 
 
 @transaction.atomic
-def snooze_conversation(*, actor: Teammate | None, conversation_id: int, until: datetime) -> list[Event]:
-    """Snooze until a time in the future; re-snoozing to the same time is a no-op. Emits ConversationSnoozed."""
+def snooze_conversation(
+    *, actor: Teammate | None, conversation_id: int, until: datetime, wake_on_ticket_id: int | None = None
+) -> list[Event]:
+    """Snooze until a time in the future, or with `wake_on_ticket_id` until that ticket moves (deliver_ticket_update)
+    and `until` at the latest; the same snooze again is a no-op. The caller checks the ticket is linked
+    (tickets.actions.snooze_until_ticket_moves). Emits ConversationSnoozed."""
     conversation = lock_conversation(conversation_id)
-    if conversation.state == ConversationState.SNOOZED and conversation.snoozed_until == until:
+    if conversation.state == ConversationState.SNOOZED and (
+        conversation.snoozed_until,
+        conversation.wake_on_ticket_id,
+    ) == (
+        until,
+        wake_on_ticket_id,
+    ):
         return []
     if until <= timezone.now():
         raise InvalidInput("Snooze time must be in the future.", {"until": ["Choose a time in the future."]})
     if conversation.state == ConversationState.CLOSED:
         raise RuleViolation("A closed conversation cannot be snoozed; reopen it first.")
-    _set_state(conversation, ConversationState.SNOOZED, snoozed_until=until)
+    _set_state(conversation, ConversationState.SNOOZED, snoozed_until=until, wake_on_ticket_id=wake_on_ticket_id)
+    how_long = f"until {moment_label(until)}"
+    if wake_on_ticket_id is not None:
+        how_long = f"until ticket #{wake_on_ticket_id} moves ({how_long} at the latest)"
     add_event_part(
         conversation,
         event_type="snoozed",
-        body=f"{actor_name(actor)} snoozed this conversation until {moment_label(until)}.",
+        body=f"{actor_name(actor)} snoozed this conversation {how_long}.",
         actor=actor,
         until=until.isoformat(),
+        wake_on_ticket_id=wake_on_ticket_id,
     )
     return record(
         events.ConversationSnoozed(
@@ -312,9 +327,16 @@ def reopen_conversation(*, actor: Teammate | None, conversation_id: int) -> list
     return record(events.ConversationReopened(conversation_id=conversation.pk, actor_id=actor.pk if actor else None))
 
 
-def _set_state(conversation: Conversation, state: str, *, snoozed_until: datetime | None = None) -> None:
+def _set_state(
+    conversation: Conversation,
+    state: str,
+    *,
+    snoozed_until: datetime | None = None,
+    wake_on_ticket_id: int | None = None,
+) -> None:
     conversation.state, conversation.snoozed_until = state, snoozed_until
-    conversation.save(update_fields=["state", "snoozed_until", "updated_at"])
+    conversation.wake_on_ticket_id = wake_on_ticket_id
+    conversation.save(update_fields=["state", "snoozed_until", "wake_on_ticket_id", "updated_at"])
 
 
 @transaction.atomic
@@ -335,7 +357,8 @@ def deliver_ticket_update(
     apply the un-snooze rule.
 
     Idempotent by `source_key`: returns None when that delivery already happened. Locks the conversation.
-    Rule 9: a snoozed conversation wakes unless it and the ticket have the same (non-empty) assignee.
+    Rule 9: a snoozed conversation wakes unless it and the ticket have the same (non-empty) assignee; one snoozed
+    until this very ticket moves wakes whoever is assigned.
     """
     conversation = lock_conversation(conversation_id)
     if Part.objects.filter(source_key=source_key).exists():
@@ -351,7 +374,15 @@ def deliver_ticket_update(
     )
     attach_stored(part, files)
     same_assignee = ticket_assignee_id is not None and ticket_assignee_id == conversation.assignee_id
-    if conversation.state == ConversationState.SNOOZED and not same_assignee:
+    asked_for = conversation.wake_on_ticket_id == ticket_id  # snoozed until this ticket moves: whoever is assigned
+    if conversation.state == ConversationState.SNOOZED and asked_for:
+        _wake(
+            conversation,
+            reason=WakeReason.TICKET_MOVED,
+            body=f"Un-snoozed: ticket #{ticket_id} moved, as the snooze asked.",
+            ticket_id=ticket_id,
+        )
+    elif conversation.state == ConversationState.SNOOZED and not same_assignee:
         _wake(
             conversation,
             reason=WakeReason.TICKET_UPDATE,

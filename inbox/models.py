@@ -127,6 +127,10 @@ class Conversation(models.Model):
     subject = models.CharField(max_length=200, blank=True)
     state = models.CharField(max_length=16, choices=ConversationState, default=ConversationState.OPEN)
     snoozed_until = models.DateTimeField(null=True, blank=True)
+    # Snoozed until this ticket (its number) moves: its state changes or it cross-posts (tickets.actions.snooze_until_
+    # ticket_moves); `snoozed_until` is then the latest it sleeps. A number, not a foreign key: tickets build on the
+    # inbox, not the other way round.
+    wake_on_ticket_id = models.PositiveBigIntegerField(null=True, blank=True)
     assignee = models.ForeignKey(
         Teammate, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_conversations"
     )
@@ -144,6 +148,10 @@ class Conversation(models.Model):
                 name="conversation_snooze_iff_deadline",
                 condition=Q(state=ConversationState.SNOOZED, snoozed_until__isnull=False)
                 | (~Q(state=ConversationState.SNOOZED) & Q(snoozed_until__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="conversation_wake_on_ticket_only_snoozed",
+                condition=Q(wake_on_ticket_id__isnull=True) | Q(state=ConversationState.SNOOZED),
             ),
         ]
         indexes = [

@@ -140,3 +140,12 @@ def tracker_reply_refusal(*, tracker: Ticket) -> str | None:
     if not TrackerLink.objects.filter(tracker=tracker).exists():
         return "No conversation or customer ticket is linked to this tracker: nobody to reply to."
     return None
+
+
+def snooze_until_moves_refusal(ticket: Ticket, *, conversation_id: int) -> str | None:
+    """Why a conversation cannot be snoozed until this ticket moves: the ticket's moves do not come to it."""
+    from tickets.selectors.common import list_delivery_conversation_ids  # selectors read this module
+
+    if conversation_id not in list_delivery_conversation_ids(ticket):
+        return f"Ticket #{ticket.pk} is not linked to this conversation: its moves never come here."
+    return None

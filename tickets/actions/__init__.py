@@ -28,6 +28,7 @@ from tickets.actions.work import (
     change_ticket_state,
     post_ticket_note,
     post_ticket_reply,
+    snooze_until_ticket_moves,
     update_ticket_attributes,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "send_tracker_reply",
     "send_ticket_form",
     "share_ticket",
+    "snooze_until_ticket_moves",
     "submit_ticket_form",
     "unarchive_ticket_type",
     "unlink_from_tracker",

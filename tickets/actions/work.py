@@ -1,16 +1,18 @@
 """Working a ticket: notes (and cross-posts), replies, state, assignment, attributes (rules 1, 7, 8)."""
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.outbox import Event, record
 from inbox import actions as inbox_actions
 from inbox.attachments import CheckedFile, IncomingFile, store_files
 from inbox.models import Part, Teammate
-from tickets import events
+from tickets import events, rules
 from tickets.actions.common import (
     actor_id,
     actor_name,
@@ -191,3 +193,26 @@ def update_ticket_attributes(
         data={"changed": changed},
     )
     return record(events.TicketAttributesChanged(ticket_id=ticket.pk, changed=changed, actor_id=actor_id(actor)))
+
+
+# How long a conversation snoozed until a ticket moves sleeps at the most, when the teammate names no time.
+SNOOZE_UNTIL_MOVES_AT_MOST = timedelta(days=7)
+
+
+def snooze_until_ticket_moves(
+    *, actor: Teammate, conversation_id: int, ticket_id: int, at_the_latest: datetime | None = None
+) -> list[Event]:
+    """Snooze a conversation until a ticket linked to it changes state or cross-posts into it (or `at_the_latest`,
+    by default in SNOOZE_UNTIL_MOVES_AT_MOST), whoever the two are assigned to. Raises NotFound, RuleViolation (the
+    ticket is not linked to the conversation), InvalidInput, and what snooze_conversation raises."""
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound(f"Ticket #{ticket_id} does not exist.")
+    if refusal := rules.snooze_until_moves_refusal(ticket, conversation_id=conversation_id):
+        raise RuleViolation(refusal)
+    return inbox_actions.snooze_conversation(
+        actor=actor,
+        conversation_id=conversation_id,
+        until=at_the_latest or timezone.now() + SNOOZE_UNTIL_MOVES_AT_MOST,
+        wake_on_ticket_id=ticket.pk,
+    )
