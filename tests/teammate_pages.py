@@ -99,6 +99,7 @@ def sweep_conversation(visit: Visitor, conversation_id: int) -> None:
     visit("post", "inbox:conversation-message", args, data={"kind": "reply", "body": " "}, expect=422)
     visit("post", "inbox:conversation-assign", args, data={"assignee": "nobody"}, expect=422)
     visit("post", "inbox:conversation-snooze", args, data={"preset": "custom"}, expect=422)
+    visit("post", "tickets:snooze-until-moves", (conversation_id, 0), expect=404)
 
 
 def sweep_ticket(visit: Visitor, ticket: Ticket) -> None:

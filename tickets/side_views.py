@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_http_methods, require_safe
-from django_htmx.http import reswap, retarget
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from helpdesk.errors import InvalidInput, RuleViolation
 from helpdesk.http import TeammateRequest, add_domain_error, bad_query, domain_errors, error_response, teammate_required
@@ -155,3 +155,15 @@ def create_ticket(request: TeammateRequest, conversation_id: int, category: str)
             return render_side(request, linked, selected_id=ticket.pk, focus_pane=True)
     form.focus_first_error()
     return render(request, CREATE, context, status=422)
+
+
+@require_POST
+@teammate_required
+@domain_errors
+def snooze_until_moves(request: TeammateRequest, conversation_id: int, ticket_id: int) -> HttpResponse:
+    """Snooze the conversation until the open linked ticket moves. The ticket side comes back; the conversation's
+    header and timeline refresh (conversation-changed). A refusal is the flash message (domain_errors)."""
+    actions.snooze_until_ticket_moves(actor=request.user, conversation_id=conversation_id, ticket_id=ticket_id)
+    linked = selectors.list_conversation_tickets(conversation_id=conversation_id)
+    response = render_side(request, linked, selected_id=ticket_id)
+    return trigger_client_event(response, "conversation-changed", after="settle")

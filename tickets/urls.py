@@ -6,6 +6,11 @@ app_name = "tickets"
 urlpatterns = [
     path("conversations/<int:conversation_id>/tickets/", side_views.conversation_tickets, name="conversation-tickets"),
     path("conversations/<int:conversation_id>/tickets/new/", side_views.create, name="create"),
+    path(
+        "conversations/<int:conversation_id>/tickets/<int:ticket_id>/snooze-until-moves/",
+        side_views.snooze_until_moves,
+        name="snooze-until-moves",
+    ),
     path("conversations/<int:conversation_id>/ticket-forms/new/", form_views.ticket_form_new, name="ticket-form-new"),
     path("conversations/<int:conversation_id>/ticket-forms/", form_views.ticket_form_send, name="ticket-form-send"),
     path("conversations/<int:conversation_id>/customer-ticket/new/", form_views.convert_new, name="convert-new"),

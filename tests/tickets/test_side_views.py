@@ -351,3 +351,35 @@ def test_create_requires_login(client, conversation):
 
     assert response.status_code == 302
     assert not Ticket.objects.exists()
+
+
+def snooze_until_moves_url(conversation, ticket) -> str:
+    return reverse("tickets:snooze-until-moves", args=[conversation.pk, ticket.pk])
+
+
+def test_snooze_until_moves_returns_the_side_and_refreshes_the_conversation(teammate_client, conversation):
+    ticket = BackOfficeTicketFactory(conversation=conversation)
+    side = teammate_client.get(side_url(conversation), headers=HX)
+    assert f'hx-post="{snooze_until_moves_url(conversation, ticket)}"' in html(side)
+
+    response = teammate_client.post(snooze_until_moves_url(conversation, ticket), headers=HX)
+
+    assert response.status_code == 200 and root_id(response) == "ticket-side-inner"
+    assert "conversation-changed" in response["HX-Trigger-After-Settle"]
+    conversation.refresh_from_db()
+    assert (conversation.state, conversation.wake_on_ticket_id) == ("snoozed", ticket.pk)
+
+
+def test_snooze_until_moves_of_another_conversations_ticket_is_refused(teammate_client, conversation):
+    ticket = BackOfficeTicketFactory()
+
+    response = teammate_client.post(snooze_until_moves_url(conversation, ticket), headers=HX)
+
+    assert response.status_code == 422 and "is not linked to this conversation" in html(response)
+    conversation.refresh_from_db()
+    assert conversation.state == "open"
+
+
+def test_snooze_until_moves_is_post_only(teammate_client, conversation):
+    ticket = BackOfficeTicketFactory(conversation=conversation)
+    assert teammate_client.get(snooze_until_moves_url(conversation, ticket)).status_code == 405
