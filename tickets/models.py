@@ -356,6 +356,39 @@ class TicketPart(models.Model):
         return f"{self.get_kind_display()} on #{self.ticket_id}"
 
 
+class AuditField(models.TextChoices):
+    SHARED = "shared", "Shared with the customer"
+    STATE = "state", "State"
+    TITLE = "title", "Title"
+    DESCRIPTION = "description", "Description"
+    ATTRIBUTE = "attribute", "Attribute"
+
+
+class TicketAudit(models.Model):
+    """One change of what a ticket shows or to whom: its sharing, state, title, description or an attribute (who,
+    when, from, to). Append-only: the database refuses to update or delete a row (migration tickets 0011), so the
+    history holds whatever the code or an operator does. Who is kept by name too: a row outlives its teammate."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="audit")
+    actor_id = models.BigIntegerField(null=True, blank=True)  # no foreign key: deleting a teammate updates nothing
+    actor_name = models.CharField(max_length=200)
+    field = models.CharField(max_length=16, choices=AuditField)
+    attribute = models.CharField(max_length=100, blank=True)  # the attribute's name, for AuditField.ATTRIBUTE
+    from_value = models.TextField(blank=True)
+    to_value = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(name="ticket_audit_field_valid", condition=Q(field__in=AuditField.values))
+        ]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticket_audit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()} of #{self.ticket_id}: {self.from_value} -> {self.to_value}"
+
+
 class TicketAttachment(StoredAttachment):
     """A file on a ticket part (a note). Ticket parts are internal: these reach teammates only, and a cross-posted
     note's files reach its conversations as attachments of the cross-post (tickets.handlers), for teammates too."""

@@ -1,5 +1,6 @@
 """What the ticket actions share: locking, validation, creating the row."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,8 +13,10 @@ from tickets import events, rules
 from tickets.attributes import Audience, clean_attribute_values
 from tickets.models import (
     OWNED_CATEGORIES,
+    AuditField,
     StateCategory,
     Ticket,
+    TicketAudit,
     TicketCategory,
     TicketPart,
     TicketPartKind,
@@ -85,6 +88,8 @@ def insert_ticket(*, ticket_type: TicketType, actor: Teammate | None, audience: 
         if "ticket_one_shared_per_conversation" in str(error):
             raise RuleViolation(rules.one_shared_per_conversation()) from error
         raise
+    creation = [Change(AuditField.STATE, "", ticket.state.internal_label)]
+    audit(ticket, actor, *creation, *([Change(AuditField.SHARED, "no", "yes")] if ticket.is_shared else []))
     TicketPart.objects.create(
         ticket=ticket,
         kind=TicketPartKind.EVENT,
@@ -118,3 +123,29 @@ def check_assignment(assignee_id: int | None, team_id: int | None, *, category: 
 
 def actor_id(actor: Teammate | None) -> int | None:
     return actor.pk if actor else None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change for the ticket's audit, as people read the values."""
+
+    field: AuditField
+    from_value: str
+    to_value: str
+    attribute: str = ""
+
+
+def audit(ticket: Ticket, actor: Teammate | None, *changes: Change) -> None:
+    """Append the changes to the ticket's audit, in the caller's transaction (append-only: tickets 0011)."""
+    TicketAudit.objects.bulk_create(
+        TicketAudit(
+            ticket=ticket,
+            actor_id=actor_id(actor),
+            actor_name=actor_name(actor),
+            field=change.field,
+            attribute=change.attribute,
+            from_value=change.from_value,
+            to_value=change.to_value,
+        )
+        for change in changes
+    )

@@ -10,14 +10,17 @@ from inbox import actions as inbox_actions
 from inbox.models import Contact, Conversation, Teammate
 from tickets import events, rules
 from tickets.actions.common import (
+    Change,
     actor_id,
     actor_name,
+    audit,
     get_live_type,
     insert_ticket,
     lock_ticket,
 )
 from tickets.attributes import Audience
 from tickets.models import (
+    AuditField,
     Ticket,
     TicketCategory,
     TicketPart,
@@ -204,6 +207,7 @@ def share_ticket(*, actor: Teammate | None, ticket_id: int) -> list[Event]:
             ticket.save(update_fields=["is_shared", "updated_at"])
     except IntegrityError as error:
         raise RuleViolation(rules.one_shared_per_conversation()) from error
+    audit(ticket, actor, Change(AuditField.SHARED, "no", "yes"))
     TicketPart.objects.create(
         ticket=ticket,
         kind=TicketPartKind.EVENT,

@@ -14,14 +14,17 @@ from inbox.attachments import CheckedFile, IncomingFile, store_files
 from inbox.models import Part, Teammate
 from tickets import events, rules
 from tickets.actions.common import (
+    Change,
     actor_id,
     actor_name,
+    audit,
     check_assignment,
     clean_title,
     lock_ticket,
 )
-from tickets.attributes import clean_attribute_values
+from tickets.attributes import clean_attribute_values, show_value
 from tickets.models import (
+    AuditField,
     Ticket,
     TicketAttachment,
     TicketAttribute,
@@ -101,6 +104,7 @@ def change_ticket_state(*, actor: Teammate | None, ticket_id: int, state_id: int
     previous = ticket.state
     ticket.state = state
     ticket.save(update_fields=["state", "updated_at"])
+    audit(ticket, actor, Change(AuditField.STATE, previous.internal_label, state.internal_label))
     TicketPart.objects.create(
         ticket=ticket,
         kind=TicketPartKind.EVENT,
@@ -182,6 +186,7 @@ def update_ticket_attributes(
         changed.insert(0, "title")
     if not changed:
         return []
+    audit(ticket, actor, *attribute_changes(ticket, type_attributes, new_title, new_description, cleaned))
     ticket.title, ticket.description, ticket.attributes = new_title, new_description, cleaned
     ticket.save(update_fields=["title", "description", "attributes", "updated_at"])
     TicketPart.objects.create(
@@ -193,6 +198,26 @@ def update_ticket_attributes(
         data={"changed": changed},
     )
     return record(events.TicketAttributesChanged(ticket_id=ticket.pk, changed=changed, actor_id=actor_id(actor)))
+
+
+def attribute_changes(
+    ticket: Ticket, type_attributes: list[TicketAttribute], title: str, description: str, values: dict[str, Any]
+) -> list[Change]:
+    """What an edit changes, for the audit: title, description, each attribute, values as people read them."""
+    changes = [
+        Change(field, old, new)
+        for field, old, new in (
+            (AuditField.TITLE, ticket.title, title),
+            (AuditField.DESCRIPTION, ticket.description, description),
+        )
+        if old != new
+    ]
+    for attribute in type_attributes:
+        old, new = ticket.attributes.get(attribute.key), values.get(attribute.key)
+        if old != new:
+            shown = (show_value(attribute, old), show_value(attribute, new))
+            changes.append(Change(AuditField.ATTRIBUTE, *shown, attribute=attribute.name))
+    return changes
 
 
 # How long a conversation snoozed until a ticket moves sleeps at the most, when the teammate names no time.
