@@ -106,6 +106,7 @@ def sweep_ticket(visit: Visitor, ticket: Ticket) -> None:
     """A ticket's pane and live parts, its page in its view, its forms refused (422); a tracker's own parts."""
     args = (ticket.pk,)
     visit("get", "tickets:pane", args, expect=200)
+    visit("get", "tickets:audit", args, expect=200)
     for part in ("header", "timeline"):
         visit("get", "tickets:pane-part", args, data={"part": part, "v": "stale"}, expect=200)
     home = selectors.get_ticket_home(ticket_id=ticket.pk)

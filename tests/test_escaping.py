@@ -79,6 +79,11 @@ MACHINE_FIELDS = {
     "helpdesk.WebhookEndpoint.topics",
     "helpdesk.WebhookEndpoint.disabled_reason",
     "helpdesk.WebhookDelivery.last_error",
+    # Append-only: the database refuses to plant into it; its rows are written from the planted values afterwards.
+    "tickets.TicketAudit.actor_name",
+    "tickets.TicketAudit.attribute",
+    "tickets.TicketAudit.from_value",
+    "tickets.TicketAudit.to_value",
     "workflows.WorkflowRun.trigger_key",
     "workflows.WorkflowRun.log",
     "inbox.Attachment.content_type",

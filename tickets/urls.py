@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("trackers/<int:ticket_id>/reply/form/", tracker_views.reply_part, {"part": "form"}, name="tracker-reply-form"),
     path("tickets/<int:ticket_id>/pane/", views.pane, name="pane"),
+    path("tickets/<int:ticket_id>/audit/", views.audit, name="audit"),
     path("tickets/<int:ticket_id>/pane/part/", views.pane_part, name="pane-part"),
     path("tickets/<int:ticket_id>/notes/", views.note, name="note"),
     path("tickets/<int:ticket_id>/state/", views.state, name="state"),

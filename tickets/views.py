@@ -79,6 +79,15 @@ def pane(request: TeammateRequest, ticket_id: int) -> HttpResponse:
 @require_safe
 @teammate_required
 @domain_errors
+def audit(request: TeammateRequest, ticket_id: int) -> HttpResponse:
+    """The ticket's audit trail, loaded when its disclosure is opened."""
+    trail = selectors.get_ticket_audit(ticket_id=ticket_id)
+    return render(request, f"{TICKET}#ticket-audit", {"trail": trail, "ticket_id": ticket_id})
+
+
+@require_safe
+@teammate_required
+@domain_errors
 def pane_part(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """The pane's live header or timeline; 204 while its version `v` is current, so nothing being read
     or chosen in it is replaced for a change elsewhere in the workspace."""

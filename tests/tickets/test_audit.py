@@ -91,3 +91,24 @@ def test_audit_cannot_be_altered_through_sql(sql):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)
     assert trail(ticket) == [(AuditField.STATE, "", "", ticket.state.internal_label)]
+
+
+def test_audit_trail_view_shows_who_what_from_and_to(teammate_client, teammate, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    ticket = BackOfficeTicketFactory()
+    resolved = state(StateCategory.RESOLVED)
+    actions.change_ticket_state(actor=teammate, ticket_id=ticket.pk, state_id=resolved.pk)
+    with django_assert_max_num_queries(6):  # session, teammate, live counter, the ticket, its audit
+        response = teammate_client.get(reverse("tickets:audit", args=[ticket.pk]), headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="ticket-audit"' in page
+    assert teammate.display_name in page and resolved.internal_label in page
+    pane = teammate_client.get(reverse("tickets:pane", args=[ticket.pk]), headers={"HX-Request": "true"})
+    assert reverse("tickets:audit", args=[ticket.pk]) in pane.content.decode()
+
+
+def test_audit_trail_of_a_missing_ticket_is_404(teammate_client):
+    from django.urls import reverse
+
+    assert teammate_client.get(reverse("tickets:audit", args=[999_999])).status_code == 404

@@ -19,6 +19,7 @@ from tickets.models import (
     Ticket,
     TicketAttachment,
     TicketAttribute,
+    TicketAudit,
     TicketCategory,
     TicketFormRequest,
     TicketPart,
@@ -307,3 +308,20 @@ def list_conversation_ticket_forms(*, conversation_id: int, customer_ticket_id: 
         .order_by("-created_at", "-pk")[:FORMS_SHOWN]
     )
     return ConversationTicketForms(conversation_id, customer_ticket_id, list(forms))
+
+
+AUDIT_SHOWN = 200
+
+
+@dataclass(frozen=True, slots=True)
+class TicketAuditTrail:
+    rows: list[TicketAudit]
+    more: bool  # older rows than these exist
+
+
+def get_ticket_audit(*, ticket_id: int) -> TicketAuditTrail:
+    """The ticket's audit, its latest AUDIT_SHOWN rows oldest first. Two queries. Raises NotFound."""
+    if not Ticket.objects.filter(pk=ticket_id).exists():
+        raise NotFound(f"Ticket #{ticket_id} does not exist.")
+    latest = list(TicketAudit.objects.filter(ticket_id=ticket_id).order_by("-created_at", "-pk")[: AUDIT_SHOWN + 1])
+    return TicketAuditTrail(rows=latest[:AUDIT_SHOWN][::-1], more=len(latest) > AUDIT_SHOWN)
