@@ -123,6 +123,7 @@ class TicketAttributeInline(admin.TabularInline):
         "visible_on_create",
         "visible_to_customers",
         "required_for_customers",
+        "required_to_resolve",
         "archived",
         "position",
     ]

@@ -14,6 +14,7 @@ from tickets import actions, events
 from tickets.models import StateCategory, Ticket, TicketPart, TrackerReplyDelivery
 from tickets.selectors import (
     get_first_state,
+    get_resolution_card,
     list_customer_facing_tickets_of_conversation,
     list_delivery_conversation_ids,
 )
@@ -49,6 +50,7 @@ def cross_post_state_change(event: OutboxEvent) -> None:
     body = f"Ticket #{ticket.pk} moved from {payload['from_label']} to {payload['to_label']}" + (
         f" by {actor}." if actor else "."
     )
+    card = get_resolution_card(ticket, state_id=payload["to_state_id"])  # resolved: what the front office tells
     for conversation_id in list_delivery_conversation_ids(ticket):
         inbox_actions.deliver_ticket_update(
             conversation_id=conversation_id,
@@ -59,7 +61,8 @@ def cross_post_state_change(event: OutboxEvent) -> None:
             ticket_id=ticket.pk,
             ticket_assignee_id=ticket.assignee_id,
             author_id=actor.pk if actor else None,
-            data={"from_state_id": payload["from_state_id"], "to_state_id": payload["to_state_id"]},
+            data={"from_state_id": payload["from_state_id"], "to_state_id": payload["to_state_id"]}
+            | ({"resolution": card} if card else {}),
         )
 
 

@@ -118,6 +118,12 @@ class TicketAttribute(models.Model):
     visible_on_create = models.BooleanField(default=True)
     visible_to_customers = models.BooleanField(default=False)
     required_for_customers = models.BooleanField(default=False)
+    required_to_resolve = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Must be filled to move the ticket to a resolved state; then sent to the linked conversation as "
+        "the resolution card.",
+    )
     archived = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
 

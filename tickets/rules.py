@@ -149,3 +149,15 @@ def snooze_until_moves_refusal(ticket: Ticket, *, conversation_id: int) -> str |
     if conversation_id not in list_delivery_conversation_ids(ticket):
         return f"Ticket #{ticket.pk} is not linked to this conversation: its moves never come here."
     return None
+
+
+def missing_to_resolve(ticket: Ticket) -> list[str]:
+    """The attributes the ticket's type requires to resolve it that it has no value for, by name."""
+    required = ticket.ticket_type.attributes.filter(required_to_resolve=True, archived=False).order_by("position", "pk")
+    return [attribute.name for attribute in required if ticket.attributes.get(attribute.key) in (None, "")]
+
+
+def fill_to_resolve(missing: list[str]) -> str:
+    return (
+        f"Fill {', '.join(missing)} to resolve this ticket: the linked conversation gets them as its resolution card."
+    )

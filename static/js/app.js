@@ -102,6 +102,23 @@
     return "No linked ticket to write a note on: create a back-office ticket or link a tracker first.";
   }
 
+  // A resolved ticket's resolution card (its details, in the conversation's timeline) into the reply composer,
+  // after what is already written: the latest card for the `i` shortcut, or the card whose button was pressed.
+  function insertResolution(button) {
+    const cards = document.querySelectorAll("#conversation-timeline [data-insert-reply]");
+    const card = button || cards[cards.length - 1];
+    if (!card) {
+      if (!document.getElementById("composer")) return noConversation("insert a resolution card");
+      return "No resolution card here yet: it comes when a linked ticket that asks for resolution details is resolved.";
+    }
+    focusComposer("reply");
+    const composer = document.querySelector("#composer [data-composer]");
+    composer.value = composer.value.trim() ? `${composer.value.trimEnd()}\n\n${card.dataset.insertReply}` : card.dataset.insertReply;
+    composer.dispatchEvent(new Event("input", { bubbles: true }));
+    composer.setSelectionRange(composer.value.length, composer.value.length);
+    announce("The resolution details are in the reply.");
+  }
+
   function focusSearch() {
     // On the search page, its own box (which keeps the kind and filters); elsewhere the top bar's.
     const box = document.querySelector(".search-form input[name='q']") || document.getElementById("topbar-search");
@@ -131,6 +148,7 @@
     f: () => openAction("ticket-form-action", "send a ticket form"),
     c: closeConversation,
     t: focusTicketNote,
+    i: () => insertResolution(null),
   };
 
   document.addEventListener("keydown", (event) => {
@@ -168,6 +186,8 @@
 
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-open-shortcuts]")) openShortcuts();
+    const card = event.target.closest("[data-insert-reply]");
+    if (card) insertResolution(card);
     const item = event.target.closest("[data-list-item]");
     if (item) {
       listItems().forEach((other) => other.removeAttribute("aria-current"));

@@ -25,6 +25,7 @@ from tickets.actions.common import (
 from tickets.attributes import clean_attribute_values, show_value
 from tickets.models import (
     AuditField,
+    StateCategory,
     Ticket,
     TicketAttachment,
     TicketAttribute,
@@ -101,6 +102,8 @@ def change_ticket_state(*, actor: Teammate | None, ticket_id: int, state_id: int
         raise InvalidInput(
             "That state is not offered by this ticket type.", {"state": ["Choose a state from the list."]}
         )
+    if state.category == StateCategory.RESOLVED and (missing := rules.missing_to_resolve(ticket)):
+        raise InvalidInput(rules.fill_to_resolve(missing), {"state": [rules.fill_to_resolve(missing)]})
     previous = ticket.state
     ticket.state = state
     ticket.save(update_fields=["state", "updated_at"])

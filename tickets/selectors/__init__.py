@@ -7,6 +7,7 @@ from tickets.selectors.common import (
     STATE_MOVES,
     UNRESOLVED,
     get_first_state,
+    get_resolution_card,
     list_customer_facing_tickets_of_conversation,
     list_delivery_conversation_ids,
 )
@@ -130,6 +131,7 @@ __all__ = [
     "get_ticket_attachment",
     "get_ticket_audit",
     "get_first_state",
+    "get_resolution_card",
     "get_ticket_create_choices",
     "get_ticket_home",
     "get_ticket_pane",

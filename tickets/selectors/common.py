@@ -6,6 +6,7 @@ from django.db.models import (
     Q,
 )
 
+from tickets.attributes import show_value
 from tickets.models import (
     StateCategory,
     Ticket,
@@ -53,3 +54,16 @@ def get_first_state(ticket: Ticket, category: str) -> TicketState | None:
         .order_by("position", "pk")
         .first()
     )
+
+
+def get_resolution_card(ticket: Ticket, *, state_id: int) -> list[dict[str, str]]:
+    """What a ticket moved to `state_id` sends its conversations as the resolution card: when that state resolves
+    it, the attributes its type requires to resolve, with their values as people read them. Two queries."""
+    if not TicketState.objects.filter(pk=state_id, category=StateCategory.RESOLVED).exists():
+        return []
+    required = ticket.ticket_type.attributes.filter(required_to_resolve=True, archived=False).order_by("position", "pk")
+    return [
+        {"name": attribute.name, "value": show_value(attribute, ticket.attributes[attribute.key])}
+        for attribute in required
+        if ticket.attributes.get(attribute.key) not in (None, "")
+    ]
