@@ -60,6 +60,7 @@ class AttributeOut(Schema):
     visible_on_create: bool
     visible_to_customers: bool
     required_for_customers: bool
+    required_to_resolve: bool = Field(description="Must have a value before the ticket moves to a resolved state.")
     archived: bool
 
 
