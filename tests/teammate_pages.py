@@ -107,6 +107,10 @@ def sweep_ticket(visit: Visitor, ticket: Ticket) -> None:
     args = (ticket.pk,)
     visit("get", "tickets:pane", args, expect=200)
     visit("get", "tickets:audit", args, expect=200)
+    back_office = ticket.category == TicketCategory.BACK_OFFICE
+    visit("get", "tickets:share-preview", args, expect=200 if back_office else 404)
+    if not back_office:  # refused (a back-office one would be shared, changing what the sweeps after it see)
+        visit("post", "tickets:share", args, expect=422)
     for part in ("header", "timeline"):
         visit("get", "tickets:pane-part", args, data={"part": part, "v": "stale"}, expect=200)
     home = selectors.get_ticket_home(ticket_id=ticket.pk)

@@ -104,6 +104,10 @@ NO_TEXT = {
     "tickets:note",
     "tickets:tracker-reply",
     "tickets:tracker-reply-form",
+    # The sweep's back-office tickets are all shared or never shared: their share preview is a rule's refusal, and
+    # a share refused is its message (the preview itself is the messenger's ticket page, swept as the customer's).
+    "tickets:share-preview",
+    "tickets:share",
 }
 # A received email as it arrived: text/plain with nosniff, never read as markup (tests/inbox/test_email_in.py).
 PLAIN_TEXT_VIEWS = {"inbox:email-raw"}

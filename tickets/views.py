@@ -4,6 +4,7 @@ named partial (STYLE.md 5)."""
 
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
@@ -74,6 +75,28 @@ def whole_pane_context(pane: TicketPane) -> dict:
 def pane(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     pane = selectors.get_ticket_pane(ticket_id=ticket_id)
     return render(request, f"{TICKET}#ticket-pane", whole_pane_context(pane))
+
+
+@require_safe
+@teammate_required
+@domain_errors
+def share_preview(request: TeammateRequest, ticket_id: int) -> HttpResponse:
+    """Before sharing a back-office ticket: the customer's own page of it, rendered by the messenger's template, or
+    the rule that refuses sharing it."""
+    preview = selectors.get_share_preview(ticket_id=ticket_id)
+    return render(request, f"{TICKET}#share-preview", {"preview": preview})
+
+
+@require_POST
+@teammate_required
+@domain_errors
+def share(request: TeammateRequest, ticket_id: int) -> HttpResponse:
+    """Share the ticket with its conversation's customer (rules 3-5; a refusal is the flash message); the header
+    comes back with its badge, the preview says it is done (out of band), and the pane's live parts refresh."""
+    actions.share_ticket(actor=request.user, ticket_id=ticket_id)
+    response = render_header_update(request, ticket_id)
+    response.content += render_to_string(f"{TICKET}#share-done", {}, request).encode()
+    return response
 
 
 @require_safe

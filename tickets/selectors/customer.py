@@ -62,6 +62,11 @@ def get_customer_ticket(*, contact_id: int, ticket_id: int) -> CustomerTicketVie
     )
     if ticket is None:
         raise NotFound("That ticket does not exist.")
+    return customer_view(ticket)
+
+
+def customer_view(ticket: Ticket) -> CustomerTicketView:
+    """The ticket as its customer sees it, from customer-facing fields only. Three queries."""
     attributes = ticket.ticket_type.attributes.filter(visible_to_customers=True, archived=False)
     moves = TicketPart.objects.filter(ticket=ticket, kind=TicketPartKind.EVENT, event_type__in=STATE_MOVES)
     state_moves = list(moves.order_by("created_at", "pk"))
@@ -81,6 +86,48 @@ def get_customer_ticket(*, contact_id: int, ticket_id: int) -> CustomerTicketVie
         history=customer_history(
             [(move.created_at, labels.get(move.data.get("to_state_id"), "")) for move in state_moves]
         ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SharePreview:
+    """A back-office ticket as its customer would see it once shared (the same CustomerTicketView the messenger
+    shows), or why it cannot be shared."""
+
+    ticket_id: int
+    customer_ticket: CustomerTicketView
+    contact_name: str
+    conversation_id: int | None
+    refusal: str | None
+
+
+def get_share_preview(*, ticket_id: int) -> SharePreview:
+    """What sharing a back-office ticket would show its customer, and the rule that refuses it, if one does (rules
+    3-5, or already shared). Raises NotFound for a ticket that is not back-office."""
+    ticket = (
+        Ticket.objects.filter(pk=ticket_id, category=TicketCategory.BACK_OFFICE)
+        .select_related("ticket_type", "state", "linked_conversation__contact")
+        .first()
+    )
+    if ticket is None:
+        raise NotFound(f"Back-office ticket #{ticket_id} does not exist.")
+    refusal = (
+        "This ticket is already shared with the customer."
+        if ticket.is_shared
+        else rules.sharing_refusal(
+            sharing_policy=ticket.sharing_policy,
+            linked_ticket_id=ticket.linked_ticket_id,
+            conversation_id=ticket.linked_conversation_id,
+            ticket_id=ticket.pk,
+        )
+    )
+    conversation = ticket.linked_conversation
+    return SharePreview(
+        ticket_id=ticket.pk,
+        customer_ticket=customer_view(ticket),
+        contact_name=str(conversation.contact) if conversation else "",
+        conversation_id=ticket.linked_conversation_id,
+        refusal=refusal,
     )
 
 
