@@ -271,7 +271,7 @@ def snooze_conversation(
         body=f"{actor_name(actor)} snoozed this conversation {how_long}.",
         actor=actor,
         until=until.isoformat(),
-        wake_on_ticket_id=wake_on_ticket_id,
+        **({"wake_on_ticket_id": wake_on_ticket_id} if wake_on_ticket_id is not None else {}),
     )
     return record(
         events.ConversationSnoozed(
