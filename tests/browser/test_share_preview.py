@@ -19,7 +19,7 @@ def test_share_preview_equals_the_customers_page(open_as, live_server, new_conte
         ticket_type=refund,
         conversation=ConversationFactory(contact=contact),
         title="Refund for order 1042",
-        attributes={"order": "1042", "risk": "97"},
+        attributes={"order": "1042", "risk": "sentinel-risk-high"},
     )
     TicketPart.objects.create(ticket=ticket, kind="note", body="Looks like a fraudster")
     page = open_as(teammate, f"/tickets/all/{ticket.pk}/")
@@ -28,7 +28,7 @@ def test_share_preview_equals_the_customers_page(open_as, live_server, new_conte
     preview = page.locator(".customer-preview article")
     expect(preview).to_contain_text("Refund for order 1042")
     previewed = preview.inner_text()
-    assert "97" not in previewed and "fraudster" not in previewed
+    assert "sentinel-risk-high" not in previewed and "fraudster" not in previewed
     page.get_by_role("button", name=f"Share with {contact}").click()
     expect(page.locator("#ticket-header")).to_contain_text("Shared with customer")
 
