@@ -29,7 +29,10 @@ from tickets.models import StateCategory, Ticket, TicketCategory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 LIVE = 3_000  # ms: a change made elsewhere shows up within about 2 s (DESIGN.md, section 5)
-WORKER = 8_000  # ms: through the outbox and the real worker, then the page's next poll
+# ms: through the outbox and the real worker, then the page's next poll. A bound to wait within, not a timing claim
+# (bench/ measures those): on a clean clone's CI run, with Chromium, the live server and the worker sharing 2 cores,
+# three tracker reply copies once took longer than 8 s.
+WORKER = 20_000
 
 TITLE = "Payments fail at checkout"
 NOTE = "Root cause: the payment provider's certificate expired; renewing it now."
