@@ -343,7 +343,7 @@ def main() -> None:
         cookie = f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}"
         measure("page_loads", lambda: measure_page_loads(cookie, known["bo_tickets"]))
         measure("search", lambda: measure_search(user))
-        measure("api", lambda: measure_api(user, known["bo_tickets"]))
+        measure("api", lambda: measure_api(user, known["bo_tickets"], worker))
     finally:
         worker.stop()
         redis.stop()
