@@ -209,3 +209,67 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} to {self.endpoint_id}: {self.delivery_id}"
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", "Assigned to you"
+    MENTIONED = "mentioned", "Mentioned you"
+    CUSTOMER_REPLIED = "customer_replied", "Customer replied"
+    STATE_CHANGED = "state_changed", "Ticket state changed"
+    TARGET_DUE = "target_due", "Response target due soon"
+    TARGET_MISSED = "target_missed", "Response target missed"
+
+
+class Notification(models.Model):
+    """Something a teammate should know, shown under the bell (helpdesk/notify.py). Written by the outbox's handlers,
+    once per cause (`key`, e.g. the outbox row that caused it) and recipient: a handler applied twice notifies once."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=NotificationKind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.CharField(max_length=300)
+    excerpt = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=300)
+    key = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # When an email digest carried it (NotificationSettings.email_digest): a digest carries each one once.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_cause"),
+            models.CheckConstraint(name="notification_kind_valid", condition=Q(kind__in=NotificationKind.values)),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_list_idx"),
+            models.Index(fields=["recipient"], name="notification_unread_idx", condition=Q(read_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class DigestFrequency(models.TextChoices):
+    OFF = "off", "No email"
+    HOURLY = "hourly", "Hourly"
+    DAILY = "daily", "Daily"
+
+
+class NotificationSettings(models.Model):
+    """A teammate's choice of an email digest of the notifications they have not read (none unless they ask)."""
+
+    teammate = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    email_digest = models.CharField(max_length=10, choices=DigestFrequency, default=DigestFrequency.OFF)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "notification settings"
+
+    def __str__(self) -> str:
+        return f"{self.teammate}: {self.get_email_digest_display()}"

@@ -63,6 +63,7 @@ def nav_context(*, teammate: Teammate, current: str, live_since: int) -> dict[st
         NavSection("tickets", "Tickets", links(ticket_views, "tickets:list")),
     ]
     return {
+        "current": current,
         "inbox_views": inbox_views,
         "team_views": team_views,
         "ticket_views": ticket_views,

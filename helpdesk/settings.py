@@ -294,6 +294,8 @@ CELERY_BEAT_SCHEDULE = {
     "retry-due-emails": {"task": "inbox.tasks.retry_due_emails", "schedule": timedelta(seconds=30)},
     "retry-due-webhooks": {"task": "helpdesk.tasks.retry_due_webhooks", "schedule": timedelta(seconds=30)},
     "purge-idempotency-keys": {"task": "helpdesk.tasks.purge_idempotency_keys", "schedule": timedelta(hours=1)},
+    "check-response-targets": {"task": "tickets.tasks.check_response_targets", "schedule": timedelta(seconds=60)},
+    "send-notification-digests": {"task": "helpdesk.tasks.send_notification_digests", "schedule": timedelta(minutes=5)},
 }
 # Live updates (helpdesk/live.py): pushed through this Redis (default: the broker's, when it is Redis) to the tabs'
 # server-sent-events streams; without it, tabs poll. Its keys and channel start with LIVE_PREFIX, by default named
@@ -311,6 +313,8 @@ LIVE_POLL_SECONDS = env.float("LIVE_POLL_SECONDS", default=2.0)
 # How many other pending outbox events a task applies with its own (helpdesk/outbox.py, apply_events).
 OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=100)
 # An outbox event still pending this long after it was written is re-enqueued by the sweep.
+# A response target (tickets/targets.py) this close to being missed notifies its ticket's assignee.
+RESPONSE_TARGET_WARNING = timedelta(minutes=env.int("RESPONSE_TARGET_WARNING_MINUTES", default=60))
 OUTBOX_SWEEP_AFTER = timedelta(seconds=env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60))
 
 # Webhooks (helpdesk/webhooks.py): each attempt waits this long for an answer; a failed one is tried again after

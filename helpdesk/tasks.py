@@ -52,3 +52,10 @@ def retry_due_webhooks() -> int:
     from helpdesk.webhooks import retry_due_webhooks as retry
 
     return retry()
+
+
+@shared_task
+def send_notification_digests() -> int:
+    from helpdesk.notify import send_digests
+
+    return send_digests()

@@ -10,6 +10,7 @@ class InboxConfig(AppConfig):
 
         from inbox import (
             live,  # noqa: F401  (it says which live topics the inbox's events touch)
+            notify,  # noqa: F401  (it tells teammates what the inbox's events mean for them)
             webhooks,  # noqa: F401  (it queues the webhook deliveries of the inbox's events)
         )
         from inbox.mail import handlers  # noqa: F401  (email in and out follow the inbox's events)

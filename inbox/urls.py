@@ -22,6 +22,7 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("options/teammates/", views.teammate_options, name="teammate-options"),
     path("options/teams/", views.team_options, name="team-options"),
+    path("options/mentions/", views.mention_options, name="mention-options"),
     path("saved-replies/", saved_reply_views.saved_replies, name="saved-replies"),
     path("saved-replies/options/", saved_reply_views.options, name="saved-reply-options"),
     path("saved-replies/<int:saved_reply_id>/", saved_reply_views.saved_reply, name="saved-reply"),

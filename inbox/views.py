@@ -24,6 +24,7 @@ from helpdesk.regions import render_region
 from inbox import actions
 from inbox.forms import AssignForm, ComposerForm, ListFilterForm, LiveVersionForm, OptionsQueryForm, SnoozeForm
 from inbox.live import inbox_view_topic
+from inbox.mentions import list_mention_options
 from inbox.messenger import messenger_url
 from inbox.models import Conversation, ConversationState
 from inbox.saved_replies.actions import post_with_saved_reply
@@ -281,3 +282,15 @@ def teammate_options(request: TeammateRequest) -> HttpResponse:
 def team_options(request: TeammateRequest) -> HttpResponse:
     """The team picker's options: the teams whose name holds every word of `?q=`, as teammate_options says."""
     return options_response(request, list_team_options)
+
+
+@require_safe
+@teammate_required
+def mention_options(request: TeammateRequest) -> HttpResponse:
+    """A note composer's list of teammates and teams to mention, for what was typed after "@" (`?q=`)."""
+    query = OptionsQueryForm(request.GET)
+    if not query.is_valid():
+        return bad_query(request, query)
+    search = query.cleaned_data["q"]
+    options = list_mention_options(search=search)
+    return render(request, "components/mention_options.html", {"options": options, "search": search})

@@ -9,6 +9,7 @@ from django.db import models
 from django.test import RequestFactory
 from django.urls import get_resolver
 
+from helpdesk.models import Notification
 from inbox.models import Attachment, Contact, Conversation, InboundEmail, SavedReply, SavedReplyKind, Team, Teammate
 from tests.customer_world import STALE, Visitor, all_ids, live
 from tickets import selectors
@@ -187,13 +188,35 @@ def sweep_teammate_pages(visit: Visitor, teammate: Teammate) -> None:
     """Every teammate page with every conversation and ticket in the database, then the admin's."""
     sweep_views(visit)
     sweep_saved_replies(visit, teammate)
+    sweep_notifications(visit, teammate)
     for conversation_id in Conversation.objects.order_by("pk").values_list("pk", flat=True):
         sweep_conversation(visit, conversation_id)
     for ticket in Ticket.objects.order_by("pk"):
         sweep_ticket(visit, ticket)
+        visit("get", "tickets:follow", (ticket.pk,), expect=200)
     for inbound_id in InboundEmail.objects.order_by("pk").values_list("pk", flat=True):
         visit("get", "inbox:email-raw", (inbound_id,), expect=200)
     for name, model in (("inbox:attachment", Attachment), ("tickets:attachment", TicketAttachment)):
         existing = set(model.objects.values_list("pk", flat=True))
         for attachment_id in all_ids(model):
             visit("get", name, (attachment_id,), expect=200 if attachment_id in existing else 404)
+
+
+def sweep_notifications(visit: Visitor, teammate: Teammate) -> None:
+    """The bell's count and panel, the notifications page and its refusals, the digest's setting, the mention picker
+    and Due soon; each of the teammate's notifications opened and read, and another's NotFound for both."""
+    visit("get", "notification-count", expect=200)
+    visit("get", "notification-panel", expect=200)
+    visit("get", "notifications", expect=200)
+    visit("get", "notifications", data={"unread": "on"}, expect=200)
+    visit("get", "notifications", data={"after": "<b>"}, expect=400)
+    visit("post", "notification-digest", data={"email_digest": "<b>"}, expect=400)
+    visit("post", "notification-digest", data={"email_digest": "daily"}, expect=302)
+    visit("get", "inbox:mention-options", expect=200)
+    visit("get", "inbox:mention-options", data={"q": "x" * 101}, expect=400)
+    visit("get", "tickets:due-soon", expect=200)
+    own = set(Notification.objects.filter(recipient=teammate).values_list("pk", flat=True))
+    for notification_id in all_ids(Notification):
+        visit("post", "notification-read", (notification_id,), expect=302 if notification_id in own else 404)
+        visit("post", "notification-open", (notification_id,), expect=302 if notification_id in own else 404)
+    visit("post", "notifications-read", expect=302)

@@ -15,6 +15,7 @@ The sweep runs once for the module (in a transaction rolled back after the last 
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -24,7 +25,8 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from helpdesk.models import OutboxEvent, WebhookEndpoint, WebhookTopic
+from helpdesk.models import NotificationKind, OutboxEvent, WebhookEndpoint, WebhookTopic
+from helpdesk.notify import notify
 from helpdesk.tokens import create_api_token
 from helpdesk.webhooks import queue_webhooks
 from inbox import actions as inbox_actions
@@ -36,7 +38,17 @@ from tests.inbox.mail_messages import raw_email
 from tests.teammate_pages import APPS, admin_names, live_types, sweep_admin, sweep_teammate_pages, teammate_url_names
 from tickets import actions
 from tickets.api import ticket_payload
-from tickets.models import AttributeKind, Ticket, TicketCategory, TicketState, TicketType, TrackerLink
+from tickets.models import (
+    AttributeKind,
+    ResponseTarget,
+    TargetKind,
+    TeamHours,
+    Ticket,
+    TicketCategory,
+    TicketState,
+    TicketType,
+    TrackerLink,
+)
 from workflows.models import ActionKind, ConditionField, Operator, Trigger, Workflow, WorkflowAction
 
 MARKUP = '<a href="https://evil.example/x" id="planted">x</a><b>'
@@ -84,6 +96,12 @@ MACHINE_FIELDS = {
     "tickets.TicketAudit.attribute",
     "tickets.TicketAudit.from_value",
     "tickets.TicketAudit.to_value",
+    # Where a notification leads and what caused it (a path, an event's key), written by the code.
+    "helpdesk.Notification.url",
+    "helpdesk.Notification.key",
+    # A team's business hours: a time zone's name and weekday digits, validated (the database refuses others).
+    "tickets.TeamHours.time_zone",
+    "tickets.TeamHours.weekdays",
     "workflows.WorkflowRun.trigger_key",
     "workflows.WorkflowRun.log",
     "inbox.Attachment.content_type",
@@ -108,6 +126,9 @@ NO_TEXT = {
     # a share refused is its message (the preview itself is the messenger's ticket page, swept as the customer's).
     "tickets:share-preview",
     "tickets:share",
+    # The bell's count, and whether the teammate follows a ticket.
+    "notification-count",
+    "tickets:follow",
 }
 # A received email as it arrived: text/plain with nosniff, never read as markup (tests/inbox/test_email_in.py).
 PLAIN_TEXT_VIEWS = {"inbox:email-raw"}
@@ -247,6 +268,23 @@ def add_fresh_events(x: Extras) -> None:
     leaks.apply_outbox()
 
 
+def notify_sweeper(teammate: Teammate, x: Extras) -> None:
+    """Notifications for the sweeping teammate (written from names, then planted like the rest), a response target on
+    the shared ticket and its team's business hours, for the bell, the notifications page, Due soon and the admin."""
+    for kind in (NotificationKind.MENTIONED, NotificationKind.ASSIGNED):
+        notify(
+            recipient_ids=[teammate.pk],
+            key=f"sweep-{kind}",
+            kind=kind,
+            text=f"{x.worker} mentioned you on ticket {x.shared}",
+            url=f"/t/{x.shared.pk}/",
+            body=x.shared.title,
+        )
+    due = timezone.now() + timedelta(hours=1)
+    ResponseTarget.objects.create(ticket=x.shared, kind=TargetKind.FIRST_ACTION, due_at=due)
+    TeamHours.objects.create(team_id=x.shared.team_id)
+
+
 # --- Recording ---
 
 
@@ -322,6 +360,7 @@ def swept(django_db_setup, django_db_blocker) -> Swept:
         world = leaks.build_world()
         extras = add_extras(world)
         superuser = TeammateFactory(username="admin", is_superuser=True, is_staff=True)
+        notify_sweeper(superuser, extras)
         # A message received by email (its conversation, its raw view, its admin pages), and one that failed.
         receive_email(raw=raw_email(), source="test")
         receive_email(raw=b"Subject: No sender\r\n\r\nHello", source="test")

@@ -30,6 +30,7 @@ from tickets.models import (
     POLICIES_BY_CATEGORY,
     SharingPolicy,
     StateCategory,
+    TeamHours,
     Ticket,
     TicketAttribute,
     TicketCategory,
@@ -173,6 +174,12 @@ class TicketTypeForm(forms.ModelForm):
                 f"Choose the team that works new {TicketCategory(category).label.lower()} tickets of this type: "
                 "each one belongs to a team, so that it shows in that team's tickets.",
             )
+        for name in ("first_action_target", "resolution_target"):
+            target = cleaned.get(name)
+            if target is not None and category != TicketCategory.BACK_OFFICE:
+                self.add_error(name, "Response targets are for back-office types only: leave it empty.")
+            elif target is not None and target.total_seconds() < 60:
+                self.add_error(name, "A response target is at least one minute (e.g. 0:30:00 for half an hour).")
         states = cleaned.get("states")
         if states is not None:
             live = {state.category for state in states if not state.archived}
@@ -214,7 +221,18 @@ class TicketTypeAdmin(admin.ModelAdmin):
     list_select_related = ["default_team"]
     search_fields = ["name", "description"]
     ordering = ["archived", "name"]
-    fields = ("name", "icon", "description", "category", "sharing_policy", "default_team", "states", "archived")
+    fields = (
+        "name",
+        "icon",
+        "description",
+        "category",
+        "sharing_policy",
+        "default_team",
+        "first_action_target",
+        "resolution_target",
+        "states",
+        "archived",
+    )
     filter_horizontal = ["states"]
     radio_fields = {"icon": admin.HORIZONTAL}
     inlines = [TicketAttributeInline]
@@ -389,3 +407,11 @@ class TicketAdmin(TimelineAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             (names.get(key, key), v if isinstance(v, str) else json.dumps(v)) for key, v in ticket.attributes.items()
         )
         return format_html_join(mark_safe("<br>"), "{}: {}", rows)
+
+
+@admin.register(TeamHours)
+class TeamHoursAdmin(admin.ModelAdmin):
+    """A team's business hours, in which its tickets' response targets count (tickets/targets.py)."""
+
+    list_display = ["team", "time_zone", "weekdays", "opens_at", "closes_at"]
+    autocomplete_fields = ["team"]

@@ -119,3 +119,19 @@ class TicketFormSubmitted(Event):
     form_id: int
     ticket_id: int
     conversation_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResponseTargetDueSoon(Event):
+    """A ticket's response target will be missed within RESPONSE_TARGET_WARNING unless someone acts."""
+
+    ticket_id: int
+    target: str  # TargetKind
+    due_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResponseTargetMissed(Event):
+    ticket_id: int
+    target: str  # TargetKind
+    due_at: str

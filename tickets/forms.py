@@ -379,3 +379,9 @@ class TrackerLinksQueryForm(LiveVersionForm):
         data = super().clean()
         self.cursor = clean_page_link(self, keys=LINK_ORDER)
         return data
+
+
+class FollowForm(forms.Form):
+    """Follow a ticket (1) or stop (0)."""
+
+    follow = forms.BooleanField(required=False)

@@ -62,7 +62,13 @@ def assigned(payload: dict[str, Any]) -> Touched:
     return ticket_touched(payload["ticket_id"], counted=True, before=before)
 
 
-@topics_of(events.TicketNotePosted, events.TicketNoteCrossPosted, events.TicketAttributesChanged, events.TicketShared)
+@topics_of(
+    events.TicketNotePosted,
+    events.TicketNoteCrossPosted,
+    events.TicketAttributesChanged,
+    events.TicketShared,
+    events.ResponseTargetMissed,
+)
 def changed(payload: dict[str, Any]) -> Touched:
     return ticket_touched(payload["ticket_id"], counted=False)
 

@@ -1,3 +1,7 @@
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -70,6 +74,20 @@ class TicketType(models.Model):
         "Required for back-office and tracker types.",
     )
     states = models.ManyToManyField(TicketState, related_name="ticket_types")
+    # Response targets (tickets/targets.py), counted in the ticket's team's business hours, paused while waiting on
+    # the customer. Back-office types only; empty: no target.
+    first_action_target = models.DurationField(
+        null=True,
+        blank=True,
+        help_text="How soon the team should first act on a new ticket (a note or a state change), in business hours: "
+        "e.g. 4:00:00 for four hours. Empty: no target.",
+    )
+    resolution_target = models.DurationField(
+        null=True,
+        blank=True,
+        help_text="How soon a ticket should be resolved, in business hours: e.g. 2 days, 0:00:00 for two "
+        "(24-hour) days of business time. Empty: no target.",
+    )
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -241,6 +259,94 @@ class Ticket(models.Model):
     @property
     def is_back_office(self) -> bool:
         return self.category == TicketCategory.BACK_OFFICE
+
+
+def validate_time_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"“{name}” is not a time zone: use a name such as Europe/Paris or UTC.") from None
+
+
+class TeamHours(models.Model):
+    """A team's business hours: the response targets of its tickets count only these (a team without them: every
+    hour counts)."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, primary_key=True, related_name="business_hours")
+    time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_time_zone], help_text="e.g. Europe/Paris, America/New_York."
+    )
+    weekdays = models.CharField(
+        max_length=7,
+        default="12345",
+        help_text="The days it works, as ISO weekday digits: 1 Monday … 7 Sunday (e.g. 12345 for Monday to Friday).",
+    )
+    opens_at = models.TimeField(default=time(9))
+    closes_at = models.TimeField(default=time(17))
+
+    class Meta:
+        verbose_name = "business hours"
+        verbose_name_plural = "business hours"
+        constraints = [
+            models.CheckConstraint(name="team_hours_open_before_close", condition=Q(opens_at__lt=F("closes_at"))),
+            models.CheckConstraint(name="team_hours_weekdays_valid", condition=Q(weekdays__regex=r"^[1-7]{1,7}$")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.opens_at:%H:%M}-{self.closes_at:%H:%M} on {self.weekdays} ({self.time_zone})"
+
+
+class TargetKind(models.TextChoices):
+    FIRST_ACTION = "first_action", "First action"
+    RESOLUTION = "resolution", "Resolution"
+
+
+class ResponseTarget(models.Model):
+    """One response target of one ticket (tickets/targets.py): when it is due, and whether it was met or missed.
+    While the ticket waits on the customer it is paused, and its due time moves on by the pause when it resumes."""
+
+    ticket = models.ForeignKey("Ticket", on_delete=models.CASCADE, related_name="targets")
+    kind = models.CharField(max_length=16, choices=TargetKind)
+    due_at = models.DateTimeField()
+    paused_at = models.DateTimeField(null=True, blank=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+    missed_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)  # when its assignee was told it is due soon
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "kind"], name="response_target_once_per_kind"),
+            models.CheckConstraint(name="response_target_kind_valid", condition=Q(kind__in=TargetKind.values)),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="response_target_running_idx",
+                condition=Q(met_at__isnull=True, paused_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of #{self.ticket_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def running(self) -> bool:
+        return self.met_at is None and self.paused_at is None
+
+
+class TicketFollower(models.Model):
+    """A teammate who asked to hear of a ticket's state changes (helpdesk/notify.py), as its creator always does."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="followers")
+    teammate = models.ForeignKey(Teammate, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ticket", "teammate"], name="ticket_follower_once")]
+
+    def __str__(self) -> str:
+        return f"{self.teammate_id} follows #{self.ticket_id}"
 
 
 class TrackerLink(models.Model):

@@ -2,6 +2,8 @@
 and creating a ticket from it: tickets/side_views.py). Each view parses, calls one action or selector, and renders a
 named partial (STYLE.md 5)."""
 
+from datetime import timedelta
+
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,6 +24,7 @@ from inbox.selectors import get_conversation_pane
 from tickets import actions, selectors
 from tickets.forms import (
     AssignForm,
+    FollowForm,
     NoteForm,
     PanePartQueryForm,
     StateForm,
@@ -106,6 +109,20 @@ def audit(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """The ticket's audit trail, loaded when its disclosure is opened."""
     trail = selectors.get_ticket_audit(ticket_id=ticket_id)
     return render(request, f"{TICKET}#ticket-audit", {"trail": trail, "ticket_id": ticket_id})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@teammate_required
+@domain_errors
+def follow(request: TeammateRequest, ticket_id: int) -> HttpResponse:
+    """Whether the teammate follows the ticket (GET); follow it or stop (POST `follow`: 1 or 0)."""
+    if request.method == "POST":
+        form = FollowForm(request.POST)
+        form.is_valid()  # a BooleanField that is not required always validates
+        following = actions.follow_ticket(actor=request.user, ticket_id=ticket_id, follow=form.cleaned_data["follow"])
+    else:
+        following = selectors.is_following(teammate=request.user, ticket_id=ticket_id)
+    return render(request, f"{TICKET}#ticket-follow", {"ticket_id": ticket_id, "following": following})
 
 
 @require_safe
@@ -304,3 +321,19 @@ def ticket_detail_context(ticket_id: int) -> dict:
 def open_ticket(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """A ticket's permanent address (cross-posts link here): its team's view, else "Your tickets"."""
     return redirect("tickets:ticket", view=selectors.get_ticket_home(ticket_id=ticket_id), ticket_id=ticket_id)
+
+
+DUE_SOON_WITHIN = timedelta(days=1)
+
+
+@require_safe
+@teammate_required
+def due_soon(request: TeammateRequest) -> HttpResponse:
+    """The response targets due within a day, and those missed, of unresolved tickets, soonest first."""
+    context = {
+        "targets": selectors.list_due_soon(within=DUE_SOON_WITHIN),
+        "within": DUE_SOON_WITHIN,
+        "nav_current": "tickets:due-soon",
+        "nav": render_region("nav", request, current="tickets:due-soon"),
+    }
+    return render(request, "tickets/due_soon.html", context)

@@ -2,6 +2,7 @@
 Plain data, no Faker at runtime."""
 
 from dataclasses import dataclass
+from datetime import time, timedelta
 
 DEMO_PASSWORD = "helpdesk-demo"
 MARKER_EXTERNAL_ID = "demo-contact-001"  # the first demo contact: its presence means the demo is seeded
@@ -189,6 +190,14 @@ TYPE_TEAMS = {
     "Order problem": "Support",
     "Outage": "Engineering",
 }
+
+# Response targets of back-office types (first action, resolution), counted in the team's business hours.
+TYPE_TARGETS = {
+    "Fraud investigation": (timedelta(hours=1), timedelta(hours=24)),
+    "Refund request": (timedelta(hours=4), timedelta(days=2)),
+}
+# Business hours of the back-office teams that keep office hours: time zone, ISO weekdays, opening and closing.
+TEAM_HOURS = {"Billing": ("Europe/London", "12345", time(8), time(18))}
 
 # Ticket types: name, icon (a TicketIcon value), category, sharing policy, description, attributes
 # (key, name, kind, options, required_to_create, visible_to_customers, required_for_customers).

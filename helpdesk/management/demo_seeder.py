@@ -22,7 +22,7 @@ from helpdesk.models import ADMINS_GROUP
 from inbox import actions as inbox_actions
 from inbox.models import Contact, Conversation, SavedReply, Team, Teammate
 from tickets import actions as ticket_actions
-from tickets.models import StateCategory, Ticket, TicketAttribute, TicketState, TicketType
+from tickets.models import StateCategory, TeamHours, Ticket, TicketAttribute, TicketState, TicketType
 
 RANDOM_SEED = 20261125
 AMOUNTS = ["19.90", "24.50", "49.00", "89.90", "129.00", "349.99"]
@@ -84,6 +84,9 @@ class Seeder:
     def create_configuration(self) -> None:
         for name in content.TEAMS:
             self.teams[name], _ = Team.objects.get_or_create(name=name)
+        for name, (zone, weekdays, opens, closes) in content.TEAM_HOURS.items():
+            hours = {"time_zone": zone, "weekdays": weekdays, "opens_at": opens, "closes_at": closes}
+            TeamHours.objects.get_or_create(team=self.teams[name], defaults=hours)
         password = make_password(content.DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
         for person in content.TEAMMATES:
             teammate, created = Teammate.objects.get_or_create(
@@ -125,9 +128,12 @@ class Seeder:
             )
 
     def create_ticket_type(self, name, icon, category, policy, description, attributes) -> TicketType:
+        first_action, resolution = content.TYPE_TARGETS.get(name, (None, None))
         ticket_type, created = TicketType.objects.get_or_create(
             name=name,
             defaults={
+                "first_action_target": first_action,
+                "resolution_target": resolution,
                 "icon": icon,
                 "category": category,
                 "sharing_policy": policy,

@@ -127,6 +127,24 @@
     box.select();
   }
 
+  // The bell (templates/_app.html): a disclosure of the latest notifications, loaded by htmx at each opening.
+  function bell() {
+    return document.querySelector("[data-bell]");
+  }
+  function setBellOpen(open) {
+    const button = bell();
+    const panel = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!panel) return;
+    button.setAttribute("aria-expanded", String(open));
+    panel.hidden = !open;
+  }
+  function openBell() {
+    const button = bell();
+    if (!button) return "There is no notification bell on this page.";
+    button.focus();
+    button.click();
+  }
+
   function openShortcuts() {
     const dialog = document.getElementById("shortcuts");
     if (dialog && !dialog.open) dialog.showModal();
@@ -149,6 +167,7 @@
     c: closeConversation,
     t: focusTicketNote,
     i: () => insertResolution(null),
+    b: openBell,
   };
 
   document.addEventListener("keydown", (event) => {
@@ -165,6 +184,11 @@
     }
     // Escape in an open picker closes its list (tom-select), and leaves the teammate in the search box.
     if (event.key === "Escape" && target.closest(".ts-wrapper.dropdown-active")) return;
+    if (event.key === "Escape" && target.closest(".bell") && bell().getAttribute("aria-expanded") === "true") {
+      setBellOpen(false);
+      bell().focus();
+      return;
+    }
     if (event.key === "Escape" && typing(target)) {
       // A search box would also empty itself: the search page's keeps the words of the results it shows.
       if (target.closest(".search-form")) event.preventDefault();
@@ -186,6 +210,9 @@
 
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-open-shortcuts]")) openShortcuts();
+    const bellButton = event.target.closest("[data-bell]");
+    if (bellButton) setBellOpen(bellButton.getAttribute("aria-expanded") !== "true");
+    else if (!event.target.closest(".bell-panel")) setBellOpen(false);
     const card = event.target.closest("[data-insert-reply]");
     if (card) insertResolution(card);
     const item = event.target.closest("[data-list-item]");
@@ -352,4 +379,16 @@
       timeline.dataset.scrolled = "1";
     });
   });
+  // Response targets (templates/tickets/ticket.html): each running one counts down to its due time, every second.
+  function countdown(element) {
+    const left = Math.round((Date.parse(element.dataset.countdown) - Date.now()) / 1000);
+    const span = Math.abs(left);
+    const hours = Math.floor(span / 3600);
+    const minutes = Math.floor((span % 3600) / 60);
+    const seconds = String(span % 60).padStart(2, "0");
+    const text = hours ? `${hours} h ${String(minutes).padStart(2, "0")} min` : `${minutes} min ${seconds} s`;
+    element.textContent = left >= 0 ? `in ${text}` : `overdue by ${text}`;
+    element.classList.toggle("overdue", left < 0);
+  }
+  setInterval(() => document.querySelectorAll("[data-countdown]").forEach(countdown), 1000);
 })();

@@ -14,6 +14,9 @@
 //   applies them with the message when it is sent.
 // - document.dispatchEvent(new CustomEvent("insert-saved-reply", {detail: {id: 5}})) inserts saved reply 5 into the
 //   composer that has the focus, else the one focused last, else the first one shown (the conversation's).
+// - Typing "@" in an internal note (a ticket's composer, or the conversation's with "Note" chosen) lists the
+//   teammates and teams to mention (GET {data-mentions}?q=…: <li role="option" data-mention="handle">), and choosing
+//   one writes "@handle " in place of what was typed; the server notifies whom a note mentions (inbox/mentions.py).
 // Accessibility: the textarea stays a textbox (a textarea may not take the combobox role, and a textbox may not
 // carry aria-expanded: axe-core's aria-allowed-role and aria-allowed-attr). It names the list it drives with
 // aria-controls, aria-autocomplete="list" and aria-activedescendant, and a status line says how many match.
@@ -29,12 +32,21 @@
   const announce = (text) => window.helpdesk && window.helpdesk.announce(text, 8000);
   const caret = (textarea) => [textarea.selectionStart, textarea.selectionEnd];
 
-  // "/" and what follows it up to the caret, when it starts the text or follows a space.
+  // A note, not a reply: only a note may mention teammates (a reply reaches the customer).
+  function isNote(form) {
+    const kind = form.querySelector('input[name="kind"]:checked');
+    return form.dataset.savedRepliesKind === "note" || (kind && kind.value === "note");
+  }
+
+  // "/" (or "@" in a note) and what follows it up to the caret, when it starts the text or follows a space.
   function slashQuery(textarea) {
     const end = textarea.selectionStart;
     if (end !== textarea.selectionEnd) return null;
-    const match = /(^|\s)\/(\S{0,100})$/.exec(textarea.value.slice(0, end));
-    return match ? { start: end - match[2].length - 1, query: match[2] } : null;
+    const match = /(^|\s)([/@])(\S{0,100})$/.exec(textarea.value.slice(0, end));
+    if (!match) return null;
+    const form = textarea.closest(FORM);
+    if (match[2] === "@" && !(form.dataset.mentions && isNote(form))) return null;
+    return { start: end - match[3].length - 1, query: match[3], trigger: match[2] };
   }
 
   function parts(textarea) {
@@ -62,7 +74,10 @@
     state.controller = new AbortController();
     const params = new URLSearchParams({ q: state.query });
     if (state.form.dataset.savedRepliesKind) params.set("kind", state.form.dataset.savedRepliesKind);
-    const url = `${state.form.dataset.savedReplies}options/?${params}`;
+    const url =
+      state.trigger === "@"
+        ? `${state.form.dataset.mentions}?${new URLSearchParams({ q: state.query })}`
+        : `${state.form.dataset.savedReplies}options/?${params}`;
     state.loading = fetch(url, { credentials: "same-origin", signal: state.controller.signal })
       .then((response) => (response.ok && !response.redirected ? response.text() : "")) // signed out: nothing
       .then((html) => open === state && show(state, html))
@@ -84,9 +99,10 @@
     popup.hidden = false;
     setActive(state, state.options.length ? 0 : -1);
     const count = state.options.length;
+    const what = state.trigger === "@" ? ["teammate or team", "teammates and teams"] : ["saved reply", "saved replies"];
     state.status.textContent = count
-      ? `${count} saved repl${count === 1 ? "y" : "ies"}: Up and Down to choose, Enter to insert, Escape to close.`
-      : "No saved reply matches.";
+      ? `${count} ${count === 1 ? what[0] : what[1]}: Up and Down to choose, Enter to insert, Escape to close.`
+      : `No ${what[0]} matches.`;
   }
 
   function setActive(state, index) {
@@ -119,10 +135,15 @@
   }
 
   function choose(state, option) {
-    const { textarea, start: from } = state;
+    const { textarea, start: from, trigger } = state;
     const to = textarea.selectionStart;
     close();
-    insert(textarea, option.dataset.savedReply, { from, to, typed: textarea.value.slice(from, to) });
+    if (trigger === "@") {
+      replaceText(textarea, from, to, `@${option.dataset.mention} `);
+      announce(`Mentioned ${option.dataset.label}.`);
+    } else {
+      insert(textarea, option.dataset.savedReply, { from, to, typed: textarea.value.slice(from, to) });
+    }
   }
 
   // Put saved reply `id`, filled in on the server, into the composer: in place of the "/query" typed (when it is

@@ -49,6 +49,7 @@ def test_record_writes_one_row_per_handler(db, django_capture_on_commit_callback
         "helpdesk.live.publish",
         "inbox.webhooks.queue_conversation_webhooks",
         "tickets.handlers.resume_waiting_tickets",
+        "tickets.notify.notify_customer_replied",
         "workflows.handlers.run_workflows",
     ]
     assert [callback.args[0] for callback in callbacks] == [sorted(row.pk for row in rows)]  # one task for all
@@ -60,6 +61,7 @@ def test_handlers_subscribe_themselves_to_the_events_they_follow_up():
         "helpdesk.live.publish",
         "inbox.webhooks.queue_conversation_webhooks",
         "tickets.handlers.resume_waiting_tickets",
+        "tickets.notify.notify_customer_replied",
         "workflows.handlers.run_workflows",
     )
     assert outbox.subscribers(ConversationClosed) == (

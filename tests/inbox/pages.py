@@ -6,7 +6,8 @@ import re
 from django.urls import reverse
 
 HTMX = {"HX-Request": "true"}
-NAV_QUERIES = 3  # every page's nav: the teams, the inbox's counts, the tickets' counts (helpdesk/nav.py)
+# Every page's nav: the teams, the inbox's counts, the tickets' counts (helpdesk/nav.py); and the bell's count.
+NAV_QUERIES = 4
 
 
 def htmx_target(target: str) -> dict:

@@ -16,13 +16,13 @@ from tests.factories import (
     TeammateFactory,
     TicketAttributeFactory,
 )
-from tests.inbox.pages import HTMX
+from tests.inbox.pages import HTMX, NAV_QUERIES
 
 pytestmark = pytest.mark.django_db
 
 OPTIONS_QUERIES = 3  # session, teammate, the saved replies
 RENDER_QUERIES = 6  # session, teammate, the saved reply, the conversation with its contact, its ticket, the attributes
-PAGE_QUERIES = 6  # session, teammate, the nav's three (tests/inbox/pages.py), the saved replies
+PAGE_QUERIES = 2 + NAV_QUERIES + 1  # session, teammate, the nav and the bell (tests/inbox/pages.py), the saved replies
 OPTIONS = reverse("inbox:saved-reply-options")
 
 

@@ -14,7 +14,7 @@ HX = {"HX-Request": "true"}
 # Session, teammate, then the reads of each page (see the selectors' docstrings). Measured; each budget
 # holds for the small and the large case alike. The assignee and team are pickers, whose options are not read with
 # the page (helpdesk.forms.PickerField).
-PANE_QUERIES = 7  # the pane: ticket, attributes, states, timeline and its attachments
+PANE_QUERIES = 8  # the pane: ticket, attributes, states, response targets, timeline and its attachments
 # the conversation's customer ticket, its back-office tickets, its trackers, its ticket forms; the open ticket's
 # pane but its row, which the side read with the others
 SIDE_QUERIES = PANE_QUERIES + 4 - 1

@@ -26,6 +26,7 @@ from tickets.actions.types import archive_ticket_type, unarchive_ticket_type
 from tickets.actions.work import (
     assign_ticket,
     change_ticket_state,
+    follow_ticket,
     post_ticket_note,
     post_ticket_reply,
     snooze_until_ticket_moves,
@@ -38,6 +39,7 @@ __all__ = [
     "assign_ticket",
     "change_ticket_state",
     "convert_to_customer_ticket",
+    "follow_ticket",
     "create_back_office_ticket",
     "create_customer_ticket",
     "create_tracker_ticket",

@@ -8,7 +8,7 @@ from helpdesk.errors import InvalidInput, NotFound, RuleViolation
 from helpdesk.outbox import Event, record
 from inbox import actions as inbox_actions
 from inbox.models import Contact, Conversation, Teammate
-from tickets import events, rules
+from tickets import events, rules, targets
 from tickets.actions.common import (
     Change,
     actor_id,
@@ -82,6 +82,7 @@ def create_back_office_ticket(
         is_shared=share,
         **links,
     )
+    targets.start_targets(ticket)
     inbox_actions.add_event_part(
         conversation,
         event_type="ticket_linked",

@@ -12,7 +12,7 @@ from helpdesk.outbox import Event, record
 from inbox import actions as inbox_actions
 from inbox.attachments import CheckedFile, IncomingFile, store_files
 from inbox.models import Part, Teammate
-from tickets import events, rules
+from tickets import events, rules, targets
 from tickets.actions.common import (
     Change,
     actor_id,
@@ -30,6 +30,7 @@ from tickets.models import (
     TicketAttachment,
     TicketAttribute,
     TicketCategory,
+    TicketFollower,
     TicketPart,
     TicketPartKind,
     TicketState,
@@ -61,6 +62,7 @@ def post_ticket_note(
     )
     attach_files(part, files)
     ticket.save(update_fields=["updated_at"])
+    targets.acted(ticket, actor)
     event_class = events.TicketNoteCrossPosted if cross_post else events.TicketNotePosted
     record(event_class(ticket_id=ticket.pk, part_id=part.pk, actor_id=actor.pk))
     return part
@@ -107,6 +109,7 @@ def change_ticket_state(*, actor: Teammate | None, ticket_id: int, state_id: int
     previous = ticket.state
     ticket.state = state
     ticket.save(update_fields=["state", "updated_at"])
+    targets.state_changed(ticket, previous=previous, actor=actor)
     audit(ticket, actor, Change(AuditField.STATE, previous.internal_label, state.internal_label))
     TicketPart.objects.create(
         ticket=ticket,
@@ -159,6 +162,19 @@ def assign_ticket(
             from_team_id=before[1],
         )
     )
+
+
+@transaction.atomic
+def follow_ticket(*, actor: Teammate, ticket_id: int, follow: bool) -> bool:
+    """Follow a ticket's state changes (helpdesk/notify.py), or stop; doing it twice changes nothing. Returns whether
+    the actor follows it now. Raises NotFound."""
+    if not Ticket.objects.filter(pk=ticket_id).exists():
+        raise NotFound("That ticket does not exist.")
+    if follow:
+        TicketFollower.objects.get_or_create(ticket_id=ticket_id, teammate=actor)
+    else:
+        TicketFollower.objects.filter(ticket_id=ticket_id, teammate=actor).delete()
+    return follow
 
 
 @transaction.atomic

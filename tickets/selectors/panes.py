@@ -2,6 +2,7 @@
 convert choices."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import (
     Max,
@@ -9,18 +10,22 @@ from django.db.models import (
     Q,
     prefetch_related_objects,
 )
+from django.utils import timezone
 
 from helpdesk.errors import NotFound
-from inbox.models import Conversation
+from inbox.models import Conversation, Teammate
 from inbox.selectors import change_version
 from tickets import rules
 from tickets.attributes import show_value
 from tickets.models import (
+    ResponseTarget,
+    StateCategory,
     Ticket,
     TicketAttachment,
     TicketAttribute,
     TicketAudit,
     TicketCategory,
+    TicketFollower,
     TicketFormRequest,
     TicketPart,
     TicketState,
@@ -55,16 +60,18 @@ class TicketPane:
         return change_version(self.ticket.updated_at)
 
 
-# A pane's type attributes and live states, read for the ticket row(s) already loaded.
+# A pane's type attributes and live states, and the ticket's response targets, read for the ticket row(s) loaded.
 PANE_PREFETCHES = (
     Prefetch("ticket_type__attributes", queryset=TicketAttribute.objects.filter(archived=False)),
     Prefetch("ticket_type__states", queryset=TicketState.objects.filter(archived=False).order_by("position", "pk")),
+    Prefetch("targets", queryset=ResponseTarget.objects.order_by("kind")),
 )
 
 
 def get_ticket_pane(*, ticket_id: int, timeline: bool = True) -> TicketPane:
     """A ticket with its type, state, assignee, team, attributes, timeline (authors loaded; left empty with
-    `timeline=False`) and the type's live states. Four queries, whatever the size of the timeline. Raises NotFound."""
+    `timeline=False`), the type's live states and the ticket's response targets. Five queries, whatever the size of
+    the timeline. Raises NotFound."""
     related = ("ticket_type", "state", "assignee", "team", "linked_ticket")
     ticket = Ticket.objects.select_related(*related).prefetch_related(*PANE_PREFETCHES).filter(pk=ticket_id).first()
     if ticket is None:
@@ -74,7 +81,7 @@ def get_ticket_pane(*, ticket_id: int, timeline: bool = True) -> TicketPane:
 
 def get_side_ticket_pane(*, linked: "ConversationTickets", ticket_id: int) -> TicketPane:
     """The pane of one of the tickets beside a conversation, from the row list_conversation_tickets read (its type,
-    state, assignee and team loaded): three queries, not four. Its context conversation is the one it is beside
+    state, assignee and team loaded): four queries, not five. Its context conversation is the one it is beside
     (a tracker, which links many, has none). Raises NotFound for a ticket not among them."""
     ticket = next((ticket for ticket in linked.tickets if ticket.pk == ticket_id), None)
     if ticket is None:
@@ -325,3 +332,24 @@ def get_ticket_audit(*, ticket_id: int) -> TicketAuditTrail:
         raise NotFound(f"Ticket #{ticket_id} does not exist.")
     latest = list(TicketAudit.objects.filter(ticket_id=ticket_id).order_by("-created_at", "-pk")[: AUDIT_SHOWN + 1])
     return TicketAuditTrail(rows=latest[:AUDIT_SHOWN][::-1], more=len(latest) > AUDIT_SHOWN)
+
+
+def is_following(*, teammate: Teammate, ticket_id: int) -> bool:
+    """Whether the teammate follows the ticket. Two queries. Raises NotFound."""
+    if not Ticket.objects.filter(pk=ticket_id).exists():
+        raise NotFound(f"Ticket #{ticket_id} does not exist.")
+    return TicketFollower.objects.filter(ticket_id=ticket_id, teammate=teammate).exists()
+
+
+DUE_SOON_SHOWN = 100
+
+
+def list_due_soon(*, within: timedelta, limit: int = DUE_SOON_SHOWN) -> list[ResponseTarget]:
+    """The running response targets of unresolved tickets due within `within` or already missed, soonest first, with
+    their tickets (type, state, assignee, team). One query."""
+    return list(
+        ResponseTarget.objects.filter(met_at__isnull=True, paused_at__isnull=True, due_at__lte=timezone.now() + within)
+        .exclude(ticket__state__category=StateCategory.RESOLVED)
+        .select_related("ticket__ticket_type", "ticket__state", "ticket__assignee", "ticket__team")
+        .order_by("due_at", "pk")[:limit]
+    )
