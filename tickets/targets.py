@@ -123,8 +123,9 @@ def state_changed(ticket: Ticket, *, previous: TicketState, actor: Teammate | No
         hours = hours_of(ticket)
         for target in targets.filter(paused_at__isnull=False):
             left = business_time_between(target.paused_at, target.due_at, hours)  # type: ignore[arg-type]
-            target.due_at, target.paused_at = add_business_time(now, left, hours), None
-            target.save(update_fields=["due_at", "paused_at"])
+            # Due later: it may warn again when that comes near.
+            target.due_at, target.paused_at, target.warned_at = add_business_time(now, left, hours), None, None
+            target.save(update_fields=["due_at", "paused_at", "warned_at"])
 
 
 def check_response_targets(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:

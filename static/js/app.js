@@ -383,10 +383,15 @@
   function countdown(element) {
     const left = Math.round((Date.parse(element.dataset.countdown) - Date.now()) / 1000);
     const span = Math.abs(left);
-    const hours = Math.floor(span / 3600);
+    const days = Math.floor(span / 86400);
+    const hours = Math.floor((span % 86400) / 3600);
     const minutes = Math.floor((span % 3600) / 60);
     const seconds = String(span % 60).padStart(2, "0");
-    const text = hours ? `${hours} h ${String(minutes).padStart(2, "0")} min` : `${minutes} min ${seconds} s`;
+    const text = days
+      ? `${days} d ${hours} h`
+      : hours
+        ? `${hours} h ${String(minutes).padStart(2, "0")} min`
+        : `${minutes} min ${seconds} s`;
     element.textContent = left >= 0 ? `in ${text}` : `overdue by ${text}`;
     element.classList.toggle("overdue", left < 0);
   }
