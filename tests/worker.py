@@ -69,6 +69,20 @@ class WorkerProcess:
         )
         wait_for(lambda: "ready." in self.log_path.read_text()[offset:], timeout=30)
 
+    def drain(self, *, timeout: float = 60.0) -> None:
+        """Wait until every outbox event is applied. On timeout, fail with the rows still pending and the end of the
+        worker's log: a slow worker, a failing handler and a dead worker read differently."""
+        from helpdesk.models import OutboxEvent
+
+        pending = OutboxEvent.objects.filter(done_at__isnull=True)
+        try:
+            wait_for(lambda: not pending.exists(), timeout=timeout)
+        except AssertionError:
+            rows = "\n".join(f"{row}" for row in pending.values("pk", "handler", "attempts", "last_error")[:20])
+            alive = self.process is not None and self.process.poll() is None
+            log = self.log_path.read_text()[-4000:]
+            raise AssertionError(f"outbox not drained in {timeout} s (worker alive: {alive}):\n{rows}\n{log}") from None
+
     def kill(self) -> None:
         """SIGKILL, as when a machine or container dies: no chance to finish or ack anything."""
         if self.process and self.process.poll() is None:

@@ -12,9 +12,7 @@ from django.db import connection
 from django.test import Client
 from playwright.sync_api import expect
 
-from helpdesk.models import OutboxEvent
 from tests.factories import ConversationFactory, PartFactory, TeammateFactory
-from tests.worker import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -80,7 +78,7 @@ def test_a_dropped_connection_catches_up_on_reconnect(worker, three_tabs):
     reader.context.set_offline(True)
 
     post_note_from(writer, "Sent while the reader was away.")
-    wait_for(lambda: not OutboxEvent.objects.filter(done_at__isnull=True).exists())  # the worker published it
+    worker.drain()  # the worker published it
     reader.wait_for_timeout(500)  # the reader, offline, heard nothing
     expect(reader.locator("#conversation-timeline")).not_to_contain_text("Sent while the reader was away.")
 

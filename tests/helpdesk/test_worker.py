@@ -114,7 +114,7 @@ def database_sessions() -> int:
 def test_worker_keeps_its_database_connection_between_tasks(worker, back_office_ticket):
     """A new PostgreSQL connection per task (Celery's default with Django) cost more than the task itself."""
     notes = 20
-    wait_for(lambda: not OutboxEvent.objects.filter(done_at__isnull=True).exists())
+    worker.drain()
     before = database_sessions()
     for n in range(notes):
         actions.post_ticket_note(
