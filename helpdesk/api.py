@@ -82,6 +82,16 @@ class MissingScope(Exception):
         super().__init__(f"This token may not do that: it needs the scope “{scope.value}” ({scope.label}).")
 
 
+class BackOfficeOnly(Exception):
+    """The API is not scoped per teammate yet: a token acting as a back-office-only teammate (tickets/access.py)
+    would reach the whole inbox, so it reaches nothing."""
+
+    def __init__(self, teammate: Teammate):
+        super().__init__(
+            f"This token acts as {teammate}, whose access is back office only; the API needs full access for now."
+        )
+
+
 def has_scope(token: ApiToken, scope: ApiScope) -> bool:
     """A write scope includes reading the same family."""
     family = scope.value.split(":")[0]
@@ -98,6 +108,8 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         api_token: ApiToken | None = getattr(request, "api_token", None)
+        if api_token is not None and api_token.teammate.back_office_only:
+            raise BackOfficeOnly(api_token.teammate)
         if api_token is not None and not any(has_scope(api_token, scope) for scope in self.scopes):
             raise MissingScope(self.scopes[0])
         return api_token
@@ -151,6 +163,11 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
 @api.exception_handler(MissingScope)
 def missing_scope(request: HttpRequest, exc: MissingScope) -> HttpResponse:
     return error(403, "insufficient_scope", str(exc))
+
+
+@api.exception_handler(BackOfficeOnly)
+def back_office_only(request: HttpRequest, exc: BackOfficeOnly) -> HttpResponse:
+    return error(403, "back_office_only", str(exc))
 
 
 @api.exception_handler(NotFound)

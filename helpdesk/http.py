@@ -20,6 +20,7 @@ from helpdesk.errors import DomainError, InvalidInput, NotFound
 from helpdesk.live import page_since
 from inbox.attachments import is_inline
 from inbox.models import Teammate
+from tickets import access
 
 
 class HtmxRequest(HttpRequest):
@@ -50,13 +51,17 @@ NOT_A_TEAMMATE = (
 )
 
 
+NOT_YOURS = "There is nothing at this address that your access (back office only) reaches."
+
+
 def teammate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Only active staff teammates reach the view, checked on every request, so that taking staff status away or
     deactivating an account takes effect at once, on open sessions too (an inactive account is signed out by the
     authentication backend, so it arrives here anonymous).
 
     Anonymous: the login page (htmx: an HX-Redirect to it, back to the page the request came from). Signed in
-    without staff status: a 403 that says so, never a redirect to the login page, which would send them back."""
+    without staff status: a 403 that says so, never a redirect to the login page, which would send them back. A
+    back-office-only teammate: a 403 or 404 for what its access does not reach (tickets/access.py)."""
 
     @wraps(view)
     def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -71,6 +76,9 @@ def teammate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
             if request.htmx:
                 return error_response(request, NOT_A_TEAMMATE, status=403)
             return render(request, "registration/not_a_teammate.html", {"message": NOT_A_TEAMMATE}, status=403)
+        view_name = request.resolver_match.view_name if request.resolver_match else ""
+        if status := access.refusal(user, view_name, kwargs, request.GET):
+            return error_response(request, NOT_YOURS if status == 404 else access.FRONT_OFFICE_ONLY, status=status)
         # Read before the view reads anything: a region rendered now shows every change published up to this number.
         cast(TeammateRequest, request).live_since = page_since()
         return view(request, *args, **kwargs)

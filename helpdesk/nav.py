@@ -17,7 +17,9 @@ from inbox.selectors import NavItem, list_inbox_nav, list_team_options
 from tickets.selectors import list_ticket_nav
 
 NAV = "components/nav.html"
-SLUG = "__slug__"  # a slug is URL-safe as it is: a view's address is its kind's, with its slug put in
+HIDDEN = ("all", "unassigned", "trackers")  # the ticket views of every team, which a back-office-only teammate lacks
+SLUG = "__slug__"
+# a slug is URL-safe as it is: a view's address is its kind's, with its slug put in
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +52,15 @@ def links_html(items: list[NavItem], *, url_name: str, current: str, live_since:
 def nav_context(*, teammate: Teammate, current: str, live_since: int) -> dict[str, Any]:
     """The views and their counts (three queries: the teams, and each app's counts); `current` (e.g. "inbox:all")
     only marks which one is open, and `live_since` is the sequence number the counts are read at (helpdesk/live.py)."""
-    teams = list_team_options(limit=None)
-    inbox_views, team_views = list_inbox_nav(teammate=teammate, teams=teams)
-    ticket_views = list_ticket_nav(teammate=teammate, teams=teams)
+    if teammate.back_office_only:  # no inbox: its own tickets and its teams' (tickets/access.py)
+        teams = list_team_options(limit=None, member=teammate)
+        inbox_views: list[NavItem] = []
+        team_views: list[NavItem] = []
+        ticket_views = [item for item in list_ticket_nav(teammate=teammate, teams=teams) if item.slug not in HIDDEN]
+    else:
+        teams = list_team_options(limit=None)
+        inbox_views, team_views = list_inbox_nav(teammate=teammate, teams=teams)
+        ticket_views = list_ticket_nav(teammate=teammate, teams=teams)
 
     def links(items: list[NavItem], url_name: str) -> SafeString:
         return links_html(items, url_name=url_name, current=current, live_since=live_since)

@@ -26,6 +26,7 @@ from helpdesk.models import DigestFrequency, Notification, NotificationKind, Not
 from helpdesk.outbox import Event, record
 from helpdesk.pagination import Cursor, Key, Page, paginate
 from inbox.models import WORKING, Teammate
+from tickets import access
 
 EXCERPT_LENGTH = 200
 PAGE_SIZE = 20
@@ -72,13 +73,20 @@ def notify(
     url: str,
     body: str = "",
     actor_id: int | None = None,
+    conversation_id: int | None = None,
+    ticket_id: int | None = None,
 ) -> list[int]:
-    """Tell these teammates (not the actor, and only those who work the inbox) about one thing, once per `key`.
-    Returns whom it told (or had told before, for the same key)."""
+    """Tell these teammates (not the actor, and only those who work the inbox and may see the conversation or ticket
+    it is about: tickets/access.py) about one thing, once per `key`. Returns whom it told (or had told before, for
+    the same key)."""
     wanted = {pk for pk in recipient_ids if pk is not None} - {actor_id}
     if not wanted:
         return []
-    recipients = sorted(Teammate.objects.filter(WORKING, pk__in=wanted).values_list("pk", flat=True))
+    recipients = sorted(
+        teammate.pk
+        for teammate in Teammate.objects.filter(WORKING, pk__in=wanted).only("pk", "access")
+        if access.may_know(teammate, conversation_id=conversation_id, ticket_id=ticket_id)
+    )
     Notification.objects.bulk_create(
         [
             Notification(

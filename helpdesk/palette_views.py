@@ -19,6 +19,7 @@ from inbox.palette import (
     list_conversation_options,
     list_saved_reply_options,
 )
+from tickets import access
 from tickets.palette import list_ticket_commands, list_ticket_options
 
 PALETTE_RESULTS = "components/palette.html#palette-results"
@@ -47,14 +48,21 @@ def palette_groups(
 ) -> list[PaletteGroup]:
     """The groups that have options, in order: commands on what is open, the items found (the one whose number was
     typed first), and the search page for the same words. A fixed number of queries (at most ten)."""
-    commands = list_conversation_commands(teammate=teammate, conversation_id=conversation_id)
-    commands += list_ticket_commands(teammate=teammate, ticket_id=ticket_id)
-    groups = [
-        PaletteGroup("commands", "Commands", matching_commands(commands, query)),
-        PaletteGroup("conversations", "Conversations", list_conversation_options(query=query)),
-        PaletteGroup("tickets", "Tickets", list_ticket_options(query=query)),
-        PaletteGroup("contacts", "Contacts", list_contact_options(query=query)),
-    ]
+    if teammate.back_office_only:  # its tickets only (tickets/access.py): no inbox, no contacts
+        commands = list_ticket_commands(teammate=teammate, ticket_id=ticket_id)
+        groups = [
+            PaletteGroup("commands", "Commands", matching_commands(commands, query)),
+            PaletteGroup("tickets", "Tickets", list_ticket_options(query=query, scope=access.ticket_scope(teammate))),
+        ]
+    else:
+        commands = list_conversation_commands(teammate=teammate, conversation_id=conversation_id)
+        commands += list_ticket_commands(teammate=teammate, ticket_id=ticket_id)
+        groups = [
+            PaletteGroup("commands", "Commands", matching_commands(commands, query)),
+            PaletteGroup("conversations", "Conversations", list_conversation_options(query=query)),
+            PaletteGroup("tickets", "Tickets", list_ticket_options(query=query)),
+            PaletteGroup("contacts", "Contacts", list_contact_options(query=query)),
+        ]
     if conversation_id or ticket_id:  # a composer to insert into
         saved = list_saved_reply_options(teammate=teammate, query=query, note_only=not conversation_id)
         groups.insert(1, PaletteGroup("saved-replies", "Saved replies", saved))

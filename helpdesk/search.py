@@ -16,6 +16,7 @@ The embedded SQLite default (`make run`) has no documents: it matches each word 
 (no stemming, and slow past a few thousand conversations).
 """
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -260,10 +261,12 @@ class SearchFilters:
     ticket_type_id: int | None = None
     since: date | None = None
     until: date | None = None
+    # What the teammate may see of the searched kind (tickets/access.py): Q() for everything.
+    scope: Q = dataclasses.field(default_factory=Q)
 
     def owners_and_dates(self) -> Q:
-        """The filters every kind of item with an owner and an `updated_at` shares."""
-        condition = Q()
+        """The filters every kind of item with an owner and an `updated_at` shares, within `scope`."""
+        condition = self.scope
         if self.team_id is not None:
             condition &= Q(team_id=self.team_id)
         if self.assignee_id is not None:

@@ -201,6 +201,9 @@ def assign_conversation(
     if before == (assignee_id, team_id):
         return []
     assignee = _get_or_invalid(Teammate.objects.filter(WORKING), assignee_id, "assignee", "teammate")
+    if assignee is not None and assignee.back_office_only:
+        message = f"{assignee} works the back office only and is never given a conversation; assign a ticket instead."
+        raise InvalidInput(message, {"assignee": [message]})
     team = _get_or_invalid(Team.objects.all(), team_id, "team", "team")
     conversation.assignee, conversation.team = assignee, team
     conversation.save(update_fields=["assignee", "team", "updated_at"])

@@ -45,14 +45,14 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Teammate)
 class TeammateAdmin(UserAdmin):
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("Help desk", {"fields": ["teams"]}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Help desk", {"fields": ["teams", "access"]}))
     add_fieldsets = (
         (None, {"classes": ["wide"], "fields": ["username", "usable_password", "password1", "password2"]}),
-        ("Help desk", {"fields": ["first_name", "last_name", "email", "teams"]}),
+        ("Help desk", {"fields": ["first_name", "last_name", "email", "teams", "access"]}),
     )
     filter_horizontal = ["teams", "groups", "user_permissions"]
-    list_display = ["full_name", "username", "email", "team_names", "is_staff", "is_active"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "teams"]
+    list_display = ["full_name", "username", "email", "team_names", "access", "is_staff", "is_active"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "access", "teams"]
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["first_name", "last_name", "username"]
 

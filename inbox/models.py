@@ -36,16 +36,37 @@ class Team(models.Model):
 WORKING = Q(is_active=True, is_staff=True)
 
 
+class TeammateAccess(models.TextChoices):
+    FULL = "full", "Full: the inbox and every ticket"
+    # Need-to-know (tickets/access.py): their teams' tickets and, through each, its linked conversation, read-only.
+    BACK_OFFICE = "back_office", "Back office only: their teams' tickets and the conversations linked to them"
+
+
 class Teammate(AbstractUser):
     """A staff user of the help desk; contacts (customers) are never teammates."""
 
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
+    access = models.CharField(
+        max_length=16,
+        choices=TeammateAccess,
+        default=TeammateAccess.FULL,
+        db_default=TeammateAccess.FULL,
+        help_text="Back office only: never the inbox; only their teams' tickets and, read-only, the conversations "
+        "those tickets are linked to.",
+    )
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
+        constraints = [
+            models.CheckConstraint(name="teammate_access_valid", condition=Q(access__in=TeammateAccess.values)),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def back_office_only(self) -> bool:
+        return self.access == TeammateAccess.BACK_OFFICE
 
     @property
     def display_name(self) -> str:

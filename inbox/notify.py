@@ -13,7 +13,8 @@ from inbox.selectors import get_conversation
 
 
 def conversation_url(conversation_id: int) -> str:
-    return reverse("inbox:conversation", args=["all", conversation_id])
+    """Its permanent address: the inbox, or for a back-office-only teammate the ticket it sees it through."""
+    return reverse("tickets:open-conversation", args=[conversation_id])
 
 
 def name_of(teammate_id: int | None) -> str:
@@ -34,6 +35,7 @@ def notify_assigned(row: OutboxEvent) -> None:
         text=f"{name_of(payload['actor_id'])} assigned you conversation #{conversation.pk} with {conversation.contact}",
         url=conversation_url(conversation.pk),
         actor_id=payload["actor_id"],
+        conversation_id=conversation.pk,
     )
 
 
@@ -51,4 +53,5 @@ def notify_mentioned(row: OutboxEvent) -> None:
             url=conversation_url(payload["conversation_id"]),
             body=body,
             actor_id=payload["actor_id"],
+            conversation_id=payload["conversation_id"],
         )

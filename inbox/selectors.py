@@ -256,10 +256,14 @@ def get_teammate_option(*, teammate_id: int) -> str | None:
     return rows.values_list("label", flat=True).first()
 
 
-def list_team_options(*, search: str = "", limit: int | None = OPTIONS_SHOWN) -> list[tuple[int, str]]:
-    """The teams the team picker offers whose name holds every word of `search`, as (id, name) by name, at most
-    `limit` (None: all of them, as the nav lists them). One query."""
+def list_team_options(
+    *, search: str = "", limit: int | None = OPTIONS_SHOWN, member: Teammate | None = None
+) -> list[tuple[int, str]]:
+    """The teams the team picker offers whose name holds every word of `search` (and that have `member`), as (id,
+    name) by name, at most `limit` (None: all of them, as the nav lists them). One query."""
     rows = Team.objects.filter(_holding_words("name", search)).order_by("name", "pk")
+    if member is not None:
+        rows = rows.filter(members=member)
     return list(rows.values_list("pk", "name")[:limit])
 
 

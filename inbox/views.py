@@ -50,6 +50,9 @@ CONVERSATION = "inbox/conversation.html"
 @require_safe
 @teammate_required
 def home(request: TeammateRequest) -> HttpResponse:
+    """The inbox's "Your conversations"; for a back-office-only teammate, which has no inbox, "Your tickets"."""
+    if request.user.back_office_only:
+        return redirect("tickets:list", view="mine")
     return redirect("inbox:view", view="mine")
 
 

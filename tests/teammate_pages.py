@@ -78,6 +78,7 @@ def sweep_conversation(visit: Visitor, conversation_id: int) -> None:
         visit("get", name, args, data=STALE, expect=200)
     visit("get", "inbox:conversation-context", args, expect=200)
     visit("get", "inbox:contact-link", args, expect=200)
+    visit("get", "tickets:open-conversation", args, expect=302)
     visit("get", "tickets:conversation-tickets", args, expect=200)
     for ticket in selectors.list_conversation_tickets(conversation_id=conversation_id).tickets:
         visit("get", "tickets:conversation-tickets", args, data={"ticket": ticket.pk}, expect=200)

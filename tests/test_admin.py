@@ -80,12 +80,15 @@ def test_teammate_admin_saves_teams(admin_client):
         "date_joined_0": "2026-01-01",
         "date_joined_1": "10:00:00",
         "teams": [team.pk],
+        "access": "back_office",
     }
 
     response = admin_client.post(url(type(teammate), "change", teammate.pk), data)
 
     assert response.status_code == 302
     assert list(teammate.teams.all()) == [team]
+    teammate.refresh_from_db()
+    assert teammate.back_office_only  # need-to-know access is given in the admin
 
 
 @pytest.mark.parametrize("name", ["conversation", "ticket", "outboxevent"])

@@ -45,6 +45,7 @@ def notify_assigned(row: OutboxEvent) -> None:
         text=f"{name_of(payload['actor_id'])} assigned you ticket {ticket}",
         url=ticket_url(ticket.pk),
         actor_id=payload["actor_id"],
+        ticket_id=ticket.pk,
     )
 
 
@@ -62,6 +63,7 @@ def notify_mentioned(row: OutboxEvent) -> None:
             url=ticket_url(part.ticket_id),
             body=part.body,
             actor_id=payload["actor_id"],
+            ticket_id=part.ticket_id,
         )
 
 
@@ -79,6 +81,7 @@ def notify_state_changed(row: OutboxEvent) -> None:
         f"{payload['to_label']}",
         url=ticket_url(ticket.pk),
         actor_id=payload["actor_id"],
+        ticket_id=ticket.pk,
     )
 
 
@@ -110,8 +113,9 @@ def notify_customer_replied(row: OutboxEvent) -> None:
         key=key_of(row),
         kind=NotificationKind.CUSTOMER_REPLIED,
         text=f"{customer} replied in conversation #{conversation_id}, linked to {linked}",
-        url=reverse("inbox:conversation", args=["all", conversation_id]),
+        url=reverse("tickets:open-conversation", args=[conversation_id]),
         body=message or "",
+        conversation_id=conversation_id,
     )
 
 
@@ -139,4 +143,5 @@ def notify_response_target(row: OutboxEvent) -> None:
         kind=NotificationKind.TARGET_MISSED if missed else NotificationKind.TARGET_DUE,
         text=f"The {target} target of ticket {ticket} {what}: due {due:%b %-d, %H:%M}",
         url=ticket_url(ticket.pk),
+        ticket_id=ticket.pk,
     )

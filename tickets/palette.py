@@ -1,7 +1,7 @@
 """The tickets' options in the command palette (helpdesk/palette.py): tickets found by number or words, through the
 search's own selector (tickets/search.py), and the commands the open ticket offers."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from helpdesk.palette import ITEMS_SHOWN, PaletteOption, command, number_first
@@ -20,12 +20,13 @@ def ticket_option(ticket: Ticket) -> PaletteOption:
     )
 
 
-def list_ticket_options(*, query: SearchQuery, limit: int = ITEMS_SHOWN) -> list[PaletteOption]:
+def list_ticket_options(*, query: SearchQuery, scope: Q | None = None, limit: int = ITEMS_SHOWN) -> list[PaletteOption]:
     """The ticket whose number the query is first, then, unless the query is only a number, the newest that match
-    its words, `limit` in all. One query for the number, and two for words (tickets.search)."""
+    its words, `limit` in all, of those in `scope`. One query for the number, and two for words (tickets.search)."""
 
     def matching(words: SearchQuery) -> QuerySet[Ticket]:
-        return matching_tickets(query=words, filters=SearchFilters()).select_related("ticket_type", "state")
+        filters = SearchFilters(scope=scope or Q())
+        return matching_tickets(query=words, filters=filters).select_related("ticket_type", "state")
 
     return [ticket_option(ticket) for ticket in number_first(matching, query, limit=limit)]
 

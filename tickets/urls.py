@@ -47,4 +47,5 @@ urlpatterns = [
     path("tickets/<slug:view>/", views.ticket_list, name="list"),
     path("tickets/<slug:view>/<int:ticket_id>/", views.ticket, name="ticket"),
     path("t/<int:ticket_id>/", views.open_ticket, name="open"),
+    path("c/<int:conversation_id>/", views.open_conversation, name="open-conversation"),
 ]

@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
@@ -21,7 +23,7 @@ from helpdesk.http import (
 )
 from helpdesk.regions import render_region
 from inbox.selectors import get_conversation_pane
-from tickets import actions, selectors
+from tickets import access, actions, selectors
 from tickets.forms import (
     AssignForm,
     FollowForm,
@@ -296,19 +298,22 @@ def ticket_page(request: TeammateRequest, slug: str, *, ticket_id: int | None) -
     if target in ("ticket-list", "ticket-list-items"):
         return render(request, f"{TICKETS}#{target}", context)
     if ticket_id is not None:
-        context |= ticket_detail_context(ticket_id)
+        beside = request.GET.get("conversation", "")  # a tracker's linked conversation to show (tickets:open)
+        context |= ticket_detail_context(ticket_id, conversation_id=int(beside) if beside.isdigit() else None)
     if target == "main":
         return render(request, f"{TICKETS}#ticket-detail-update", context)
     context["nav"] = render_region("nav", request, current=context["nav_current"])
     return render(request, TICKETS, context)
 
 
-def ticket_detail_context(ticket_id: int) -> dict:
+def ticket_detail_context(ticket_id: int, *, conversation_id: int | None = None) -> dict:
     """The open ticket's whole pane, and beside it what it is linked to: the conversation it came from (read-only,
-    rule 2), or a tracker's first page of linked conversations."""
+    rule 2), or a tracker's first page of linked conversations, or (`conversation_id`) one of them, read-only."""
     pane = selectors.get_ticket_pane(ticket_id=ticket_id)
     context = whole_pane_context(pane)
-    if pane.context_conversation_id:
+    if conversation_id and selectors.tracker_links_conversation(tracker_id=ticket_id, conversation_id=conversation_id):
+        context["context_conversation"] = get_conversation_pane(conversation_id=conversation_id)
+    elif pane.context_conversation_id:
         context["context_conversation"] = get_conversation_pane(conversation_id=pane.context_conversation_id)
     elif pane.ticket.category == TicketCategory.TRACKER:
         context["tracker_links"] = selectors.get_tracker_links(tracker_id=ticket_id, cursor=None)
@@ -319,8 +324,26 @@ def ticket_detail_context(ticket_id: int) -> dict:
 @teammate_required
 @domain_errors
 def open_ticket(request: TeammateRequest, ticket_id: int) -> HttpResponse:
-    """A ticket's permanent address (cross-posts link here): its team's view, else "Your tickets"."""
-    return redirect("tickets:ticket", view=selectors.get_ticket_home(ticket_id=ticket_id), ticket_id=ticket_id)
+    """A ticket's permanent address (cross-posts link here): its team's view, else "Your tickets" (or All tickets);
+    a tracker's `?conversation=` (one of its linked conversations, shown beside it) is kept."""
+    home = selectors.get_ticket_home(ticket_id=ticket_id, teammate=request.user)
+    address = reverse("tickets:ticket", kwargs={"view": home, "ticket_id": ticket_id})
+    conversation = request.GET.get("conversation", "")
+    return redirect(f"{address}?{urlencode({'conversation': conversation})}" if conversation.isdigit() else address)
+
+
+@require_safe
+@teammate_required
+@domain_errors
+def open_conversation(request: TeammateRequest, conversation_id: int) -> HttpResponse:
+    """A conversation's permanent address (notifications link here): the inbox; for a back-office-only teammate, the
+    ticket of its own that it sees the conversation through, with the conversation beside it."""
+    if not request.user.back_office_only:
+        return redirect("inbox:conversation", view="all", conversation_id=conversation_id)
+    scope = access.ticket_scope(request.user)
+    ticket_id = selectors.get_linking_ticket_id(conversation_id=conversation_id, scope=scope)
+    address = reverse("tickets:open", args=[ticket_id])
+    return redirect(f"{address}?{urlencode({'conversation': conversation_id})}")
 
 
 DUE_SOON_WITHIN = timedelta(days=1)
@@ -331,7 +354,7 @@ DUE_SOON_WITHIN = timedelta(days=1)
 def due_soon(request: TeammateRequest) -> HttpResponse:
     """The response targets due within a day, and those missed, of unresolved tickets, soonest first."""
     context = {
-        "targets": selectors.list_due_soon(within=DUE_SOON_WITHIN),
+        "targets": selectors.list_due_soon(within=DUE_SOON_WITHIN, scope=access.ticket_scope(request.user)),
         "within": DUE_SOON_WITHIN,
         "nav_current": "tickets:due-soon",
         "nav": render_region("nav", request, current="tickets:due-soon"),

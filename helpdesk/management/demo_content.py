@@ -18,6 +18,7 @@ class DemoTeammate:
     teams: tuple[str, ...]
     role: str
     superuser: bool = False
+    access: str = "full"  # inbox.models.TeammateAccess
 
 
 TEAMMATES = [
@@ -28,6 +29,9 @@ TEAMMATES = [
     DemoTeammate("ben", "Ben", "Okafor", ("Billing",), "Back office (Billing)"),
     DemoTeammate("sara", "Sara", "Lindqvist", ("Fraud",), "Back office (Fraud)"),
     DemoTeammate("raj", "Raj", "Iyer", ("Engineering",), "Back office (Engineering)"),
+    DemoTeammate(
+        "nora", "Nora", "Quist", ("Fraud",), "Back office only (Fraud): its tickets, no inbox", access="back_office"
+    ),
 ]
 
 

@@ -98,6 +98,7 @@ class Seeder:
                     "password": password,
                     "is_staff": True,
                     "is_superuser": person.superuser,
+                    "access": person.access,
                 },
             )
             if created:

@@ -74,7 +74,7 @@ def test_a_mention_in_a_conversation_note_notifies_and_a_handler_applied_twice_n
     apply_event(row.pk)
     apply_outbox()
     [notification] = notified(bo)
-    assert notification.url == reverse("inbox:conversation", args=["all", conversation.pk])
+    assert notification.url == reverse("tickets:open-conversation", args=[conversation.pk])  # the inbox, or its ticket
 
 
 def test_a_reply_to_the_customer_mentions_nobody(ana, bo, apply_outbox):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from helpdesk.models import OutboxEvent
 from inbox.models import Contact, Conversation, ConversationState, Part, PartKind, SavedReply, Team, Teammate
 from inbox.saved_replies.placeholders import check_placeholders
+from tickets.access import conversation_scope, ticket_scope
 from tickets.models import (
     SharingPolicy,
     StateCategory,
@@ -98,7 +99,15 @@ def test_seed_demo_logins_use_the_demo_password(demo, settings):
 
 
 def test_seed_demo_prints_the_logins(demo):
-    assert all(username in demo for username in ("admin", "maya", "ben", "sara", "raj", "helpdesk-demo"))
+    assert all(username in demo for username in ("admin", "maya", "ben", "sara", "raj", "nora", "helpdesk-demo"))
+    assert "Back office only (Fraud)" in demo
+
+
+def test_seed_demo_has_a_back_office_only_teammate_with_fraud_tickets_to_see(demo):
+    nora = Teammate.objects.get(username="nora")
+    assert nora.back_office_only
+    assert set(Ticket.objects.filter(ticket_scope(nora)).values_list("team__name", flat=True)) == {"Fraud"}
+    assert 0 < Conversation.objects.filter(conversation_scope(nora)).count() < Conversation.objects.count()
 
 
 def test_seed_demo_creates_ticket_types_with_their_policies(demo):

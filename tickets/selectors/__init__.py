@@ -82,9 +82,11 @@ from tickets.selectors.trackers import (
     TrackerChoice,
     TrackerLinks,
     TrackerReplyStatus,
+    get_linking_ticket_id,
     get_tracker_links,
     get_tracker_reply_status,
     list_open_trackers,
+    tracker_links_conversation,
 )
 
 __all__ = [
@@ -145,7 +147,9 @@ __all__ = [
     "is_following",
     "list_due_soon",
     "get_ticket_view",
+    "get_linking_ticket_id",
     "get_tracker_links",
+    "tracker_links_conversation",
     "get_tracker_reply_status",
     "list_conversation_ticket_forms",
     "list_conversation_tickets",

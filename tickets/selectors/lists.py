@@ -125,9 +125,12 @@ def list_tickets(*, view: TicketView, status: str, sort: str, cursor: Cursor | N
     )
 
 
-def get_ticket_home(*, ticket_id: int) -> str:
-    """The ticket view a ticket opens in: its team's, else All tickets. Raises NotFound."""
+def get_ticket_home(*, ticket_id: int, teammate: Teammate | None = None) -> str:
+    """The ticket view a ticket opens in: its team's, else All tickets; for a back-office-only `teammate`, "Your
+    tickets" when the team is not one of its own (the ticket is assigned to it). Raises NotFound."""
     team_id = Ticket.objects.filter(pk=ticket_id).values_list("team_id", flat=True)
     if not team_id:
         raise NotFound(f"Ticket #{ticket_id} does not exist.")
+    if teammate is not None and teammate.back_office_only and not teammate.teams.filter(pk=team_id[0]).exists():
+        return "mine"
     return f"team-{team_id[0]}" if team_id[0] else "all"

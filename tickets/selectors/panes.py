@@ -344,11 +344,14 @@ def is_following(*, teammate: Teammate, ticket_id: int) -> bool:
 DUE_SOON_SHOWN = 100
 
 
-def list_due_soon(*, within: timedelta, limit: int = DUE_SOON_SHOWN) -> list[ResponseTarget]:
-    """The running response targets of unresolved tickets due within `within` or already missed, soonest first, with
-    their tickets (type, state, assignee, team). One query."""
+def list_due_soon(*, within: timedelta, scope: Q | None = None, limit: int = DUE_SOON_SHOWN) -> list[ResponseTarget]:
+    """The running response targets of unresolved tickets (of those in `scope`) due within `within` or already
+    missed, soonest first, with their tickets (type, state, assignee, team). One query."""
+    targets = ResponseTarget.objects.filter(met_at__isnull=True, paused_at__isnull=True)
+    if scope:
+        targets = targets.filter(ticket__in=Ticket.objects.filter(scope).values("pk"))
     return list(
-        ResponseTarget.objects.filter(met_at__isnull=True, paused_at__isnull=True, due_at__lte=timezone.now() + within)
+        targets.filter(due_at__lte=timezone.now() + within)
         .exclude(ticket__state__category=StateCategory.RESOLVED)
         .select_related("ticket__ticket_type", "ticket__state", "ticket__assignee", "ticket__team")
         .order_by("due_at", "pk")[:limit]

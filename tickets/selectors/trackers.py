@@ -68,6 +68,29 @@ class TrackerLinks:
         return f"{newest}-" + "-".join(str(count) for _state, _label, count in self.counts)
 
 
+def tracker_links_conversation(*, tracker_id: int, conversation_id: int) -> bool:
+    """Whether the tracker links this conversation, or the customer ticket whose thread it is."""
+    return TrackerLink.objects.filter(
+        Q(conversation_id=conversation_id) | Q(customer_ticket__thread_id=conversation_id), tracker_id=tracker_id
+    ).exists()
+
+
+def get_linking_ticket_id(*, conversation_id: int, scope: Q) -> int:
+    """The oldest ticket in `scope` linked to the conversation: its customer ticket, a back-office ticket linked to it
+    or to its customer ticket, a tracker linking either. Raises NotFound."""
+    linking = (
+        Q(thread_id=conversation_id)
+        | Q(linked_conversation_id=conversation_id)
+        | Q(linked_ticket__thread_id=conversation_id)
+        | Q(tracker_links__conversation_id=conversation_id)
+        | Q(tracker_links__customer_ticket__thread_id=conversation_id)
+    )
+    found = Ticket.objects.filter(scope).filter(linking).order_by("pk").values_list("pk", flat=True).first()
+    if found is None:
+        raise NotFound(f"Conversation #{conversation_id} is linked to none of your tickets.")
+    return found
+
+
 def get_tracker_links(*, tracker_id: int, cursor: Cursor | None) -> TrackerLinks:
     """The tracker's links, newest first, by keyset pages, and the linked conversations' counts by state. Three
     queries. Raises NotFound for anything but a tracker."""
