@@ -224,6 +224,8 @@ def test_the_front_office_pages_are_refused_with_a_message(client, world, name, 
     response = client.get(reverse(name, args=[value]))
     assert response.status_code == 403
     assert "Your access is back office only" in response.content.decode()
+    if name == "inbox:view":  # a whole page: its way back leads to its tickets
+        assert "Back to your tickets" in response.content.decode()
 
 
 @pytest.mark.parametrize(
