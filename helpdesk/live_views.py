@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 
 from helpdesk.http import NOT_A_TEAMMATE, TeammateRequest, teammate_required
 from helpdesk.live import backend, changed_since, hub
+from helpdesk.notify import notifications_topic
 
 TOPIC = re.compile(r"(?P<topic>[a-z]+(?:-[a-z0-9]+)*)(?::(?P<since>[0-9]{1,18}))?")
 MAX_TOPICS = 300  # a tab's regions, and the nav's counts: two per team
@@ -34,6 +35,10 @@ class LiveQueryForm(forms.Form):
     topics = forms.CharField(max_length=12000, required=False)
     since = forms.IntegerField(min_value=0, required=False)
 
+    def __init__(self, *args: Any, teammate_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.teammate_id = teammate_id
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         words = cleaned.get("topics", "").split()
@@ -43,6 +48,9 @@ class LiveQueryForm(forms.Form):
                 f"Topics are words and numbers joined by dashes, each with `:` and a sequence number or not, "
                 f"at most {MAX_TOPICS} of them."
             )
+        own = notifications_topic(self.teammate_id)
+        if any(word.startswith("notifications-") and word.split(":")[0] != own for word in words):
+            raise forms.ValidationError("A tab follows its own teammate's notifications only.")
         since = cleaned.get("since") or 0
         sinces: dict[str, int] = {}
         for match in filter(None, matches):
@@ -60,7 +68,7 @@ def message(seq: int, topics: list[str], counts: dict[str, int] | None = None, *
 @teammate_required
 def poll(request: TeammateRequest) -> HttpResponse:
     """Without push: the current sequence number and which of the tab's topics changed since `since`."""
-    query = LiveQueryForm(request.GET)
+    query = LiveQueryForm(request.GET, teammate_id=request.user.pk)
     if not query.is_valid():
         return JsonResponse({"errors": query.errors}, status=400)
     return JsonResponse({"seq": request.live_since, "topics": changed_since(query.cleaned_data["sinces"])})
@@ -86,7 +94,7 @@ async def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         return HttpResponse(NOT_A_TEAMMATE, status=403)
     if not settings.LIVE_REDIS_URL:
         return HttpResponse("Live updates are polled here: there is no Redis to push them.", status=404)
-    query = LiveQueryForm(request.GET)
+    query = LiveQueryForm(request.GET, teammate_id=user.pk)
     if not query.is_valid():
         return HttpResponse(query.errors.as_text(), content_type="text/plain", status=400)
     # On a reconnect, the browser says the last event it had: every topic of the stream was known up to that one.

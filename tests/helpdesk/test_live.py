@@ -199,6 +199,15 @@ def test_the_poll_refuses_bad_topics_with_a_message(database_live, teammate_clie
     assert "Topics are words and numbers joined by dashes" in response.json()["errors"]["__all__"][0]
 
 
+def test_a_tab_follows_its_own_notifications_only(database_live, teammate_client, teammate, other_teammate):
+    own = teammate_client.get(reverse("live-poll"), {"topics": f"notifications-{teammate.pk}", "since": 0})
+    other = teammate_client.get(reverse("live-poll"), {"topics": f"notifications-{other_teammate.pk}:0"})
+
+    assert own.status_code == 200
+    assert other.status_code == 400
+    assert "its own teammate's notifications only" in other.json()["errors"]["__all__"][0]
+
+
 # --- The stream ---
 
 
