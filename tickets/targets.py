@@ -128,6 +128,21 @@ def state_changed(ticket: Ticket, *, previous: TicketState, actor: Teammate | No
             target.save(update_fields=["due_at", "paused_at", "warned_at"])
 
 
+def team_changed(ticket: Ticket, *, previous_team_id: int | None) -> None:
+    """Inside assign_ticket: the ticket moved to another team, which keeps other business hours. Each target not met
+    nor missed keeps the business time it had left (counted in the old team's hours, up to now or to its pause) and
+    is due that much of the new team's business time from then on."""
+    if ticket.team_id == previous_team_id:
+        return
+    old = TeamHours.objects.filter(team_id=previous_team_id).first() if previous_team_id else None
+    new, now = hours_of(ticket), timezone.now()
+    for target in ResponseTarget.objects.filter(ticket=ticket, met_at__isnull=True, missed_at__isnull=True):
+        since = target.paused_at or now
+        left = business_time_between(since, target.due_at, old)
+        target.due_at, target.warned_at = add_business_time(since, left, new), None
+        target.save(update_fields=["due_at", "warned_at"])
+
+
 def check_response_targets(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
     """Warn of the running targets due within RESPONSE_TARGET_WARNING and mark those past due missed, each once.
     Returns (warned, missed)."""

@@ -106,6 +106,20 @@ def test_waiting_on_the_customer_pauses_and_resuming_moves_the_due_time_by_the_p
     assert abs(resumed.due_at - (before + timedelta(hours=3))) < timedelta(seconds=5)
 
 
+def test_moving_to_a_team_with_other_hours_keeps_the_business_time_left_in_the_new_hours(ticket, bo):
+    night = TeamFactory(name="Night shift")  # four hours a day: eight hours of work take two days at least
+    hours = TeamHours.objects.create(
+        team=night, time_zone="UTC", weekdays="1234567", opens_at=time(0), closes_at=time(4)
+    )
+    actions.assign_ticket(actor=bo, ticket_id=ticket.pk, assignee_id=bo.pk, team_id=night.pk)
+    now, resolution = timezone.now(), targets_of(ticket)[TargetKind.RESOLUTION]
+    assert resolution.due_at - now > timedelta(hours=20)
+    assert abs(business_time_between(now, resolution.due_at, hours) - timedelta(hours=8)) < timedelta(seconds=5)
+    actions.assign_ticket(actor=bo, ticket_id=ticket.pk, assignee_id=bo.pk, team_id=ticket.ticket_type.default_team_id)
+    back = targets_of(ticket)[TargetKind.RESOLUTION].due_at  # every hour counts again: 8 hours from now
+    assert abs(back - (timezone.now() + timedelta(hours=8))) < timedelta(seconds=5)
+
+
 def test_a_target_due_soon_warns_the_assignee_once_and_a_missed_one_is_an_event_and_a_notification(
     ticket, bo, creator, apply_outbox
 ):

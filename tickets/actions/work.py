@@ -143,6 +143,7 @@ def assign_ticket(
     check_assignment(assignee_id, team_id, category=ticket.category)
     ticket.assignee_id, ticket.team_id = assignee_id, team_id
     ticket.save(update_fields=["assignee", "team", "updated_at"])
+    targets.team_changed(ticket, previous_team_id=before[1])
     assignee = Teammate.objects.filter(pk=assignee_id).first() if assignee_id is not None else None
     TicketPart.objects.create(
         ticket=ticket,
