@@ -40,9 +40,11 @@
   }
 
   // A region that asks to (data-live-throttle, in ms: the lists, which every change in a busy workspace
-  // reorders) refreshes at most that often, and once more after the last change.
+  // reorders) refreshes at most that often, and once more after the last change. A region in a closed panel (the
+  // bell's) is not fetched for nothing: opening the panel fetches it.
   const waiting = new WeakMap();
   function refresh(region) {
+    if (region.closest("[hidden]")) return;
     const every = Number(region.dataset.liveThrottle) || 0;
     const state = waiting.get(region) || { last: 0, timer: null };
     waiting.set(region, state);

@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.factories import BackOfficeTicketFactory, ConversationFactory, TeammateFactory, TicketTypeFactory
+from tickets import actions
 from tickets.models import ResponseTarget, TargetKind
 from tickets.targets import check_response_targets
 
@@ -82,3 +83,25 @@ def test_a_response_target_counts_down_and_when_missed_notifies_the_assignee(wor
     expect(page.locator("#ticket-timeline")).to_contain_text("The first action target was missed", timeout=LIVE)
     expect(bell(page)).to_have_accessible_name(re.compile(r"Notifications\W+1 unread"), timeout=LIVE)
     assert ResponseTarget.objects.get(ticket=ticket, kind=TargetKind.FIRST_ACTION).missed_at is not None
+
+
+def test_the_open_panel_lists_a_new_notification_live_and_the_closed_one_is_not_fetched(worker, open_as, teammate):
+    ticket = BackOfficeTicketFactory(actor=teammate, conversation=ConversationFactory(), title="Refund order 7")
+    bo = TeammateFactory(username="bo", first_name="Bo", last_name="Berg")
+    page = open_as(bo, "/inbox/mine/")
+    page.keyboard.press("b")
+    panel = page.locator("#bell-panel")
+    expect(panel).to_contain_text("No notifications")
+    actions.post_ticket_note(actor=teammate, ticket_id=ticket.pk, body="@bo first")
+    expect(panel).to_contain_text("first", timeout=LIVE)  # open: it follows
+
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    fetched = []
+    page.on("request", lambda request: "/notifications/panel/" in request.url and fetched.append(request.url))
+    actions.post_ticket_note(actor=teammate, ticket_id=ticket.pk, body="@bo second")
+    expect(bell(page)).to_have_accessible_name(re.compile(r"Notifications\W+2 unread"), timeout=LIVE)
+    page.wait_for_timeout(300)
+    assert fetched == []  # closed: the count changed, the panel was not fetched for nothing
+    page.keyboard.press("b")
+    expect(panel).to_contain_text("second")  # opened again: fetched then
