@@ -72,6 +72,12 @@ def subscribers(event_class: type[Event]) -> tuple[str, ...]:
 def record(*events: Event) -> list[Event]:
     """Write the events as outbox rows in the caller's transaction: one row per handler, enqueued on commit;
     an event with no handler is one row, already done (the audit trail)."""
+    record_rows(*events)
+    return list(events)
+
+
+def record_rows(*events: Event) -> list[OutboxEvent]:
+    """`record`, returning the rows written: for an action that shows how one of their handlers is doing."""
     now = timezone.now()
     rows = OutboxEvent.objects.bulk_create(
         OutboxEvent(
@@ -89,7 +95,7 @@ def record(*events: Event) -> list[Event]:
         follow_ups += pending
     elif pending:
         transaction.on_commit(partial(enqueue, pending))
-    return list(events)
+    return rows
 
 
 # While `apply_with_follow_ups` runs handlers: the events they record, which it applies next instead of enqueuing.

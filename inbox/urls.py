@@ -18,6 +18,11 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/snooze/", views.snooze, name="conversation-snooze"),
     path("conversations/<int:conversation_id>/close/", views.close, name="conversation-close"),
     path("conversations/<int:conversation_id>/reopen/", views.reopen, name="conversation-reopen"),
+    path(
+        "conversations/<int:conversation_id>/emails/<int:outbound_email_id>/resend/",
+        views.resend_email,
+        name="email-resend",
+    ),
     path("emails/<int:inbound_email_id>/raw/", mail_views.raw_email, name="email-raw"),
     path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("options/teammates/", views.teammate_options, name="teammate-options"),

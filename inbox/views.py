@@ -24,6 +24,8 @@ from helpdesk.regions import render_region
 from inbox import actions
 from inbox.forms import AssignForm, ComposerForm, ListFilterForm, LiveVersionForm, OptionsQueryForm, SnoozeForm
 from inbox.live import inbox_view_topic
+from inbox.mail import actions as mail_actions
+from inbox.mail.selectors import check_conversation_email
 from inbox.mentions import list_mention_options
 from inbox.messenger import messenger_url
 from inbox.models import Conversation, ConversationState
@@ -210,6 +212,16 @@ def attachment(request: TeammateRequest, attachment_id: int) -> HttpResponse:
     """A file attached to a conversation part (any kind: teammates read every part)."""
     found = get_attachment(attachment_id=attachment_id)
     return attachment_response(file=found.file, name=found.name, content_type=found.content_type)
+
+
+@require_POST
+@teammate_required
+@domain_errors
+def resend_email(request: TeammateRequest, conversation_id: int, outbound_email_id: int) -> HttpResponse:
+    """Send a reply's failed email again, from the timeline; the timeline comes back, the email queued."""
+    check_conversation_email(conversation_id=conversation_id, outbound_email_id=outbound_email_id)
+    mail_actions.resend_email(actor=request.user, outbound_email_id=outbound_email_id)
+    return render(request, f"{CONVERSATION}#conversation-timeline", timeline_context(conversation_id))
 
 
 @require_POST

@@ -13,7 +13,7 @@ from helpdesk.models import Notification
 from inbox.models import Attachment, Contact, Conversation, InboundEmail, SavedReply, SavedReplyKind, Team, Teammate
 from tests.customer_world import STALE, Visitor, all_ids, live
 from tickets import selectors
-from tickets.models import Ticket, TicketAttachment, TicketCategory, TicketType
+from tickets.models import Ticket, TicketAttachment, TicketCategory, TicketPart, TicketType
 from tickets.selectors import TicketStatus
 from tickets.selectors.lists import TICKET_VIEWS
 
@@ -79,6 +79,7 @@ def sweep_conversation(visit: Visitor, conversation_id: int) -> None:
     visit("get", "inbox:conversation-context", args, expect=200)
     visit("get", "inbox:contact-link", args, expect=200)
     visit("get", "tickets:open-conversation", args, expect=302)
+    visit("post", "inbox:email-resend", (conversation_id, 0), expect=404)
     visit("get", "tickets:conversation-tickets", args, expect=200)
     for ticket in selectors.list_conversation_tickets(conversation_id=conversation_id).tickets:
         visit("get", "tickets:conversation-tickets", args, data={"ticket": ticket.pk}, expect=200)
@@ -109,6 +110,11 @@ def sweep_ticket(visit: Visitor, ticket: Ticket) -> None:
     args = (ticket.pk,)
     visit("get", "tickets:pane", args, expect=200)
     visit("get", "tickets:audit", args, expect=200)
+    for part in TicketPart.objects.filter(ticket=ticket, delivery_event__isnull=False):
+        visit("get", "tickets:delivery", (ticket.pk, part.pk), expect=200)
+        failed = part.delivery_state == "failed"
+        visit("post", "tickets:delivery", (ticket.pk, part.pk), expect=200 if failed else 422)
+    visit("get", "tickets:delivery", (ticket.pk, 0), expect=404)
     back_office = ticket.category == TicketCategory.BACK_OFFICE
     visit("get", "tickets:share-preview", args, expect=200 if back_office else 404)
     if not back_office:  # refused (a back-office one would be shared, changing what the sweeps after it see)

@@ -13,7 +13,7 @@ from helpdesk.models import Notification, NotificationKind
 from helpdesk.notify import notify
 from helpdesk.tokens import create_api_token
 from inbox import actions as inbox_actions
-from inbox.mail.models import InboundEmail
+from inbox.mail.models import InboundEmail, OutboundEmail
 from inbox.models import Attachment, Conversation, Part, SavedReply, Team, TeammateAccess
 from tests.customer_world import apply_outbox, body_of
 from tests.factories import (
@@ -113,6 +113,8 @@ def argument_values(name: str, argument: str) -> list:
         "notification_id": lambda: ids(Notification),
         "saved_reply_id": lambda: ids(SavedReply),
         "inbound_email_id": lambda: ids(InboundEmail),
+        "part_id": lambda: ids(TicketPart),
+        "outbound_email_id": lambda: ids(OutboundEmail),
         "view": lambda: ["mine", "unassigned", "all", *TICKET_VIEWS, *teams],
     }
     return pools[argument]()

@@ -129,6 +129,11 @@ NO_TEXT = {
     # The bell's count, and whether the teammate follows a ticket.
     "notification-count",
     "tickets:follow",
+    # A delivery's status: the sweep's are delivered; a failed one's error is seen escaped in
+    # tests/tickets/test_delivery.py.
+    "tickets:delivery",
+    # Refused in the sweep (no such email); a failed email sent again is its timeline, swept as it is.
+    "inbox:email-resend",
 }
 # A received email as it arrived: text/plain with nosniff, never read as markup (tests/inbox/test_email_in.py).
 PLAIN_TEXT_VIEWS = {"inbox:email-raw"}

@@ -53,6 +53,7 @@ BACK_OFFICE_PAGES = frozenset(
         "tickets:pane",
         "tickets:pane-part",
         "tickets:audit",
+        "tickets:delivery",
         "tickets:follow",
         "tickets:note",
         "tickets:state",

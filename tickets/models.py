@@ -455,6 +455,11 @@ class TicketPart(models.Model):
     author = models.ForeignKey(Teammate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cross_posted = models.BooleanField(default=False)
     data = models.JSONField(default=dict, blank=True)
+    # A cross-posted note's or a state change's outbox row that posts it into the linked conversations: pending,
+    # delivered (done) or failed (tried, not done), shown beside it (tickets/delivery.py).
+    delivery_event = models.ForeignKey(
+        "helpdesk.OutboxEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -466,6 +471,20 @@ class TicketPart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on #{self.ticket_id}"
+
+    @property
+    def delivery_state(self) -> str:
+        """How its delivery into the linked conversations is doing (tickets/delivery.py): "pending", "delivered",
+        "failed" (tried, not done), or "" when it delivers nothing."""
+        row = self.delivery_event
+        if row is None:
+            return ""
+        return "delivered" if row.done_at else "failed" if row.attempts else "pending"
+
+    @property
+    def delivery_error(self) -> str:
+        error = self.delivery_event.last_error if self.delivery_event else ""
+        return error.splitlines()[0][:200] if error else ""
 
 
 class AuditField(models.TextChoices):

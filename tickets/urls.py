@@ -34,6 +34,7 @@ urlpatterns = [
     path("trackers/<int:ticket_id>/reply/form/", tracker_views.reply_part, {"part": "form"}, name="tracker-reply-form"),
     path("tickets/<int:ticket_id>/pane/", views.pane, name="pane"),
     path("tickets/<int:ticket_id>/audit/", views.audit, name="audit"),
+    path("tickets/<int:ticket_id>/deliveries/<int:part_id>/", views.delivery, name="delivery"),
     path("tickets/<int:ticket_id>/follow/", views.follow, name="follow"),
     path("tickets/<int:ticket_id>/share/preview/", views.share_preview, name="share-preview"),
     path("tickets/<int:ticket_id>/share/", views.share, name="share"),

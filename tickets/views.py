@@ -24,6 +24,7 @@ from helpdesk.http import (
 from helpdesk.regions import render_region
 from inbox.selectors import get_conversation_pane
 from tickets import access, actions, selectors
+from tickets.delivery import get_delivery_part, retry_delivery
 from tickets.forms import (
     AssignForm,
     FollowForm,
@@ -111,6 +112,20 @@ def audit(request: TeammateRequest, ticket_id: int) -> HttpResponse:
     """The ticket's audit trail, loaded when its disclosure is opened."""
     trail = selectors.get_ticket_audit(ticket_id=ticket_id)
     return render(request, f"{TICKET}#ticket-audit", {"trail": trail, "ticket_id": ticket_id})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@teammate_required
+@domain_errors
+def delivery(request: TeammateRequest, ticket_id: int, part_id: int) -> HttpResponse:
+    """How a cross-posted note's or a state change's delivery is doing (GET, asked again while pending); POST: retry
+    a failed one now."""
+    if request.method == "POST":
+        part = retry_delivery(actor=request.user, ticket_id=ticket_id, part_id=part_id)
+    else:
+        part = get_delivery_part(ticket_id=ticket_id, part_id=part_id)
+    tracker = part.ticket.category == TicketCategory.TRACKER
+    return render(request, f"{TICKET}#ticket-delivery", {"part": part, "tracker": tracker})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -3,7 +3,13 @@
 from dataclasses import dataclass
 
 from helpdesk.errors import NotFound
-from inbox.models import Contact, Conversation, InboundEmail, Part, PartKind
+from inbox.models import Contact, Conversation, InboundEmail, OutboundEmail, Part, PartKind
+
+
+def check_conversation_email(*, conversation_id: int, outbound_email_id: int) -> None:
+    """Raises NotFound unless the email was sent for this conversation."""
+    if not OutboundEmail.objects.filter(pk=outbound_email_id, conversation_id=conversation_id).exists():
+        raise NotFound("That conversation sent no such email.")
 
 
 def get_raw_email(*, inbound_email_id: int) -> bytes:

@@ -116,18 +116,28 @@ def test_a_failed_send_is_retried_with_backoff_then_shown_failed(
     assert b"Email failed" in page.content
 
 
-def test_a_failed_email_can_be_sent_again(email_conversation, teammate, apply_outbox, settings):
+def test_a_failed_email_is_sent_again_from_the_timeline(
+    email_conversation, teammate, apply_outbox, settings, teammate_client
+):
     settings.MAILERS = UNREACHABLE_SMTP
     settings.EMAIL_MAX_ATTEMPTS = 1
     part = actions.post_reply(actor=teammate, conversation_id=email_conversation.pk, body="Retry me")
     apply_outbox()
+    timeline = teammate_client.get(reverse("inbox:conversation-timeline", args=[email_conversation.pk]))
+    resend = reverse("inbox:email-resend", args=[email_conversation.pk, part.outbound_email.pk])
+    assert "Email failed" in timeline.content.decode() and resend in timeline.content.decode()
+    elsewhere = ConversationFactory()
+    wrong = reverse("inbox:email-resend", args=[elsewhere.pk, part.outbound_email.pk])
+    assert teammate_client.post(wrong).status_code == 404  # only from its own conversation
+
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-
-    mail_actions.resend_email(actor=teammate, outbound_email_id=part.outbound_email.pk)
+    response = teammate_client.post(resend)
+    assert response.status_code == 200 and "Email queued" in response.content.decode()
     apply_outbox()
-
     assert OutboundEmail.objects.get(part=part).status == DeliveryStatus.SENT
     assert [message.body for message in mail.outbox] == ["Retry me"]
+    again = teammate_client.post(resend)
+    assert again.status_code == 422  # sent: nothing to send again
 
 
 def test_no_mail_to_a_contact_whose_address_bounced(db, teammate, apply_outbox, teammate_client):

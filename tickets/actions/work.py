@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.errors import InvalidInput, NotFound, RuleViolation
-from helpdesk.outbox import Event, record
+from helpdesk.outbox import Event, record, record_rows
 from inbox import actions as inbox_actions
 from inbox.attachments import CheckedFile, IncomingFile, store_files
 from inbox.models import Part, Teammate
@@ -23,6 +23,7 @@ from tickets.actions.common import (
     lock_ticket,
 )
 from tickets.attributes import clean_attribute_values, show_value
+from tickets.delivery import keep_delivery
 from tickets.models import (
     AuditField,
     StateCategory,
@@ -64,7 +65,7 @@ def post_ticket_note(
     ticket.save(update_fields=["updated_at"])
     targets.acted(ticket, actor)
     event_class = events.TicketNoteCrossPosted if cross_post else events.TicketNotePosted
-    record(event_class(ticket_id=ticket.pk, part_id=part.pk, actor_id=actor.pk))
+    keep_delivery(part, record_rows(event_class(ticket_id=ticket.pk, part_id=part.pk, actor_id=actor.pk)))
     return part
 
 
@@ -111,7 +112,7 @@ def change_ticket_state(*, actor: Teammate | None, ticket_id: int, state_id: int
     ticket.save(update_fields=["state", "updated_at"])
     targets.state_changed(ticket, previous=previous, actor=actor)
     audit(ticket, actor, Change(AuditField.STATE, previous.internal_label, state.internal_label))
-    TicketPart.objects.create(
+    part = TicketPart.objects.create(
         ticket=ticket,
         kind=TicketPartKind.EVENT,
         event_type="state_changed",
@@ -119,16 +120,18 @@ def change_ticket_state(*, actor: Teammate | None, ticket_id: int, state_id: int
         author=actor,
         data={"from_state_id": previous.pk, "to_state_id": state.pk},
     )
-    return record(
-        events.TicketStateChanged(
-            ticket_id=ticket.pk,
-            from_state_id=previous.pk,
-            to_state_id=state.pk,
-            from_label=previous.internal_label,
-            to_label=state.internal_label,
-            actor_id=actor_id(actor),
-        )
+    changed = events.TicketStateChanged(
+        ticket_id=ticket.pk,
+        from_state_id=previous.pk,
+        to_state_id=state.pk,
+        from_label=previous.internal_label,
+        to_label=state.internal_label,
+        actor_id=actor_id(actor),
     )
+    rows = record_rows(changed)
+    if ticket.category != TicketCategory.CUSTOMER:  # a customer ticket has nothing to post it into
+        keep_delivery(part, rows)
+    return [changed]
 
 
 @transaction.atomic

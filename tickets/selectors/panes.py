@@ -104,7 +104,11 @@ def _pane(ticket: Ticket, *, timeline: bool, context_id: int | None) -> TicketPa
 def list_ticket_timeline(*, ticket_id: int) -> list[TicketPart]:
     """A ticket's notes and events, oldest first, with their authors and attachments. Two queries (one without
     parts)."""
-    parts = TicketPart.objects.filter(ticket_id=ticket_id).select_related("author").prefetch_related("attachments")
+    parts = (
+        TicketPart.objects.filter(ticket_id=ticket_id)
+        .select_related("author", "delivery_event")
+        .prefetch_related("attachments")
+    )
     return list(parts.order_by("created_at", "pk"))
 
 
