@@ -14,9 +14,9 @@ and every attempt POSTs the same bytes with these headers (the Standard Webhooks
     Webhook-Signature: v1=<hex HMAC-SHA256(secret, f"{timestamp}.{body}")>
 
 A receiver recomputes the signature with the endpoint's secret (`verify`), refuses a timestamp older than five
-minutes (a replayed request), and answers 2xx quickly. Anything else is a failure, tried again after
-WEBHOOK_RETRY_BASE, doubling, until WEBHOOK_RETRY_FOR after the delivery was made; an endpoint failing for
-WEBHOOK_DISABLE_AFTER is disabled, with the reason on its admin page.
+minutes (a replayed request), and answers 2xx quickly. Anything else is a failure (a redirect too: never followed),
+tried again after WEBHOOK_RETRY_BASE, doubling, until WEBHOOK_RETRY_FOR after the delivery was made; an endpoint
+failing for WEBHOOK_DISABLE_AFTER is disabled, with the reason on its admin page.
 """
 
 import hashlib
@@ -50,16 +50,22 @@ def sign(secret: str, timestamp: int, body: str) -> str:
     return f"{SIGNATURE_VERSION}={digest}"
 
 
-def verify(secret: str, headers: Mapping[str, str], body: str, *, now: float | None = None) -> bool:
-    """What a receiver checks: the signature over this timestamp and body, made with `secret`, and a timestamp of
-    the last TOLERANCE_SECONDS (a request captured and sent again later is refused)."""
+def verify(
+    secret: str, headers: Mapping[str, str], body: str, *, now: float | None = None, tolerance: int = TOLERANCE_SECONDS
+) -> bool:
+    """What a receiver checks: a signature over this timestamp and body made with `secret` (the header may carry
+    several, space-separated, as while a secret is rotated: one is enough), and a timestamp of the last `tolerance`
+    seconds (a request captured and sent again later is refused). Header names in any case; never raises."""
+    named = {name.lower(): value for name, value in headers.items()}
     try:
-        timestamp = int(headers["Webhook-Timestamp"])
+        timestamp = int(named["webhook-timestamp"])
     except (KeyError, ValueError):
         return False
-    if abs((now or time.time()) - timestamp) > TOLERANCE_SECONDS:
+    if abs((now or time.time()) - timestamp) > tolerance:
         return False
-    return hmac.compare_digest(sign(secret, timestamp, body), headers.get("Webhook-Signature", ""))
+    expected = sign(secret, timestamp, body).encode()
+    given = named.get("webhook-signature", "").split()
+    return any(hmac.compare_digest(expected, signature.encode("utf-8", "replace")) for signature in given)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,10 +146,17 @@ def deliver_webhook(*, delivery_pk: int) -> WebhookDelivery | None:
     }
     started = time.monotonic()
     try:
-        response = requests.post(
-            endpoint.url, data=delivery.body.encode(), headers=headers, timeout=settings.WEBHOOK_TIMEOUT
-        )
-        delivery.response_code, error = response.status_code, "" if response.ok else f"HTTP {response.status_code}"
+        # Streamed: a 2xx body is never read (a receiver sending megabytes holds nothing up); redirects are not
+        # followed, wherever they point.
+        with requests.post(
+            endpoint.url,
+            data=delivery.body.encode(),
+            headers=headers,
+            timeout=settings.WEBHOOK_TIMEOUT,
+            allow_redirects=False,
+            stream=True,
+        ) as response:
+            delivery.response_code, error = response.status_code, refusal_of(response)
     except requests.RequestException as exc:
         delivery.response_code, error = None, f"{type(exc).__name__}: {exc}"
     delivery.response_ms = round((time.monotonic() - started) * 1000)
@@ -160,6 +173,20 @@ def deliver_webhook(*, delivery_pk: int) -> WebhookDelivery | None:
     delivery.next_attempt_at, delivery.last_error = retry_at, error[:1000]
     delivery.save(update_fields=["attempts", "response_code", "response_ms", "next_attempt_at", "last_error"])
     return delivery
+
+
+ERROR_BODY_BYTES = 500  # what is kept of a refusing answer's body, for the admin to show why
+
+
+def refusal_of(response: requests.Response) -> str:
+    """Why an answer is a failure ("" for a 2xx): its status, where a redirect pointed, the start of what it said."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return ""
+    if 300 <= status < 400:
+        return f"HTTP {status} redirect to {response.headers.get('Location', '(no Location)')} (not followed)"
+    said = response.raw.read(ERROR_BODY_BYTES, decode_content=True).decode("utf-8", "replace").strip()
+    return f"HTTP {status}: {said}" if said else f"HTTP {status}"
 
 
 def _finish(delivery: WebhookDelivery, *, status: DeliveryStatus, error: str, now: Any) -> WebhookDelivery:

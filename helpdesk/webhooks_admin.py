@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -65,7 +66,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             obj.disabled_at, obj.disabled_reason, obj.failing_since = None, "", None
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Rotate the secret of the selected endpoints")
+    @admin.action(description="Rotate the secret of the selected endpoints", permissions=["change"])
     def rotate_secret(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         for endpoint_id in queryset.values_list("pk", flat=True):
             rotate_webhook_secret(endpoint_id=endpoint_id)
@@ -98,12 +99,23 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
         return [replay, *super().get_urls()]
 
+    def has_replay_permission(self, request: HttpRequest) -> bool:
+        """Sending a delivery again changes it: the change permission, though its admin changes nothing itself."""
+        return request.user.has_perm("helpdesk.change_webhookdelivery")
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        return super().render_change_form(
+            request, {**context, "can_replay": self.has_replay_permission(request)}, *args, **kwargs
+        )
+
     def replay_view(self, request: HttpRequest, delivery_pk: int) -> HttpResponse:
+        if not self.has_replay_permission(request):
+            raise PermissionDenied
         delivery = get_object_or_404(WebhookDelivery, pk=delivery_pk)
         self._replay(request, [delivery.pk])
         return HttpResponseRedirect(reverse("admin:helpdesk_webhookdelivery_change", args=[delivery.pk]))
 
-    @admin.action(description="Replay the selected deliveries (same id and body)")
+    @admin.action(description="Replay the selected deliveries (same id and body)", permissions=["replay"])
     def replay(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         self._replay(request, list(queryset.values_list("pk", flat=True)))
 

@@ -26,6 +26,9 @@ class Receiver:
     secret: str = ""
     statuses: list[int] = field(default_factory=list)  # answered in turn; 200 once they run out
     delay: float = 0.0  # seconds to wait before answering (a slow receiver)
+    answer: bytes = b""  # the body of every answer
+    location: str = ""  # sent as Location (with a 3xx status: a redirect)
+    claimed_length: int | None = None  # a Content-Length other than the answer's: a body that never ends
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
@@ -50,8 +53,11 @@ def serve(receiver: Receiver) -> ThreadingHTTPServer:
             if receiver.delay:
                 threading.Event().wait(receiver.delay)
             self.send_response(status)
-            self.send_header("Content-Length", "0")
+            if receiver.location:
+                self.send_header("Location", receiver.location)
+            self.send_header("Content-Length", str(receiver.claimed_length or len(receiver.answer)))
             self.end_headers()
+            self.wfile.write(receiver.answer)
 
         def log_message(self, format: str, *args: object) -> None:
             pass

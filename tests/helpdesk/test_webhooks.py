@@ -43,6 +43,49 @@ def test_verify_refuses_tampered_or_old_requests(headers, body):
     assert not verify(SECRET, headers, body)
 
 
+def test_verify_takes_header_names_in_any_case_and_any_of_several_signatures():
+    headers = signed_headers('{"a": 1}')
+    lower = {name.lower(): value for name, value in headers.items()}
+    assert verify(SECRET, lower, '{"a": 1}')
+    rotating = {**headers, "Webhook-Signature": f"{sign('whsec_old', 1, 'x')} {headers['Webhook-Signature']}"}
+    assert verify(SECRET, rotating, '{"a": 1}')
+
+
+def test_verify_refuses_a_forged_non_ascii_signature_without_raising():
+    headers = {**signed_headers('{"a": 1}'), "Webhook-Signature": "v1=ünïcode"}
+    assert verify(SECRET, headers, '{"a": 1}') is False
+
+
+def test_verify_takes_its_tolerance():
+    old = signed_headers('{"a": 1}', timestamp=int(time.time()) - 600)
+    assert not verify(SECRET, old, '{"a": 1}')
+    assert verify(SECRET, old, '{"a": 1}', tolerance=900)
+
+
+def test_a_redirect_is_a_failure_never_followed(webhook_endpoint, webhook_receiver, apply_outbox):
+    webhook_receiver.location = "http://127.0.0.1:9/internal"
+    delivery = failing_delivery(webhook_endpoint, webhook_receiver, apply_outbox, 302)
+    assert delivery.status == DeliveryStatus.QUEUED and delivery.response_code == 302
+    assert delivery.last_error == "HTTP 302 redirect to http://127.0.0.1:9/internal (not followed)"
+    assert len(webhook_receiver.received) == 1  # the POST went to the endpoint only
+
+
+def test_a_refusal_keeps_the_start_of_what_the_receiver_said(webhook_endpoint, webhook_receiver, apply_outbox):
+    webhook_receiver.answer = b"Unknown signing key. " * 100
+    delivery = failing_delivery(webhook_endpoint, webhook_receiver, apply_outbox, 401)
+    assert delivery.last_error.startswith("HTTP 401: Unknown signing key.")
+    assert len(delivery.last_error) <= len("HTTP 401: ") + webhooks.ERROR_BODY_BYTES
+
+
+def test_a_success_is_not_read(webhook_endpoint, webhook_receiver, apply_outbox):
+    webhook_receiver.answer, webhook_receiver.claimed_length = b"x" * 1000, 10**9  # a body that would never end
+    webhook_endpoint(WebhookTopic.TICKET_CREATED)
+    BackOfficeTicketFactory()
+    apply_outbox()
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.response_code, delivery.last_error) == (DeliveryStatus.SENT, 200, "")
+
+
 def test_ticket_created_is_delivered_signed_with_the_api_shape(webhook_endpoint, webhook_receiver, apply_outbox):
     webhook_endpoint(WebhookTopic.TICKET_CREATED)
     ticket = BackOfficeTicketFactory()

@@ -2,12 +2,13 @@
 again; deliveries listed with their outcome and replayed by the change page's button."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
 from helpdesk.models import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookTopic
 from helpdesk.webhooks import queue_webhooks
-from tests.factories import BackOfficeTicketFactory
+from tests.factories import BackOfficeTicketFactory, TeammateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,26 @@ def test_admin_delivery_list_shows_code_and_timing_in_fixed_queries(
     with django_assert_max_num_queries(12):
         response = admin_client.get(reverse("admin:helpdesk_webhookdelivery_changelist"))
     assert response.content.decode().count(">200<") == 5
+
+
+def test_replay_and_rotation_need_the_change_permission(client):
+    """A staff teammate who may only view webhooks sees them, but neither replays a delivery nor rotates a secret."""
+    viewer = TeammateFactory()
+    viewer.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_webhookdelivery", "view_webhookendpoint"])
+    )
+    client.force_login(viewer)
+    delivery = sent_delivery()
+    endpoint = WebhookEndpoint.objects.get()
+    page = client.get(reverse("admin:helpdesk_webhookdelivery_change", args=[delivery.pk])).content.decode()
+    assert "Replay" not in page
+    assert client.post(reverse("admin:helpdesk_webhookdelivery_replay", args=[delivery.pk])).status_code == 403
+    listed = client.get(reverse("admin:helpdesk_webhookdelivery_changelist")).content.decode()
+    assert 'value="replay"' not in listed
+    secret = endpoint.secret
+    data = {"action": "rotate_secret", "_selected_action": [endpoint.pk]}
+    client.post(reverse("admin:helpdesk_webhookendpoint_changelist"), data)
+    endpoint.refresh_from_db()
+    assert endpoint.secret == secret
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
