@@ -188,6 +188,8 @@ class WebhookDelivery(models.Model):
     last_error = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Taken for one attempt until then (helpdesk/webhooks.py): no other task sends it meanwhile; expired, it is free.
+    leased_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -46,6 +46,16 @@ def purge_idempotency_keys() -> int:
     return purge_expired_keys()
 
 
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def send_webhook_delivery(delivery_pk: int) -> str:
+    """One attempt of a webhook delivery, outside any transaction while it POSTs (helpdesk/webhooks.py); a copy of
+    the task finds it taken, or sent, and does nothing. Returns the delivery's status."""
+    from helpdesk.webhooks import deliver_webhook
+
+    delivery = deliver_webhook(delivery_pk=delivery_pk)
+    return delivery.status if delivery else "gone"
+
+
 @shared_task
 def retry_due_webhooks() -> int:
     """Queue again the webhook deliveries whose retry is due (helpdesk/webhooks.py). Returns the count."""

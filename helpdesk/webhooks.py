@@ -1,5 +1,6 @@
 """Signed webhooks: each domain event an endpoint subscribed to becomes a delivery, sent after the commit through the
-outbox, retried with exponential backoff for WEBHOOK_RETRY_FOR (24 h), replayable from the admin.
+outbox by a task of its own (a lease, no transaction open while it POSTs), retried with exponential backoff for
+WEBHOOK_RETRY_FOR (24 h), replayable from the admin.
 
 Each app's subscribers (tickets/webhooks.py, inbox/webhooks.py) map its events to topics and call `queue_webhooks`
 with the API's own shape of what changed. A delivery's body is frozen when it is made:
@@ -27,11 +28,14 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import requests
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from helpdesk.errors import InvalidInput, NotFound
@@ -116,25 +120,46 @@ def queue_webhooks(*, row: OutboxEvent, topic: WebhookTopic, data: dict[str, Any
 
 @subscribe(WebhookQueued)
 def send_webhook(row: OutboxEvent) -> None:
-    deliver_webhook(delivery_pk=row.payload["delivery_pk"])
+    """Hand the delivery to its own task once the outbox's transaction commits: the POST, which may take
+    WEBHOOK_TIMEOUT, never holds up the other events the worker applies with it."""
+    transaction.on_commit(partial(enqueue_send, row.payload["delivery_pk"]))
 
 
-@transaction.atomic
+def enqueue_send(delivery_pk: int) -> None:
+    from helpdesk.tasks import send_webhook_delivery
+
+    try:
+        send_webhook_delivery.delay(delivery_pk)
+    except Exception:  # any broker error: the delivery stays queued, and retry_due_webhooks queues it again
+        logger.warning("Could not enqueue webhook delivery %s; the retry beat will.", delivery_pk, exc_info=True)
+
+
+LEASE_MARGIN = timedelta(seconds=5)
+
+
+def claim(delivery_pk: int, *, now: datetime) -> WebhookDelivery | None:
+    """Take a queued delivery whose attempt is due for one attempt: a lease until it must be over (WEBHOOK_TIMEOUT,
+    and a margin). None if another task holds it, or there is nothing to send."""
+    free = Q(leased_until__isnull=True) | Q(leased_until__lt=now)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    until = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT) + LEASE_MARGIN
+    taken = WebhookDelivery.objects.filter(free, due, pk=delivery_pk, status=DeliveryStatus.QUEUED)
+    if not taken.update(leased_until=until):
+        return None
+    return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_pk)
+
+
 def deliver_webhook(*, delivery_pk: int) -> WebhookDelivery | None:
-    """POST a queued delivery, holding its row's lock, and record the outcome in the same transaction: sent, or
-    tried again later (backoff), or failed for good once WEBHOOK_RETRY_FOR has passed or its endpoint is disabled.
-    Sent or failed deliveries, and retries not due yet, are left alone."""
-    delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").filter(pk=delivery_pk).first()
-    now = timezone.now()
-    if delivery is None or delivery.status != DeliveryStatus.QUEUED:
-        return delivery
-    if delivery.next_attempt_at and delivery.next_attempt_at > now:
-        return delivery
+    """Send a queued delivery whose attempt is due, once, with no transaction open while it POSTs: claimed (a
+    lease), sent, then its outcome recorded if the lease is still its own: sent, or tried again later (backoff), or
+    failed for good once WEBHOOK_RETRY_FOR has passed or its endpoint is disabled. Anything else is left alone."""
+    delivery = claim(delivery_pk, now=timezone.now())
+    if delivery is None:
+        return WebhookDelivery.objects.filter(pk=delivery_pk).first()
     endpoint = delivery.endpoint
     if not endpoint.active:
         reason = endpoint.disabled_reason or "The endpoint is turned off."
-        return _finish(delivery, status=DeliveryStatus.FAILED, error=reason, now=now)
-    delivery.attempts += 1
+        return record_attempt(delivery, error=reason, final=True)
     timestamp = int(time.time())
     headers = {
         "Content-Type": "application/json",
@@ -160,6 +185,20 @@ def deliver_webhook(*, delivery_pk: int) -> WebhookDelivery | None:
     except requests.RequestException as exc:
         delivery.response_code, error = None, f"{type(exc).__name__}: {exc}"
     delivery.response_ms = round((time.monotonic() - started) * 1000)
+    delivery.attempts += 1
+    return record_attempt(delivery, error=error)
+
+
+@transaction.atomic
+def record_attempt(delivery: WebhookDelivery, *, error: str, final: bool = False) -> WebhookDelivery:
+    """The attempt's outcome, if the delivery's lease is still the one this attempt took (else another attempt
+    took over after it expired, and records its own)."""
+    current = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
+    if current.leased_until != delivery.leased_until:
+        return current
+    now, endpoint = timezone.now(), current.endpoint
+    if final:
+        return _finish(delivery, status=DeliveryStatus.FAILED, error=error, now=now)
     if not error:
         _endpoint_succeeded(endpoint)
         return _finish(delivery, status=DeliveryStatus.SENT, error="", now=now)
@@ -170,8 +209,9 @@ def deliver_webhook(*, delivery_pk: int) -> WebhookDelivery | None:
     retry_at = now + settings.WEBHOOK_RETRY_BASE * 2 ** (delivery.attempts - 1)
     if not endpoint.active or retry_at > delivery.created_at + settings.WEBHOOK_RETRY_FOR:
         return _finish(delivery, status=DeliveryStatus.FAILED, error=error, now=now)
-    delivery.next_attempt_at, delivery.last_error = retry_at, error[:1000]
-    delivery.save(update_fields=["attempts", "response_code", "response_ms", "next_attempt_at", "last_error"])
+    delivery.next_attempt_at, delivery.last_error, delivery.leased_until = retry_at, error[:1000], None
+    fields = ["attempts", "response_code", "response_ms", "next_attempt_at", "last_error", "leased_until"]
+    delivery.save(update_fields=fields)
     return delivery
 
 
@@ -191,8 +231,10 @@ def refusal_of(response: requests.Response) -> str:
 
 def _finish(delivery: WebhookDelivery, *, status: DeliveryStatus, error: str, now: Any) -> WebhookDelivery:
     delivery.status, delivery.last_error, delivery.next_attempt_at = status, error[:1000], None
-    delivery.sent_at = now if status == DeliveryStatus.SENT else None
-    fields = ["status", "attempts", "response_code", "response_ms", "next_attempt_at", "last_error", "sent_at"]
+    delivery.sent_at, delivery.leased_until = (now if status == DeliveryStatus.SENT else None), None
+    fields = [
+        "status", "attempts", "response_code", "response_ms", "next_attempt_at", "last_error", "sent_at", "leased_until"
+    ]  # fmt: skip
     delivery.save(update_fields=fields)
     return delivery
 
@@ -218,11 +260,18 @@ def _endpoint_failed(endpoint: WebhookEndpoint, *, now: Any) -> None:
 
 @transaction.atomic
 def retry_due_webhooks(*, limit: int = 500) -> int:
-    """Queue again the deliveries whose retry is due. Returns how many. Emits WebhookQueued for each."""
+    """Queue again the queued deliveries that no task is sending and that should be: their retry is due, or their
+    lease expired (the worker died mid-send), or they were never taken within OUTBOX_SWEEP_AFTER (their task was lost
+    with the broker; a task still waiting in it finds the delivery taken). Returns how many. Emits WebhookQueued for
+    each."""
+    now = timezone.now()
+    waiting = Q(
+        next_attempt_at__isnull=True, leased_until__isnull=True, created_at__lt=now - settings.OUTBOX_SWEEP_AFTER
+    )
     due = list(
         WebhookDelivery.objects.select_for_update(skip_locked=True)
-        .filter(status=DeliveryStatus.QUEUED, next_attempt_at__lte=timezone.now())
-        .order_by("next_attempt_at")
+        .filter(Q(next_attempt_at__lte=now) | Q(leased_until__lt=now) | waiting, status=DeliveryStatus.QUEUED)
+        .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
     # Due now: the event carries the retry, and the next beat does not queue it a second time.

@@ -67,13 +67,15 @@ def conversation(db, contact):
 
 @pytest.fixture
 def apply_outbox(db):
-    """Apply every pending outbox event, oldest first, as the Celery worker would (plain function calls).
+    """Apply every pending outbox event, oldest first, as the Celery worker would (plain function calls), and then
+    make the webhook deliveries' attempts that are due, as its send_webhook_delivery tasks would.
 
     Events recorded by the handlers themselves (a state change after a customer reply) are applied too.
     Returns the ids applied.
     """
-    from helpdesk.models import OutboxEvent
+    from helpdesk.models import DeliveryStatus, OutboxEvent, WebhookDelivery
     from helpdesk.outbox import apply_event
+    from helpdesk.webhooks import deliver_webhook
 
     def apply() -> list[int]:
         applied: list[int] = []
@@ -85,6 +87,8 @@ def apply_outbox(db):
                 .values_list("pk", flat=True)
             )
             if not pending:
+                for delivery_pk in WebhookDelivery.objects.filter(status=DeliveryStatus.QUEUED).values_list("pk"):
+                    deliver_webhook(delivery_pk=delivery_pk[0])
                 return applied
             for event_id in pending:
                 apply_event(event_id)

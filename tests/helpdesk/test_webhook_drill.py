@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from helpdesk.models import WebhookDelivery, WebhookTopic
-from helpdesk.tasks import sweep_outbox
+from helpdesk.tasks import retry_due_webhooks, sweep_outbox
 from tests.factories import BackOfficeTicketFactory, TeammateFactory
 from tests.worker import broker_unreachable, wait_for
 from tickets import actions
@@ -31,7 +31,8 @@ def test_every_webhook_arrives_once_per_delivery_id_through_a_kill_and_a_broker_
     settings.OUTBOX_SWEEP_AFTER = timedelta(0)
 
     def delivered() -> bool:
-        sweep_outbox()
+        sweep_outbox()  # as the beat does: the events, then the deliveries whose lease or task was lost
+        retry_due_webhooks()
         return WebhookDelivery.objects.filter(status="sent").count() == len(parts)
 
     wait_for(delivered, timeout=60, interval=1.0)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from helpdesk import webhooks
+from helpdesk import outbox, webhooks
 from helpdesk.models import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookTopic
 from helpdesk.webhooks import sign, verify
 from inbox import actions as inbox_actions
@@ -287,3 +287,53 @@ def test_readme_snippet_verifies_a_real_delivery(webhook_endpoint, webhook_recei
     assert verify_as_in_readme(endpoint.secret, received.headers, received.body)
     assert not verify_as_in_readme(endpoint.secret, received.headers, received.body + " ")
     assert not verify_as_in_readme("whsec_other", received.headers, received.body)
+
+
+def test_the_outbox_handler_only_hands_the_post_to_its_own_task(webhook_endpoint, webhook_receiver):
+    """The outbox applies the delivery's event without sending it: the POST is the task's, after the commit."""
+    webhook_endpoint(WebhookTopic.TICKET_CREATED)
+    BackOfficeTicketFactory()
+    for _ in range(3):  # the ticket's events, then the delivery's own
+        outbox.apply_events(list(OutboxEvent.objects.filter(done_at__isnull=True).values_list("pk", flat=True)))
+    assert not OutboxEvent.objects.filter(done_at__isnull=True).exists()
+    assert webhook_receiver.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.QUEUED
+    assert webhooks.deliver_webhook(delivery_pk=delivery.pk).status == DeliveryStatus.SENT
+    assert len(webhook_receiver.received) == 1
+
+
+def test_a_delivery_taken_by_one_task_is_not_sent_by_another(webhook_endpoint, webhook_receiver):
+    webhook_endpoint(WebhookTopic.TICKET_CREATED)
+    delivery = queued_delivery()
+    assert webhooks.claim(delivery.pk, now=timezone.now()) is not None
+    assert webhooks.deliver_webhook(delivery_pk=delivery.pk).status == DeliveryStatus.QUEUED  # taken: left alone
+    assert webhook_receiver.received == []
+    assert webhooks.retry_due_webhooks() == 0  # its lease runs
+
+
+def test_a_lease_that_expired_mid_send_is_queued_again_and_the_late_outcome_ignored(webhook_endpoint, webhook_receiver):
+    webhook_endpoint(WebhookTopic.TICKET_CREATED)
+    delivery = queued_delivery()
+    first = webhooks.claim(delivery.pk, now=timezone.now() - timedelta(minutes=5))  # a worker that died sending
+    assert webhooks.retry_due_webhooks() == 1
+    assert webhooks.deliver_webhook(delivery_pk=delivery.pk).status == DeliveryStatus.SENT
+    first.attempts += 1
+    late = webhooks.record_attempt(first, error="HTTP 500")  # the first attempt's outcome, after all
+    assert (late.status, late.attempts, late.last_error) == (DeliveryStatus.SENT, 1, "")
+    assert len(webhook_receiver.received) == 1
+
+
+def test_a_delivery_never_taken_is_queued_again(webhook_endpoint, settings):
+    webhook_endpoint(WebhookTopic.TICKET_CREATED)
+    delivery = queued_delivery()
+    assert webhooks.retry_due_webhooks() == 0  # just made: its task is on its way
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - settings.OUTBOX_SWEEP_AFTER * 2)
+    assert webhooks.retry_due_webhooks() == 1  # its task was lost with the broker
+
+
+def queued_delivery() -> WebhookDelivery:
+    BackOfficeTicketFactory()
+    for _ in range(2):
+        outbox.apply_events(list(OutboxEvent.objects.filter(done_at__isnull=True).values_list("pk", flat=True)))
+    return WebhookDelivery.objects.get()
