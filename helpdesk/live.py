@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -95,7 +95,22 @@ def publish(events: list[OutboxEvent]) -> None:
     counts: dict[str, int] = {}
     for count in _counters:
         counts |= count(counted)
-    backend().publish(topics | {count_topic(name) for name in counts}, counts)
+    live, published = backend(), topics | {count_topic(name) for name in counts}
+    if isinstance(live, DatabaseBackend):  # its publication is rows of this transaction: seen when it commits
+        live.publish(published, counts)
+        return
+    # Redis tells the tabs at once: only after the commit, or a tab that fetched at once would read what is not
+    # committed yet and keep it (marked as up to date). Asked now whether Redis answers, so that while it does not
+    # the event stays pending and is retried.
+    live.current()
+    transaction.on_commit(partial(publish_after_commit, live, published, counts))
+
+
+def publish_after_commit(live: "Backend", topics: set[str], counts: dict[str, int]) -> None:
+    try:
+        live.publish(topics, counts)
+    except Exception:  # Redis went away since it answered: the tabs catch up on the topics' next change
+        logger.warning("Could not publish %s after the commit.", sorted(topics), exc_info=True)
 
 
 def count_topic(list_topic: str) -> str:

@@ -66,12 +66,13 @@ def conversation(db, contact):
 
 
 @pytest.fixture
-def apply_outbox(db):
+def apply_outbox(db, django_capture_on_commit_callbacks):
     """Apply every pending outbox event, oldest first, as the Celery worker would (plain function calls), and then
     make the webhook deliveries' attempts that are due, as its send_webhook_delivery tasks would.
 
-    Events recorded by the handlers themselves (a state change after a customer reply) are applied too.
-    Returns the ids applied.
+    Events recorded by the handlers themselves (a state change after a customer reply) are applied too, and what
+    each one's transaction does once committed (a live publication) is done, as its commit would. Returns the ids
+    applied.
     """
     from helpdesk.models import DeliveryStatus, OutboxEvent, WebhookDelivery
     from helpdesk.outbox import apply_event
@@ -91,7 +92,8 @@ def apply_outbox(db):
                     deliver_webhook(delivery_pk=delivery_pk[0])
                 return applied
             for event_id in pending:
-                apply_event(event_id)
+                with django_capture_on_commit_callbacks(execute=True):
+                    apply_event(event_id)
                 applied.append(event_id)
         raise AssertionError("Outbox events keep being recorded while applying them.")
 

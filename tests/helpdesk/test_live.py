@@ -140,7 +140,9 @@ def test_a_cross_posted_ticket_note_reaches_the_ticket_its_conversation_and_thei
     )
 
 
-def test_the_events_of_one_batch_go_out_as_one_publication(any_live, teammate, apply_outbox):
+def test_the_events_of_one_batch_go_out_as_one_publication(
+    any_live, teammate, apply_outbox, django_capture_on_commit_callbacks
+):
     conversations = ConversationFactory.create_batch(3)
     with transaction.atomic():
         for conversation in conversations:
@@ -150,11 +152,27 @@ def test_the_events_of_one_batch_go_out_as_one_publication(any_live, teammate, a
 
     from helpdesk.outbox import apply_events
 
-    assert len(apply_events(list(rows.values_list("pk", flat=True)))) == 3
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's transaction commits
+        assert len(apply_events(list(rows.values_list("pk", flat=True)))) == 3
     assert any_live.current() == before + 1
     assert changed([f"conversation-{c.pk}" for c in conversations], before) == sorted(
         f"conversation-{c.pk}" for c in conversations
     )
+
+
+def test_redis_hears_of_a_change_only_once_it_is_committed(redis_live, teammate, django_capture_on_commit_callbacks):
+    """A tab told of a change fetches it at once: told before the worker's commit, it would read the old state and
+    keep it, marked as up to date."""
+    conversation = ConversationFactory()
+    actions.post_note(actor=teammate, conversation_id=conversation.pk, body="Committed first")
+    rows = OutboxEvent.objects.filter(handler="helpdesk.live.publish", done_at__isnull=True)
+    before = redis_live.current()
+    from helpdesk.outbox import apply_events
+
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_events(list(rows.values_list("pk", flat=True)))
+        assert redis_live.current() == before  # still inside the worker's transaction: nobody is told
+    assert redis_live.current() == before + 1
 
 
 # --- The poll ---
