@@ -4,7 +4,10 @@ from django.db import models
 from django.db.models import Q
 
 from helpdesk.models import DeliveryStatus
-from inbox.models import Contact, Conversation, Part
+
+# From their own modules: inbox.models imports these models too, to export them.
+from inbox.models.conversations import Conversation, Part
+from inbox.models.people import Contact
 
 
 class InboundStatus(models.TextChoices):

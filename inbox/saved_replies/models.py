@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from inbox.models import Team, Teammate
+from inbox.models.people import Team, Teammate  # from its module: inbox.models exports these models too
 
 
 class SavedReplyKind(models.TextChoices):

@@ -8,10 +8,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.template import Context, Template
 from django.urls import reverse
 
-from helpdesk.icons import ICONS, icon_svg
+from helpdesk.icons import ICONS, TicketIcon, icon_svg
 from inbox.messenger import messenger_link
 from tests.factories import BackOfficeTicketFactory, CustomerTicketFactory, TicketTypeFactory
-from tickets.models import TicketIcon, TicketType
+from tickets.models import TicketType
 
 # Pictographs, dingbats and the emoji variation selector: what the emoji icons were made of.
 EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2b55\ufe0f]")

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 def tied_conversations(monkeypatch) -> list[Conversation]:
     """Pages of three over 14 open conversations on three `updated_at` values (two a microsecond apart), many
     waiting since the same moment and some not waiting (NULL), plus a closed one that no page shows."""
-    monkeypatch.setattr("inbox.selectors.PAGE_SIZE", 3)
+    monkeypatch.setattr("inbox.selectors.lists.PAGE_SIZE", 3)
     now = timezone.now().replace(microsecond=500_000)
     moments = [now, now - timedelta(microseconds=1), now - timedelta(hours=1)]
     waits = [None, now - timedelta(days=1), now - timedelta(days=2), now - timedelta(days=1)]

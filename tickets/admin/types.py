@@ -1,28 +1,17 @@
-"""Admin for configuring ticket types, their attributes and the ticket states, and read-only ticket browsing.
+"""Ticket types with their attributes (inline), sharing policy, icon, states and response targets."""
 
-Types, attributes and states are archived, never deleted: tickets keep pointing at them. Tickets change
-only through `tickets.actions`, so their admin is a viewer.
-"""
-
-import json
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Field, ManyToManyField, Model, Q, QuerySet
+from django.db.models import Count, Field, ManyToManyField, Q, QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 
 from helpdesk.admin import (
-    ReadOnlyAdminMixin,
-    TimelineAdminMixin,
-    TimelineInline,
-    admin_link,
     annotated_count,
-    attachment_links,
 )
-from helpdesk.icons import icon_svg
+from helpdesk.icons import TicketIcon, icon_svg
 from tickets import actions
 from tickets.attributes import KINDS
 from tickets.models import (
@@ -30,12 +19,9 @@ from tickets.models import (
     POLICIES_BY_CATEGORY,
     SharingPolicy,
     StateCategory,
-    TeamHours,
     Ticket,
     TicketAttribute,
     TicketCategory,
-    TicketIcon,
-    TicketPart,
     TicketState,
     TicketType,
 )
@@ -291,127 +277,3 @@ class TicketTypeAdmin(admin.ModelAdmin):
     def unarchive_selected(self, request: HttpRequest, queryset: QuerySet[TicketType]) -> None:
         count = sum(actions.unarchive_ticket_type(ticket_type_id=pk) for pk in queryset.values_list("pk", flat=True))
         self.message_user(request, f"Un-archived {count} ticket type(s).", messages.SUCCESS)
-
-
-class TicketStateForm(forms.ModelForm):
-    class Meta:
-        model = TicketState
-        fields = "__all__"
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        state = self.instance  # still the stored values: the form copies its data onto it after clean()
-        leaves_category = cleaned.get("archived") or cleaned.get("category", state.category) != state.category
-        if state.pk and not state.archived and leaves_category:
-            others = TicketState.objects.filter(category=state.category, archived=False).exclude(pk=state.pk)
-            stranded = TicketType.objects.filter(states=state).exclude(states__in=others).order_by("name")
-            if names := list(stranded.values_list("name", flat=True)):
-                self.add_error(
-                    None,
-                    f"{', '.join(names)} would have no live “{state.get_category_display()}” state; "
-                    "give them another one first.",
-                )
-        return cleaned
-
-
-@admin.register(TicketState)
-class TicketStateAdmin(admin.ModelAdmin):
-    form = TicketStateForm
-    list_display = ["internal_label", "customer_label", "category", "position", "archived"]
-    list_editable = ["position"]
-    list_filter = ["category", "archived"]
-    search_fields = ["internal_label", "customer_label"]
-    ordering = ["position", "pk"]
-
-    def has_delete_permission(self, request: HttpRequest, obj: TicketState | None = None) -> bool:
-        return False
-
-
-class TicketPartInline(TimelineInline):
-    model = TicketPart
-    parent_field = "ticket"
-    fields = readonly_fields = ("created_at", "kind", "event_type", "author", "cross_posted", "body", "files")
-
-    @admin.display(description="Attachments")
-    def files(self, part: TicketPart) -> str:
-        return attachment_links(part, "tickets:attachment")
-
-
-@admin.register(Ticket)
-class TicketAdmin(TimelineAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "title", "ticket_type", "category", "state", "assignee", "team", "is_shared", "updated_at"]
-    list_display_links = ["id", "title"]
-    list_filter = [
-        "category",
-        "ticket_type",
-        "state",
-        "team",
-        "assignee",
-        "is_shared",
-    ]
-    list_select_related = ["ticket_type", "state", "assignee", "team"]
-    search_fields = ["=id", "title"]
-    date_hierarchy = "updated_at"
-    ordering = ["-pk"]
-    show_full_result_count = False
-    fieldsets = [
-        (None, {"fields": ["title", "ticket_type", "category", "sharing_policy", "is_shared", "state"]}),
-        ("People", {"fields": ["assignee", "team", "created_by"]}),
-        ("Links", {"fields": ["conversation_link", "customer_ticket_link", "thread_link", "linked_links"]}),
-        ("Details", {"fields": ["description", "attribute_values"]}),
-        ("Dates", {"fields": ["created_at", "updated_at"]}),
-    ]
-    readonly_fields = [
-        "conversation_link",
-        "customer_ticket_link",
-        "thread_link",
-        "linked_links",
-        "attribute_values",
-        "created_at",
-        "updated_at",
-    ]
-    inlines = [TicketPartInline]
-
-    @admin.display(description="Linked conversation")
-    def conversation_link(self, ticket: Ticket) -> str:
-        return admin_link(ticket.linked_conversation)
-
-    @admin.display(description="Linked customer ticket")
-    def customer_ticket_link(self, ticket: Ticket) -> str:
-        return admin_link(ticket.linked_ticket)
-
-    @admin.display(description="Customer thread")
-    def thread_link(self, ticket: Ticket) -> str:
-        return admin_link(ticket.thread)
-
-    @admin.display(description="Linked to it")
-    def linked_links(self, ticket: Ticket) -> str:
-        """Back-office tickets linked to this customer ticket, and what a tracker links."""
-        links: list[tuple[str, Model | None]] = [
-            ("Back-office ticket", t) for t in ticket.back_office_tickets.order_by("pk")
-        ]
-        for link in ticket.tracker_links.select_related("conversation", "customer_ticket").order_by("pk"):
-            target = link.conversation or link.customer_ticket
-            links.append(("Conversation" if link.conversation_id else "Customer ticket", target))
-        links += [("Tracker", link.tracker) for link in ticket.tracked_by.select_related("tracker").order_by("pk")]
-        if not links:
-            return "-"
-        return format_html_join(mark_safe("<br>"), "{}: {}", ((kind, admin_link(obj)) for kind, obj in links))
-
-    @admin.display(description="Attributes")
-    def attribute_values(self, ticket: Ticket) -> str:
-        names = dict(ticket.ticket_type.attributes.values_list("key", "name"))
-        if not ticket.attributes:
-            return "-"
-        rows = (
-            (names.get(key, key), v if isinstance(v, str) else json.dumps(v)) for key, v in ticket.attributes.items()
-        )
-        return format_html_join(mark_safe("<br>"), "{}: {}", rows)
-
-
-@admin.register(TeamHours)
-class TeamHoursAdmin(admin.ModelAdmin):
-    """A team's business hours, in which its tickets' response targets count (tickets/targets.py)."""
-
-    list_display = ["team", "time_zone", "weekdays", "opens_at", "closes_at"]
-    autocomplete_fields = ["team"]
