@@ -95,22 +95,7 @@ def publish(events: list[OutboxEvent]) -> None:
     counts: dict[str, int] = {}
     for count in _counters:
         counts |= count(counted)
-    live, published = backend(), topics | {count_topic(name) for name in counts}
-    if isinstance(live, DatabaseBackend):  # its publication is rows of this transaction: seen when it commits
-        live.publish(published, counts)
-        return
-    # Redis tells the tabs at once: only after the commit, or a tab that fetched at once would read what is not
-    # committed yet and keep it (marked as up to date). Asked now whether Redis answers, so that while it does not
-    # the event stays pending and is retried.
-    live.current()
-    transaction.on_commit(partial(publish_after_commit, live, published, counts))
-
-
-def publish_after_commit(live: "Backend", topics: set[str], counts: dict[str, int]) -> None:
-    try:
-        live.publish(topics, counts)
-    except Exception:  # Redis went away since it answered: the tabs catch up on the topics' next change
-        logger.warning("Could not publish %s after the commit.", sorted(topics), exc_info=True)
+    backend().publish_with_transaction(topics | {count_topic(name) for name in counts}, counts)
 
 
 def count_topic(list_topic: str) -> str:
@@ -121,6 +106,11 @@ def count_topic(list_topic: str) -> str:
 
 class Backend(Protocol):
     def publish(self, topics: set[str], counts: dict[str, int]) -> Publication: ...
+
+    def publish_with_transaction(self, topics: set[str], counts: dict[str, int]) -> None:
+        """Publish what the current transaction changes, so that no tab hears of it before it commits: a tab told
+        fetches at once, and would otherwise read the state from before and keep it as up to date."""
+        ...
 
     def current(self) -> int: ...
 
@@ -168,6 +158,9 @@ class DatabaseBackend:
                 LiveTopic.objects.update_or_create(topic=topic, defaults={"seq": seq})
         return Publication(seq, sorted(topics), counts)
 
+    def publish_with_transaction(self, topics: set[str], counts: dict[str, int]) -> None:
+        self.publish(topics, counts)  # rows of the same transaction: seen when it commits
+
     def current(self) -> int:
         return LiveTopic.objects.filter(topic="").values_list("seq", flat=True).first() or 0
 
@@ -200,6 +193,18 @@ class RedisBackend:
         rest = json.dumps({"topics": ordered, "counts": counts}).removeprefix("{")  # the JSON after its seq
         seq = int(self.script(keys=[self.seq_key, self.topics_key, self.channel], args=[rest, *ordered]))
         return Publication(seq, ordered, counts)
+
+    def publish_with_transaction(self, topics: set[str], counts: dict[str, int]) -> None:
+        """Published after the commit; asked now whether Redis answers, so that while it does not the outbox event
+        stays pending and is retried."""
+        self.current()
+        transaction.on_commit(partial(self.publish_quietly, topics, counts))
+
+    def publish_quietly(self, topics: set[str], counts: dict[str, int]) -> None:
+        try:
+            self.publish(topics, counts)
+        except Exception:  # Redis went away since it answered: the tabs catch up on the topics' next change
+            logger.warning("Could not publish %s after the commit.", sorted(topics), exc_info=True)
 
     def current(self) -> int:
         return int(self.redis.get(self.seq_key) or 0)

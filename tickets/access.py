@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from inbox.mail.models import InboundEmail
 from inbox.models import Attachment, Conversation, Teammate
+from inbox.selectors import slug_team_id
 from tickets.models import Ticket, TicketAttachment, TrackerLink
 
 # The teammate pages a back-office-only teammate reaches: its tickets' views and panes and the work on them (notes,
@@ -131,7 +132,7 @@ def refusal(teammate: Teammate, view_name: str, kwargs: Mapping[str, Any], param
     if view_name not in BACK_OFFICE_PAGES or (view_name == "search" and not may_search(teammate, params.get("kind"))):
         return 403
     slug = kwargs.get("view")
-    if slug is not None and slug != "mine" and not teammate.teams.filter(pk=team_of_slug(slug)).exists():
+    if slug is not None and slug != "mine" and not teammate.teams.filter(pk=slug_team_id(slug) or 0).exists():
         return 404
     conversation_id, ticket_id = ids_in(view_name, kwargs, params)
     if conversation_id is not None and not can_see_conversation(teammate, conversation_id):
@@ -139,12 +140,6 @@ def refusal(teammate: Teammate, view_name: str, kwargs: Mapping[str, Any], param
     if ticket_id is not None and not can_see_ticket(teammate, ticket_id):
         return 404
     return None
-
-
-def team_of_slug(slug: str) -> int:
-    """The team of a `team-<id>` view, else 0 (no team)."""
-    number = slug.removeprefix("team-")
-    return int(number) if slug.startswith("team-") and number.isdigit() else 0
 
 
 def ids_in(view_name: str, kwargs: Mapping[str, Any], params: Mapping[str, str]) -> tuple[int | None, int | None]:

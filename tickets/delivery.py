@@ -42,13 +42,13 @@ def retry_delivery(*, actor: Teammate, ticket_id: int, part_id: int) -> TicketPa
     """Send a failed delivery to the worker again at once (after the commit): pending until it has tried. Raises
     NotFound, InvalidInput (it was delivered meanwhile, or was never tried: it is on its way)."""
     part = get_delivery_part(ticket_id=ticket_id, part_id=part_id)
-    row = OutboxEvent.objects.select_for_update().get(pk=part.delivery_event.pk)  # type: ignore[union-attr]
-    if row.done_at is not None:
+    row = OutboxEvent.objects.select_for_update().get(pk=part.delivery_event_id or 0)  # set: get_delivery_part
+    part.delivery_event = row  # locked: its state now is the one to judge
+    if part.delivery_state == "delivered":
         raise InvalidInput("It was delivered meanwhile: there is nothing to retry.")
-    if not row.attempts:
+    if part.delivery_state == "pending":
         raise InvalidInput("It is on its way: the worker has not tried it yet.")
     row.attempts = 0  # pending again, as it shows until the worker has tried it (the last error is kept)
     row.save(update_fields=["attempts"])
     transaction.on_commit(partial(outbox.enqueue, [row.pk]))
-    part.delivery_event = row
     return part

@@ -37,6 +37,7 @@ from inbox.selectors.lists import (
     list_expired_snooze_ids,
     list_inbox_conversations,
     list_inbox_nav,
+    slug_team_id,
 )
 from inbox.selectors.options import (
     OPTIONS_SHOWN,
@@ -74,6 +75,7 @@ __all__ = [
     "get_lead_session_version",
     "get_messenger_installation",
     "get_slug_team",
+    "slug_team_id",
     "get_team_option",
     "get_teammate_option",
     "list_contact_conversations",

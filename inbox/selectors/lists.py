@@ -60,10 +60,16 @@ def get_inbox_view(*, teammate: Teammate, slug: str) -> InboxView:
     return InboxView(slug, team.name, Q(team=team))
 
 
-def get_slug_team(slug: str) -> Team | None:
-    """The team a `team-<id>` view slug names (inbox and ticket views), None for any other slug."""
+def slug_team_id(slug: str) -> int | None:
+    """The id in a `team-<id>` view slug (inbox and ticket views), None for any other slug."""
     team_id = slug.removeprefix("team-")
-    return Team.objects.filter(pk=int(team_id)).first() if slug.startswith("team-") and team_id.isdigit() else None
+    return int(team_id) if slug.startswith("team-") and team_id.isdigit() else None
+
+
+def get_slug_team(slug: str) -> Team | None:
+    """The team a `team-<id>` view slug names, None for any other slug or an unknown team."""
+    team_id = slug_team_id(slug)
+    return Team.objects.filter(pk=team_id).first() if team_id is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,13 @@ from django.urls import reverse
 
 from helpdesk import outbox
 from inbox.models import Part, PartKind
-from tests.factories import BackOfficeTicketFactory, ConversationFactory, TrackerTicketFactory, state
+from tests.factories import (
+    BackOfficeTicketFactory,
+    ConversationFactory,
+    CustomerTicketFactory,
+    TrackerTicketFactory,
+    state,
+)
 from tests.tickets.delivery_faults import refusing
 from tickets import actions
 from tickets.models import StateCategory, TicketPart
@@ -53,6 +59,12 @@ def test_a_note_kept_on_the_ticket_and_a_customer_tickets_move_show_no_delivery(
     assert part.delivery_event is None
     assert status(teammate_client, ticket, part).status_code == 404
     assert "Cross-post to" not in teammate_client.get(reverse("tickets:pane", args=[ticket.pk])).content.decode()
+    customer_ticket = CustomerTicketFactory(actor=teammate)
+    actions.change_ticket_state(
+        actor=teammate, ticket_id=customer_ticket.pk, state_id=state(StateCategory.IN_PROGRESS).pk
+    )
+    moved = TicketPart.objects.get(ticket=customer_ticket, event_type="state_changed")
+    assert moved.delivery_event is None  # its thread is its own: nothing to post anywhere
 
 
 def test_a_state_change_shows_its_delivery_and_a_trackers_says_conversations(teammate, teammate_client, ticket):
